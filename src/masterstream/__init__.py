@@ -1,0 +1,1 @@
+"""masterstream: music mastered on the fly, streamed from an observable two-tier chunk cache."""

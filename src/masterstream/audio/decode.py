@@ -1,0 +1,95 @@
+"""Decoding: track info and windows of frames, without decoding whole files.
+
+libsndfile (via soundfile) reads WAV, FLAC, OGG/Vorbis, Opus and MP3 at their native
+sample rate; nothing is resampled. Audio comes back as float32 ``(frames, channels)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from ..errors import SourceUnavailableError, UnsupportedAudioError
+
+SUPPORTED_EXTENSIONS = frozenset({".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3"})
+
+
+@dataclass(frozen=True, slots=True)
+class TrackInfo:
+    """What a file holds, read from its header."""
+
+    path: str
+    frames: int
+    sample_rate: int
+    channels: int
+    format: str
+    subtype: str
+    title: str | None = None
+    artist: str | None = None
+
+    @property
+    def duration_s(self) -> float:
+        return self.frames / self.sample_rate
+
+
+def _open(path: str | Path) -> sf.SoundFile:
+    p = Path(path)
+    if not p.is_file():
+        raise SourceUnavailableError(f"audio file not found: {p}", path=p)
+    try:
+        return sf.SoundFile(p)
+    except PermissionError as exc:
+        raise SourceUnavailableError(f"audio file is not readable: {p}", path=p) from exc
+    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        raise UnsupportedAudioError(f"not a decodable audio file: {p} ({exc})", path=p) from exc
+
+
+def read_info(path: str | Path) -> TrackInfo:
+    """Header information of ``path``; decodes no audio."""
+    with _open(path) as f:
+        if f.frames <= 0:
+            raise UnsupportedAudioError(f"audio file has no frames: {path}", path=path)
+        if f.channels not in (1, 2):
+            raise UnsupportedAudioError(
+                f"only mono and stereo are supported, {path} has {f.channels} channels", path=path
+            )
+        return TrackInfo(
+            path=str(path),
+            frames=int(f.frames),
+            sample_rate=int(f.samplerate),
+            channels=int(f.channels),
+            format=f.format,
+            subtype=f.subtype,
+            title=f.title or None,
+            artist=f.artist or None,
+        )
+
+
+def read_window(path: str | Path, start: int, stop: int) -> np.ndarray:
+    """Frames ``[start, stop)`` of ``path`` as float32 ``(frames, channels)``.
+
+    Seeks instead of decoding from the beginning. A file that turns out shorter than
+    its header promised (truncated on disk) raises :class:`SourceUnavailableError`.
+    """
+    if start < 0 or stop < start:
+        raise ValueError(f"invalid frame window [{start}, {stop})")
+    try:
+        with _open(path) as f:
+            f.seek(start)
+            data = f.read(stop - start, dtype="float32", always_2d=True)
+    except sf.LibsndfileError as exc:
+        raise SourceUnavailableError(f"failed to decode {path}: {exc}", path=path) from exc
+    if data.shape[0] != stop - start:
+        raise SourceUnavailableError(
+            f"{path} ended early: wanted frames [{start}, {stop}), got {data.shape[0]}", path=path
+        )
+    return data
+
+
+def read_all(path: str | Path) -> tuple[np.ndarray, int]:
+    """The whole file as float32 ``(frames, channels)`` and its sample rate."""
+    info = read_info(path)
+    return read_window(path, 0, info.frames), info.sample_rate

@@ -1,0 +1,5 @@
+"""Command line interface (placeholder until the foundation lands)."""
+
+
+def main() -> None:
+    raise SystemExit("masterstream: not built yet")

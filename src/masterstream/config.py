@@ -1,0 +1,87 @@
+"""The one settings object. Environment variables are read only by :meth:`Settings.from_env`,
+which the CLI and app factory call at the edge; everything else takes a ``Settings``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from .audio.chunks import DEFAULT_CHUNK_DURATION_S
+
+ENV_PREFIX = "MASTERSTREAM_"
+MB = 1_000_000
+
+
+def default_data_dir() -> Path:
+    return Path(user_data_dir("masterstream", appauthor=False))
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything configurable, with the defaults the documentation promises."""
+
+    data_dir: Path = field(default_factory=default_data_dir)
+    library_dir: Path | None = None  # None: the built-in demo library under data_dir
+    cache_dir: Path | None = None  # None: data_dir / "cache"
+    chunk_duration_s: float = DEFAULT_CHUNK_DURATION_S
+    tier1_capacity_bytes: int = 12 * MB
+    tier2_capacity_bytes: int = 240 * MB
+    eviction_policy: str = "default"
+    render_workers: int = 0  # 0: sized to the machine
+    host: str = "127.0.0.1"
+    port: int = 8765
+    admin_token: str | None = None
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.data_dir / "catalog.sqlite3"
+
+    @property
+    def demo_library_dir(self) -> Path:
+        return self.data_dir / "demo-library"
+
+    @property
+    def effective_library_dir(self) -> Path:
+        return self.library_dir if self.library_dir is not None else self.demo_library_dir
+
+    @property
+    def effective_cache_dir(self) -> Path:
+        return self.cache_dir if self.cache_dir is not None else self.data_dir / "cache"
+
+    def with_overrides(self, **overrides: object) -> Settings:
+        """A copy with every override that is not None applied."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Settings from ``MASTERSTREAM_*`` variables, then explicit overrides on top."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _parse(f.name, raw)
+        return cls(**values).with_overrides(**overrides)
+
+
+def _parse(name: str, raw: str) -> object:
+    if name in {"data_dir", "library_dir", "cache_dir"}:
+        return Path(raw).expanduser()
+    if name in {"tier1_capacity_bytes", "tier2_capacity_bytes", "render_workers", "port"}:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(
+                f"{ENV_PREFIX}{name.upper()} must be an integer, got {raw!r}"
+            ) from None
+    if name == "chunk_duration_s":
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"{ENV_PREFIX}{name.upper()} must be a number, got {raw!r}") from None
+    return raw
