@@ -1,0 +1,91 @@
+import sqlite3
+
+import pytest
+
+from masterstream.errors import CatalogError, TrackNotFoundError
+from masterstream.library.catalog import Catalog
+
+
+def _add(catalog, path="/music/a.flac", signature="sig-a", **overrides):
+    values = dict(path=path, signature=signature, size_bytes=100, mtime_ns=1, frames=441000,
+                  sample_rate=44100, channels=2, title="A", artist="B",
+                  fingerprint={"integrated_lufs": -14.0})  # fmt: skip
+    values.update(overrides)
+    return catalog.upsert_track(**values)
+
+
+def test_tracks_round_trip_and_survive_reopen(tmp_path):
+    path = tmp_path / "catalog.sqlite3"
+    with Catalog(path) as catalog:
+        track_id = _add(catalog)
+    with Catalog(path) as catalog:
+        record = catalog.get_track(track_id)
+    assert record.path == "/music/a.flac" and record.signature == "sig-a"
+    assert record.duration_s == pytest.approx(10.0)
+    assert record.fingerprint == {"integrated_lufs": -14.0}
+
+
+def test_update_keeps_the_id_and_drops_plans_of_the_old_signature(tmp_path):
+    with Catalog(tmp_path / "c.db") as catalog:
+        track_id = _add(catalog)
+        catalog.put_plan(
+            track_id, "warm", {"gain_db": 1.0}, signature="sig-a", pipeline_version="1"
+        )
+        assert _add(catalog, signature="sig-b") == track_id
+        assert catalog.get_plan(track_id, "warm", signature="sig-a", pipeline_version="1") is None
+        assert catalog.get_track(track_id).signature == "sig-b"
+
+
+def test_plans_are_keyed_by_signature_and_pipeline_version(tmp_path):
+    with Catalog(tmp_path / "c.db") as catalog:
+        track_id = _add(catalog)
+        catalog.put_plan(
+            track_id, "warm", {"gain_db": 2.5}, signature="sig-a", pipeline_version="1"
+        )
+        assert catalog.get_plan(track_id, "warm", signature="sig-a", pipeline_version="1") == {
+            "gain_db": 2.5
+        }
+        assert catalog.get_plan(track_id, "warm", signature="sig-a", pipeline_version="2") is None
+        assert catalog.get_plan(track_id, "bright", signature="sig-a", pipeline_version="1") is None
+
+
+def test_remove_cascades_to_plans(tmp_path):
+    with Catalog(tmp_path / "c.db") as catalog:
+        track_id = _add(catalog)
+        catalog.put_plan(
+            track_id, "warm", {"gain_db": 1.0}, signature="sig-a", pipeline_version="1"
+        )
+        catalog.remove_track(track_id)
+        with pytest.raises(TrackNotFoundError):
+            catalog.get_track(track_id)
+        rows = catalog._query("SELECT COUNT(*) AS n FROM plans")
+        assert rows[0]["n"] == 0
+
+
+def test_list_and_count_paginate_in_id_order(tmp_path):
+    with Catalog(tmp_path / "c.db") as catalog:
+        ids = [_add(catalog, path=f"/m/{i}.flac", signature=f"s{i}") for i in range(5)]
+        assert catalog.count_tracks() == 5
+        assert [r.id for r in catalog.list_tracks(offset=1, limit=2)] == ids[1:3]
+
+
+def test_failed_write_is_rolled_back_and_reported(tmp_path):
+    with Catalog(tmp_path / "c.db") as catalog:
+        _add(catalog)
+        with pytest.raises(CatalogError):
+            catalog.put_plan(999, "warm", {}, signature="x", pipeline_version="1")  # no such track
+        assert catalog.count_tracks() == 1
+
+
+def test_unopenable_catalog_is_a_catalog_error(tmp_path):
+    (tmp_path / "dir.db").mkdir()
+    with pytest.raises(CatalogError):
+        Catalog(tmp_path / "dir.db")
+
+
+def test_a_corrupt_catalog_file_is_a_catalog_error(tmp_path):
+    path = tmp_path / "c.db"
+    path.write_bytes(b"definitely not sqlite" * 200)
+    with pytest.raises(CatalogError):
+        Catalog(path)
+    assert isinstance(CatalogError("x"), Exception) and sqlite3.sqlite_version

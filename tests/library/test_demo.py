@@ -1,0 +1,66 @@
+import hashlib
+
+import numpy as np
+import pyloudnorm
+import pytest
+from scipy import signal
+
+from masterstream.audio.decode import read_all, read_info
+from masterstream.library.demo import DEMO_TRACKS, synthesize_demo_library, synthesize_track
+
+
+def test_demo_library_has_six_contrasting_stereo_tracks_of_one_to_four_minutes():
+    assert len(DEMO_TRACKS) >= 6
+    assert all(60 <= t.duration_s <= 240 for t in DEMO_TRACKS)
+    assert len({t.style for t in DEMO_TRACKS}) == len(DEMO_TRACKS)
+
+
+def test_demo_files_are_tagged_stereo_flac(demo_library_dir):
+    files = sorted(demo_library_dir.glob("*.flac"))
+    assert len(files) == len(DEMO_TRACKS)
+    for path, track in zip(files, DEMO_TRACKS, strict=True):
+        info = read_info(path)
+        assert (info.channels, info.sample_rate) == (2, track.sample_rate)
+        assert (info.title, info.artist) == (track.title, track.artist)
+    assert not list(demo_library_dir.glob("*.part"))
+
+
+def test_synthesis_is_deterministic(tmp_path):
+    a = synthesize_demo_library(tmp_path / "a", duration_scale=0.05)
+    b = synthesize_demo_library(tmp_path / "b", duration_scale=0.05)
+    digest = [hashlib.sha256(p.read_bytes()).hexdigest() for p in a]
+    assert digest == [hashlib.sha256(p.read_bytes()).hexdigest() for p in b]
+
+
+def _measure(path):
+    audio, rate = read_all(path)
+    audio = audio.astype(np.float64)
+    lufs = pyloudnorm.Meter(rate).integrated_loudness(audio)
+    crest_db = 20 * np.log10(np.max(np.abs(audio)) / np.sqrt(np.mean(audio**2)))
+    freqs, psd = signal.welch(audio.mean(axis=1), rate, nperseg=8192)
+    low = psd[freqs < 150].sum() / psd.sum()
+    high = psd[freqs > 4000].sum() / psd.sum()
+    return {"lufs": lufs, "crest_db": crest_db, "low": low, "high": high}
+
+
+@pytest.fixture(scope="module")
+def measured(demo_library_dir):
+    return {t.style: _measure(demo_library_dir / f"{t.slug}.flac") for t in DEMO_TRACKS}
+
+
+def test_characters_contrast_as_described(measured):
+    assert measured["loud"]["lufs"] > measured["quiet"]["lufs"] + 10
+    assert measured["loud"]["crest_db"] < measured["quiet"]["crest_db"] - 6
+    others = {s: m for s, m in measured.items() if s not in ("bass", "bright")}
+    assert measured["bass"]["low"] > max(m["low"] for m in others.values()) + 0.15
+    assert measured["bright"]["high"] > 5 * max(m["high"] for m in others.values())
+    assert measured["bright"]["low"] < 0.5 * measured["bass"]["low"]
+
+
+def test_sparse_track_has_real_silences():
+    track = next(t for t in DEMO_TRACKS if t.style == "sparse")
+    audio = synthesize_track(track, duration_scale=0.5)
+    block = track.sample_rate // 10
+    blocks = audio[: audio.shape[0] // block * block].reshape(-1, block, 2)
+    rms_db = 10 * np.log10(np.mean(blocks**2, axis=(1, 2)) + 1e-20)
+    assert np.mean(rms_db < rms_db.max() - 40) > 0.05
