@@ -1,0 +1,36 @@
+"""The two-tier chunk cache: keys, byte-bounded tiers, eviction policies, the cache
+manager with one render per key, and the warmer. Knows nothing of audio or mastering."""
+
+from .disk import DEFAULT_TIER2_CAPACITY_BYTES, DiskTier
+from .keys import INTENSITY_STEP, ChunkKey, quantize_intensity
+from .manager import ChunkCache
+from .memory import DEFAULT_TIER1_CAPACITY_BYTES, ENTRY_OVERHEAD_BYTES, MemoryTier
+from .policies import DEFAULT_POLICY, EvictionPolicy, LRUPolicy, S3FIFOPolicy, make_policy
+from .protocols import Render, TrackCacheInfo, TrackResolver
+from .singleflight import SingleFlight
+from .tier import Tier, TierStats
+from .warmer import Warmer
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "DEFAULT_TIER1_CAPACITY_BYTES",
+    "DEFAULT_TIER2_CAPACITY_BYTES",
+    "ENTRY_OVERHEAD_BYTES",
+    "INTENSITY_STEP",
+    "ChunkCache",
+    "ChunkKey",
+    "DiskTier",
+    "EvictionPolicy",
+    "LRUPolicy",
+    "MemoryTier",
+    "Render",
+    "S3FIFOPolicy",
+    "SingleFlight",
+    "Tier",
+    "TierStats",
+    "TrackCacheInfo",
+    "TrackResolver",
+    "Warmer",
+    "make_policy",
+    "quantize_intensity",
+]

@@ -1,0 +1,117 @@
+"""The one cache key schema, shared by every tier (memory, disk, a future Redis tier).
+
+A chunk is identified by everything that changes its bytes: the track id, the source
+file's content signature, the render pipeline version, the preset, the intensity
+(quantised to :data:`INTENSITY_STEP`), the chunk index and the output format. A changed
+file, a new pipeline version or another format therefore can never hit an old entry.
+
+``preset=None`` means the *original* (unmastered) audio; intensity does not apply to it
+and is normalised to 1.0 so every request for the original shares one entry.
+
+:meth:`ChunkKey.to_str` is the stable text form (also a Redis key); :attr:`ChunkKey.digest`
+is a fixed-length hex name for files. :meth:`ChunkKey.from_str` parses the text form back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+
+from ..errors import InvalidIntensityError
+
+INTENSITY_STEP = 0.01
+"""Intensities are stored in hundredths: 0.504 and 0.496 both become 0.50."""
+
+_STEPS_PER_UNIT = round(1 / INTENSITY_STEP)
+KEY_SCHEMA = "ck1"
+ORIGINAL = "original"
+_SEP = ":"
+
+
+def quantize_intensity(intensity: float) -> float:
+    """Round ``intensity`` (a number in [0, 1]) to the nearest :data:`INTENSITY_STEP`."""
+    if isinstance(intensity, bool) or not isinstance(intensity, int | float):
+        raise InvalidIntensityError(intensity)
+    value = float(intensity)
+    if not math.isfinite(value) or not 0.0 <= value <= 1.0:
+        raise InvalidIntensityError(intensity)
+    return round(value * _STEPS_PER_UNIT) / _STEPS_PER_UNIT
+
+
+def _check_token(name: str, value: str) -> None:
+    if not isinstance(value, str) or not value or _SEP in value or any(c.isspace() for c in value):
+        raise ValueError(f"{name} must be a non-empty string without ':' or spaces, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkKey:
+    """Identity of one rendered chunk. Construct freely; intensity is quantised on creation."""
+
+    track_id: int
+    signature: str
+    pipeline_version: str
+    preset: str | None
+    intensity: float
+    chunk_index: int
+    fmt: str
+
+    def __post_init__(self) -> None:
+        if isinstance(self.track_id, bool) or not isinstance(self.track_id, int):
+            raise ValueError(f"track_id must be an int, got {self.track_id!r}")
+        if isinstance(self.chunk_index, bool) or not isinstance(self.chunk_index, int):
+            raise ValueError(f"chunk_index must be an int, got {self.chunk_index!r}")
+        if self.chunk_index < 0:
+            raise ValueError(f"chunk_index must not be negative, got {self.chunk_index}")
+        _check_token("signature", self.signature)
+        _check_token("pipeline_version", self.pipeline_version)
+        _check_token("fmt", self.fmt)
+        if self.preset is not None:
+            _check_token("preset", self.preset)
+            if self.preset == ORIGINAL:
+                raise ValueError(f"preset {ORIGINAL!r} is spelled None in a ChunkKey")
+            object.__setattr__(self, "intensity", quantize_intensity(self.intensity))
+        else:
+            object.__setattr__(self, "intensity", 1.0)
+
+    @property
+    def is_original(self) -> bool:
+        return self.preset is None
+
+    def to_str(self) -> str:
+        """Stable text form, e.g. ``ck1:12:ab12..:1:warm:0.50:3:wav``."""
+        preset = ORIGINAL if self.preset is None else self.preset
+        return _SEP.join(
+            (
+                KEY_SCHEMA,
+                str(self.track_id),
+                self.signature,
+                self.pipeline_version,
+                preset,
+                f"{self.intensity:.2f}",
+                str(self.chunk_index),
+                self.fmt,
+            )
+        )
+
+    @property
+    def digest(self) -> str:
+        """40 hex characters naming this key's file (blake2b-160 of :meth:`to_str`)."""
+        return hashlib.blake2b(self.to_str().encode(), digest_size=20).hexdigest()
+
+    @classmethod
+    def from_str(cls, text: str) -> ChunkKey:
+        """Parse :meth:`to_str` output; raises ``ValueError`` on anything else."""
+        parts = text.split(_SEP)
+        if len(parts) != 8 or parts[0] != KEY_SCHEMA:
+            raise ValueError(f"not a {KEY_SCHEMA} chunk key: {text!r}")
+        _, track, signature, version, preset, intensity, index, fmt = parts
+        return cls(
+            track_id=int(track),
+            signature=signature,
+            pipeline_version=version,
+            preset=None if preset == ORIGINAL else preset,
+            intensity=float(intensity),
+            chunk_index=int(index),
+            fmt=fmt,
+        )

@@ -1,0 +1,307 @@
+"""ChunkCache: the two-tier chunk cache the rest of masterstream talks to.
+
+Design notes. A lookup resolves the track (signature and chunk count, from the
+service's :class:`TrackResolver`), builds the :class:`ChunkKey` and asks tier1 then tier2.
+A tier whose ``blocking`` flag is false (memory) is called inline, so a tier1 hit returns
+without a thread hop, a copy or any I/O; a blocking tier (disk) is called through
+``asyncio.to_thread``. A tier2 hit is promoted to tier1.
+
+A miss in ``get_or_render`` goes through :class:`SingleFlight`: one render per key; the
+render task stores the bytes in tier1 and hands them to every waiter, then writes tier2
+(while that write is pending the bytes stay reachable in ``_writing``, so nobody renders
+the chunk again). A render that raises caches nothing and fails all waiters. On-demand
+renders are counted while they wait; the :class:`Warmer` only starts work when none
+waits, so on-demand requests always jump its queue.
+
+``clear_track``/``clear`` bump an epoch, so a render that was in flight when its track
+was cleared does not store stale bytes afterwards.
+
+Hit rates (``get_stats``): per tier ``hits / (hits + misses)`` over lookups that reached
+it (tier2 is asked only after a tier1 miss); overall ``(tier1 hits + tier2 hits) /
+requests`` where a request is one ``get_chunk`` call (``get_or_render`` makes one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+from ..errors import ChunkOutOfRangeError, MasterstreamError, RenderError
+from .keys import ChunkKey
+from .protocols import Render, TrackCacheInfo, TrackResolver
+from .render_stats import RenderStats
+from .singleflight import SingleFlight
+from .status import overall_stats, track_status
+from .tier import Tier
+from .warmer import Warmer
+
+
+class ChunkCache:
+    """Two tiers, one render per key, and a warmer fed by playback positions."""
+
+    def __init__(
+        self,
+        tier1: Tier,
+        tier2: Tier,
+        *,
+        resolver: TrackResolver,
+        render: Render,
+        pipeline_version: str,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        warm: bool = True,
+        warm_lookahead_chunks: int = 2,
+        warm_concurrency: int = 1,
+    ) -> None:
+        self.tier1 = tier1
+        self.tier2 = tier2
+        self.resolver = resolver
+        self.pipeline_version = pipeline_version
+        self.clock = clock
+        self._render = render
+        self._flights = SingleFlight()
+        self._writing: dict[ChunkKey, bytes] = {}
+        self._write_tasks: set[asyncio.Task[None]] = set()
+        self._infos: dict[int, TrackCacheInfo] = {}
+        self._epochs: dict[int, int] = {}
+        self._epoch = 0
+        self._ondemand_waiting = 0
+        self._ondemand_idle = asyncio.Event()
+        self._ondemand_idle.set()
+        self.render_stats = RenderStats()
+        self.requests = 0
+        self.warmer = Warmer(
+            self,
+            clock=clock,
+            sleep=sleep,
+            lookahead_chunks=warm_lookahead_chunks,
+            concurrency=warm_concurrency,
+            enabled=warm,
+        )
+
+    # --- keys --------------------------------------------------------------------------
+
+    def track_info(self, track_id: int) -> TrackCacheInfo:
+        """The resolver's view of a track (raises ``TrackNotFoundError``); remembered for stats."""
+        info = self.resolver.track_cache_info(track_id)
+        self._infos[track_id] = info
+        return info
+
+    def make_key(
+        self,
+        track_id: int,
+        chunk_idx: int,
+        preset: str | None = None,
+        intensity: float = 1.0,
+        fmt: str = "wav",
+        info: TrackCacheInfo | None = None,
+    ) -> ChunkKey:
+        """The key for a chunk of the track as it is now; raises on an out-of-range chunk."""
+        info = self.track_info(track_id) if info is None else info
+        if not 0 <= chunk_idx < info.chunk_count:
+            raise ChunkOutOfRangeError(track_id, chunk_idx, info.chunk_count)
+        return ChunkKey(
+            track_id, info.signature, self.pipeline_version, preset, intensity, chunk_idx, fmt
+        )
+
+    # --- the read path -----------------------------------------------------------------
+
+    async def get_chunk(
+        self,
+        track_id: int,
+        chunk_idx: int,
+        preset: str | None = None,
+        intensity: float = 1.0,
+        fmt: str = "wav",
+    ) -> tuple[bytes | None, str]:
+        """``(bytes, "tier1" | "tier2")`` on a hit, ``(None, "miss")`` otherwise."""
+        key = self.make_key(track_id, chunk_idx, preset, intensity, fmt)
+        self.requests += 1
+        return await self._lookup(key)
+
+    async def _lookup(self, key: ChunkKey) -> tuple[bytes | None, str]:
+        tier1, tier2 = self.tier1, self.tier2
+        data = await asyncio.to_thread(tier1.get, key) if tier1.blocking else tier1.get(key)
+        if data is not None:
+            return data, "tier1"
+        data = await asyncio.to_thread(tier2.get, key) if tier2.blocking else tier2.get(key)
+        if data is not None:
+            await self._put(tier1, key, data)
+            return data, "tier2"
+        return None, "miss"
+
+    async def get_or_render(
+        self,
+        track_id: int,
+        chunk_idx: int,
+        preset: str | None = None,
+        intensity: float = 1.0,
+        fmt: str = "wav",
+    ) -> tuple[bytes, str]:
+        """A hit, or the bytes of the one render of this chunk (source ``"miss"``)."""
+        key = self.make_key(track_id, chunk_idx, preset, intensity, fmt)
+        self.requests += 1
+        data, source = await self._lookup(key)
+        if data is not None:
+            return data, source
+        self._ondemand_waiting += 1
+        self._ondemand_idle.clear()
+        try:
+            data = await self.render_once(key, to_tier1=True)
+        finally:
+            self._ondemand_waiting -= 1
+            if self._ondemand_waiting == 0:
+                self._ondemand_idle.set()
+        return data, "miss"
+
+    async def render_once(self, key: ChunkKey, *, to_tier1: bool) -> bytes:
+        """The chunk's bytes via the single render for ``key`` (joined if one is running)."""
+        pending = self._writing.get(key)
+        if pending is None:
+            pending = self.tier1.peek(key)
+        if pending is None:
+            pending = await self._flights.run(key, lambda: self._render_and_store(key, to_tier1))
+        if to_tier1 and key not in self.tier1:
+            await self._put(self.tier1, key, pending)
+        return pending
+
+    async def _render_and_store(self, key: ChunkKey, to_tier1: bool) -> bytes:
+        epoch = (self._epoch, self._epochs.get(key.track_id, 0))
+        started_s = self.clock()
+        try:
+            data = await self._render(key)
+            if type(data) is not bytes:
+                raise RenderError(f"render returned {type(data).__name__}, not bytes for {key}")
+        except Exception:
+            self.render_stats.record_failure()
+            raise
+        self.render_stats.record(self.clock() - started_s)
+        if epoch != (self._epoch, self._epochs.get(key.track_id, 0)):
+            return data  # the track was cleared meanwhile: hand out, do not store
+        if to_tier1:
+            await self._put(self.tier1, key, data)
+        self._writing[key] = data
+        task = asyncio.get_running_loop().create_task(self._store_tier2(key, data, epoch))
+        self._write_tasks.add(task)
+        task.add_done_callback(self._write_tasks.discard)
+        return data
+
+    async def _store_tier2(self, key: ChunkKey, data: bytes, epoch: tuple[int, int]) -> None:
+        try:
+            if epoch == (self._epoch, self._epochs.get(key.track_id, 0)):
+                await self._put(self.tier2, key, data)
+        finally:
+            self._writing.pop(key, None)
+
+    @staticmethod
+    async def _put(tier: Tier, key: ChunkKey, data: bytes) -> bool:
+        if tier.blocking:
+            return await asyncio.to_thread(tier.put, key, data)
+        return tier.put(key, data)
+
+    async def put_chunk(
+        self,
+        track_id: int,
+        chunk_idx: int,
+        data: bytes,
+        preset: str | None = None,
+        intensity: float = 1.0,
+        fmt: str = "wav",
+    ) -> None:
+        """Store bytes rendered elsewhere in both tiers."""
+        key = self.make_key(track_id, chunk_idx, preset, intensity, fmt)
+        await self._put(self.tier1, key, data)
+        await self._put(self.tier2, key, data)
+
+    # --- warmer hooks ------------------------------------------------------------------
+
+    def update_position(
+        self,
+        track_id: int,
+        position_s: float,
+        preset: str | None = None,
+        intensity: float = 1.0,
+        fmt: str = "wav",
+    ) -> None:
+        """Tell the warmer what is playing and where (call from the event loop)."""
+        self.warmer.update(track_id, position_s, preset, intensity, fmt)
+
+    async def ondemand_idle(self) -> None:
+        """Return once no on-demand render is waiting."""
+        while self._ondemand_waiting:
+            await self._ondemand_idle.wait()
+
+    # --- clearing ------------------------------------------------------------------------
+
+    async def clear_track(self, track_id: int) -> int:
+        """Delete every chunk of exactly ``track_id`` from every tier; returns entries removed."""
+        self._epochs[track_id] = self._epochs.get(track_id, 0) + 1
+        removed = 0
+        for tier in (self.tier1, self.tier2):
+            removed += await self._call(tier, _delete_track, tier, track_id)
+        for key in [k for k in self._writing if k.track_id == track_id]:
+            self._writing.pop(key, None)
+        return removed
+
+    async def clear(self) -> int:
+        """Delete every chunk from every tier; returns entries removed."""
+        self._epoch += 1
+        self._writing.clear()
+        removed = 0
+        for tier in (self.tier1, self.tier2):
+            removed += await self._call(tier, tier.clear)
+        return removed
+
+    @staticmethod
+    async def _call(tier: Tier, fn: Callable[..., int], *args: object) -> int:
+        return await asyncio.to_thread(fn, *args) if tier.blocking else fn(*args)
+
+    # --- status and stats ------------------------------------------------------------------
+
+    def track_status(
+        self,
+        track_id: int,
+        preset: str | None = None,
+        intensity: float = 1.0,
+        fmt: str = "wav",
+    ) -> dict[str, object]:
+        """The seed's ``TrackCacheStatusResponse`` fields for one track and variant."""
+        info = self.track_info(track_id)
+        return track_status(self, track_id, info, preset, intensity, fmt)
+
+    def get_stats(self) -> dict[str, object]:
+        """Counters of both tiers, overall rates, per-track status, render and warmer stats."""
+        tier1, tier2 = self.tier1.stats(), self.tier2.stats()
+        tracks: dict[int, dict[str, object]] = {}
+        for track_id in sorted({*self.tier1.track_ids(), *self.tier2.track_ids()}):
+            info = self._infos.get(track_id)
+            if info is None:
+                try:
+                    info = self.track_info(track_id)
+                except MasterstreamError:
+                    continue
+            preset, intensity, fmt = self.warmer.variant_for(track_id)
+            tracks[track_id] = track_status(self, track_id, info, preset, intensity, fmt)
+        render = self.render_stats.as_dict()
+        render["coalesced_waiters"] = self._flights.coalesced_waiters
+        render["in_flight"] = len(self._flights)
+        render["ondemand_waiting"] = self._ondemand_waiting
+        return {
+            "tier1": tier1.as_dict(),
+            "tier2": tier2.as_dict(),
+            "overall": overall_stats(tier1, tier2, self.requests, len(tracks)),
+            "tracks": tracks,
+            "render": render,
+            "warmer": self.warmer.stats(),
+        }
+
+    async def aclose(self) -> None:
+        """Stop the warmer, cancel in-flight renders and wait for pending tier2 writes."""
+        await self.warmer.aclose()
+        await self._flights.aclose()
+        await asyncio.gather(*self._write_tasks, return_exceptions=True)
+
+
+def _delete_track(tier: Tier, track_id: int) -> int:
+    return sum(1 for key in tier.keys(track_id) if tier.delete(key))

@@ -1,0 +1,84 @@
+"""Per-track cache status and overall counters, in the shapes the seed's monitor reads.
+
+``track_status`` yields the fields of the seed's ``TrackCacheStatusResponse``:
+``cached_original`` counts distinct chunks of the original audio held in any tier,
+``cached_processed`` those of the requested mastered variant (preset + intensity), or of
+any mastered variant when no preset is given. Completion is measured on the requested
+variant (the original when ``preset`` is None). The time estimate multiplies the chunks
+still missing by the mean measured render time (:data:`DEFAULT_RENDER_TIME_S` per chunk
+until a render has been measured). Only entries of the track's current signature,
+pipeline version and format count.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .keys import quantize_intensity
+from .protocols import TrackCacheInfo
+from .tier import MB, TierStats
+
+if TYPE_CHECKING:
+    from .manager import ChunkCache
+
+DEFAULT_RENDER_TIME_S = 1.0
+
+
+def track_status(
+    cache: ChunkCache,
+    track_id: int,
+    info: TrackCacheInfo,
+    preset: str | None,
+    intensity: float,
+    fmt: str,
+) -> dict[str, object]:
+    level = quantize_intensity(intensity) if preset is not None else 1.0
+    original: set[int] = set()
+    processed: set[int] = set()
+    for tier in (cache.tier1, cache.tier2):
+        for key in tier.keys(track_id):
+            if (
+                key.signature != info.signature
+                or key.pipeline_version != cache.pipeline_version
+                or key.fmt != fmt
+            ):
+                continue
+            if key.preset is None:
+                original.add(key.chunk_index)
+            elif preset is None or (key.preset == preset and key.intensity == level):
+                processed.add(key.chunk_index)
+    total = info.chunk_count
+    target = original if preset is None else processed
+    cached = len({i for i in target if i < total})
+    mean_s = cache.render_stats.mean_s
+    per_chunk_s = DEFAULT_RENDER_TIME_S if mean_s is None else mean_s
+    return {
+        "track_id": track_id,
+        "total_chunks": total,
+        "cached_original": len(original),
+        "cached_processed": len(processed),
+        "completion_percent": round(100.0 * cached / total, 1) if total else 0.0,
+        "fully_cached": total > 0 and cached >= total,
+        "estimated_cache_time_seconds": round(max(0, total - cached) * per_chunk_s, 3),
+    }
+
+
+def overall_stats(
+    tier1: TierStats, tier2: TierStats, requests: int, tracks_cached: int
+) -> dict[str, object]:
+    """Totals over both tiers. A request missing tier1 is looked up in tier2, so the
+    requests that missed everything are tier2's misses."""
+    total_hits = tier1.hits + tier2.hits
+    total_misses = tier2.misses
+    lookups = total_hits + total_misses
+    size_bytes = tier1.size_bytes + tier2.size_bytes
+    return {
+        "total_chunks": tier1.chunks + tier2.chunks,
+        "total_size_mb": round(size_bytes / MB, 3),
+        "total_size_bytes": size_bytes,
+        "total_hits": total_hits,
+        "total_misses": total_misses,
+        "overall_hit_rate": round(total_hits / lookups, 4) if lookups else 0.0,
+        "requests": requests,
+        "tracks_cached": tracks_cached,
+    }
