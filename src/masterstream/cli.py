@@ -1,5 +1,194 @@
-"""Command line interface (placeholder until the foundation lands)."""
+"""The ``masterstream`` command: serve, scan, presets, info, render.
+
+Errors a user can cause (unknown preset, bad intensity, missing or corrupt file, chunk
+out of range) print one clear line to stderr and exit with status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .config import Settings
+from .errors import MasterstreamError
+
+app = typer.Typer(
+    name="masterstream",
+    help="Stream music mastered on the fly, out of an observable two-tier chunk cache.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Where the catalog, demo library and cache live "
+                 "(default: MASTERSTREAM_DATA_DIR or the user data directory)."),
+]  # fmt: skip
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _settings(data_dir: Path | None, **overrides: object) -> Settings:
+    try:
+        return Settings.from_env(data_dir=data_dir, **overrides)
+    except ValueError as exc:
+        raise MasterstreamError(str(exc)) from exc
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
+        TimeRemainingColumn(), console=err, transient=True,
+    )  # fmt: skip
+
+
+@app.command()
+def presets(as_json: AsJson = False) -> None:
+    """List the mastering presets with their targets."""
+    from .mastering import PRESETS
+
+    rows = [preset.to_dict() for preset in PRESETS.values()]
+    if as_json:
+        out.print_json(json.dumps(rows))
+        return
+    table = Table("preset", "target LUFS", "true peak dBTP", "description")
+    for row in rows:
+        lufs = row.get("target_lufs")
+        table.add_row(row["name"], "—" if lufs is None else f"{lufs:.1f}",
+                      "—" if row.get("true_peak_dbtp") is None else f"{row['true_peak_dbtp']:.1f}",
+                      row["description"])  # fmt: skip
+    out.print(table)
+
+
+@app.command("scan")
+def scan_command(
+    directory: Annotated[Path, typer.Argument(help="Folder of music to add to the catalog.")],
+    data_dir: DataDir = None,
+    as_json: AsJson = False,
+) -> None:
+    """Scan a folder: add new files, update changed ones, remove vanished ones."""
+    from .service.workspace import open_library
+
+    settings = _settings(data_dir)
+    with _progress() as progress, open_library(settings, ensure_demo=False) as library:
+        task = progress.add_task("scanning", total=None)
+
+        def report_progress(done: int, total: int, path: Path) -> None:
+            progress.update(task, completed=done, total=total, description=f"scanning {path.name}")
+
+        report = library.scan(directory, progress=report_progress)
+    if as_json:
+        out.print_json(json.dumps(report.to_dict()))
+        return
+    summary = report.to_dict()
+    out.print(f"added {summary['added']}, updated {summary['updated']}, removed "
+              f"{summary['removed']}, unchanged {summary['unchanged']}, "
+              f"skipped {len(report.skipped)}")  # fmt: skip
+    for path, reason in report.skipped:
+        err.print(f"skipped {path}: {reason}", highlight=False)
+
+
+@app.command()
+def info(
+    track: Annotated[str, typer.Argument(help="An audio file path or a catalog track id.")],
+    data_dir: DataDir = None,
+    as_json: AsJson = False,
+) -> None:
+    """Show a track's information and fingerprint."""
+    from .service.workspace import resolve_track
+
+    settings = _settings(data_dir)
+    with resolve_track(settings, track) as (library, record):
+        geometry = library.geometry(record)
+        data = {
+            "id": record.id if record.id > 0 else None, "path": record.path,
+            "title": record.display_title, "artist": record.artist,
+            "duration_s": round(record.duration_s, 3), "sample_rate": record.sample_rate,
+            "channels": record.channels, "frames": record.frames, "signature": record.signature,
+            "chunk_duration_s": geometry.chunk_duration_s, "chunk_count": geometry.chunk_count,
+            "fingerprint": record.fingerprint,
+        }  # fmt: skip
+    if as_json:
+        out.print_json(json.dumps(data))
+        return
+    table = Table("field", "value", show_header=False)
+    for name, value in data.items():
+        if name != "fingerprint":
+            table.add_row(name, str(value))
+    for name, value in (data["fingerprint"] or {}).items():
+        table.add_row(
+            f"fingerprint.{name}", f"{value:.4g}" if isinstance(value, float) else str(value)
+        )
+    out.print(table)
+
+
+@app.command()
+def render(
+    track: Annotated[str, typer.Argument(help="An audio file path or a catalog track id.")],
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="Output file (.wav or .flac).")],
+    preset: Annotated[str, typer.Option(help="Mastering preset (see `masterstream presets`).")],
+    intensity: Annotated[float, typer.Option(help="0 = original … 1 = fully mastered.")] = 1.0,
+    chunk: Annotated[int | None, typer.Option(help="Render only this chunk index.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Master a track (or one chunk of it) to a file, chunk by chunk like the server does."""
+    from .audio.encode import ENCODERS
+    from .mastering import validate_intensity
+    from .service.workspace import render_to_file, resolve_track
+
+    fmt = out_path.suffix.lower().lstrip(".")
+    if fmt not in ENCODERS:
+        raise MasterstreamError(f"--out must end in {', '.join('.' + f for f in sorted(ENCODERS))}")
+    validate_intensity(intensity)
+    settings = _settings(data_dir)
+    with resolve_track(settings, track) as (library, record), _progress() as progress:
+        geometry = library.geometry(record)
+        task = progress.add_task(f"mastering ({preset})", total=1 if chunk is not None else
+                                 geometry.chunk_count)  # fmt: skip
+        render_to_file(library, record, preset=preset, intensity=intensity, chunk=chunk,
+                       out_path=out_path, fmt=fmt,
+                       on_chunk=lambda: progress.advance(task))  # fmt: skip
+    err.print(f"wrote {out_path}", highlight=False)
+
+
+@app.command()
+def serve(
+    library: Annotated[
+        Path | None, typer.Option(help="Music folder (default: demo library).")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Prepare the library (the demo library by default) and serve it."""
+    from .service.workspace import open_library
+
+    settings = _settings(data_dir, library_dir=library)
+    with open_library(
+        settings, ensure_demo=settings.library_dir is None, progress=_progress
+    ) as lib:
+        out.print(f"library {settings.effective_library_dir}: {len(lib)} tracks")
+        table = Table("id", "title", "artist", "duration", "chunks")
+        for record in lib.records():
+            table.add_row(
+                str(record.id),
+                record.display_title,
+                record.artist or "",
+                f"{record.duration_s:.1f} s",
+                str(lib.geometry(record).chunk_count),
+            )
+        out.print(table)
 
 
 def main() -> None:
-    raise SystemExit("masterstream: not built yet")
+    try:
+        app()
+    except MasterstreamError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        raise SystemExit(1) from None

@@ -1,0 +1,60 @@
+"""The engine: everything a server needs, built from one :class:`Settings` and closed once.
+
+catalog → track library → plan store → chunk renderer (thread pool) → two-tier chunk
+cache (memory + disk) with its warmer. The API builds one in its lifespan and keeps it
+on ``app.state``; nothing here is created at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from ..cache import ChunkCache, DiskTier, MemoryTier
+from ..config import Settings
+from ..library.catalog import Catalog
+from ..mastering import PIPELINE_VERSION
+from .plans import PlanStore
+from .renderer import ChunkRenderer
+from .tracks import TrackLibrary
+from .workspace import ProgressFactory, prepare_library
+
+
+@dataclass(slots=True)
+class Engine:
+    settings: Settings
+    catalog: Catalog
+    library: TrackLibrary
+    plans: PlanStore
+    renderer: ChunkRenderer
+    cache: ChunkCache
+
+    @classmethod
+    async def open(
+        cls, settings: Settings, *, prepare: bool = True, progress: ProgressFactory | None = None
+    ) -> Engine:
+        """Open the catalog, prepare the library (demo library on first use) and the cache."""
+        catalog = Catalog(settings.catalog_path)
+        try:
+            library = TrackLibrary(catalog, chunk_duration_s=settings.chunk_duration_s)
+            if prepare:
+                await asyncio.to_thread(prepare_library, library, settings, progress=progress)
+            plans = PlanStore(catalog, pipeline_version=PIPELINE_VERSION)
+            renderer = ChunkRenderer(library, plans, workers=settings.render_workers)
+            tier1 = MemoryTier(settings.tier1_capacity_bytes, policy=settings.eviction_policy)
+            tier2 = await asyncio.to_thread(
+                DiskTier, settings.effective_cache_dir, settings.tier2_capacity_bytes,
+                policy=settings.eviction_policy,
+            )  # fmt: skip
+        except BaseException:
+            catalog.close()
+            raise
+        cache = ChunkCache(tier1, tier2, resolver=library, render=renderer,
+                           pipeline_version=PIPELINE_VERSION)  # fmt: skip
+        return cls(settings, catalog, library, plans, renderer, cache)
+
+    async def aclose(self) -> None:
+        """Stop the warmer and pending writes, finish or abandon renders, close the catalog."""
+        await self.cache.aclose()
+        await asyncio.to_thread(self.renderer.close)
+        self.catalog.close()

@@ -1,0 +1,139 @@
+"""Opening the user's workspace from :class:`~masterstream.config.Settings`, for the CLI.
+
+``open_library`` opens the catalog (synthesising and scanning the demo library on first
+use); ``resolve_track`` turns a command-line TRACK (a file path or a catalog id) into a
+record; ``render_to_file`` masters a track chunk by chunk through the same renderer the
+server uses, so a file rendered here has exactly the samples the server streams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from ..audio.decode import read_info
+from ..audio.encode import WAV_HEADER_BYTES
+from ..audio.signature import content_signature
+from ..cache import ChunkKey
+from ..config import Settings
+from ..errors import MasterstreamError, SourceUnavailableError
+from ..library.catalog import Catalog, TrackRecord
+from ..library.demo import synthesize_demo_library
+from ..mastering import PIPELINE_VERSION
+from .plans import ORIGINAL, PlanStore
+from .renderer import ChunkRenderer
+from .tracks import TrackLibrary, fingerprint_file
+
+ProgressFactory = Callable[[], AbstractContextManager]
+
+
+@contextmanager
+def open_library(
+    settings: Settings, *, ensure_demo: bool = True, progress: ProgressFactory | None = None
+) -> Iterator[TrackLibrary]:
+    """The catalog as a :class:`TrackLibrary`; with ``ensure_demo``, the demo library is
+    synthesised and scanned first if it is not there yet."""
+    catalog = Catalog(settings.catalog_path)
+    try:
+        library = TrackLibrary(catalog, chunk_duration_s=settings.chunk_duration_s)
+        if ensure_demo:
+            prepare_library(library, settings, progress=progress)
+        yield library
+    finally:
+        catalog.close()
+
+
+def prepare_library(
+    library: TrackLibrary, settings: Settings, *, progress: ProgressFactory | None = None
+) -> None:
+    """Make sure the configured library (or the demo library) is synthesised and scanned."""
+    root = settings.effective_library_dir
+    if settings.library_dir is None:
+        if progress is None:
+            synthesize_demo_library(root)
+        else:
+            with progress() as bar:
+                task = bar.add_task("synthesising demo library", total=None)
+                synthesize_demo_library(
+                    root,
+                    progress=lambda done, total, title: bar.update(
+                        task, completed=done, total=total, description=f"synthesising {title}"
+                    ),
+                )
+    if progress is None:
+        library.scan(root)
+        return
+    with progress() as bar:
+        task = bar.add_task("scanning library", total=None)
+        library.scan(
+            root,
+            progress=lambda done, total, path: bar.update(
+                task, completed=done, total=total, description=f"scanning {path.name}"
+            ),
+        )
+
+
+@contextmanager
+def resolve_track(settings: Settings, track: str) -> Iterator[tuple[TrackLibrary, TrackRecord]]:
+    """TRACK as given on the command line: an existing audio file, or a catalog id."""
+    path = Path(track).expanduser()
+    if path.exists():
+        with Catalog(":memory:") as catalog:
+            library = TrackLibrary(catalog, chunk_duration_s=settings.chunk_duration_s)
+            yield library, _add_file(library, path)
+        return
+    if not track.isdigit():
+        raise SourceUnavailableError(f"no such file, and not a catalog track id: {track}")
+    with open_library(settings, ensure_demo=settings.library_dir is None) as library:
+        yield library, library.get(int(track))
+
+
+def _add_file(library: TrackLibrary, path: Path) -> TrackRecord:
+    if not path.is_file():
+        raise SourceUnavailableError(f"not a file: {path}", path=path)
+    info = read_info(path)
+    stat = path.stat()
+    track_id = library.catalog.upsert_track(
+        path=str(path.resolve()), signature=content_signature(path), size_bytes=stat.st_size,
+        mtime_ns=stat.st_mtime_ns, frames=info.frames, sample_rate=info.sample_rate,
+        channels=info.channels, title=info.title, artist=info.artist,
+        fingerprint=fingerprint_file(path),
+    )  # fmt: skip
+    library.reload()
+    return library.get(track_id)
+
+
+def render_to_file(
+    library: TrackLibrary, record: TrackRecord, *, preset: str, intensity: float,
+    chunk: int | None, out_path: Path, fmt: str, on_chunk: Callable[[], None] | None = None,
+) -> None:  # fmt: skip
+    """Render the track (or one chunk) to ``out_path`` through the server's renderer."""
+    geometry = library.geometry(record)
+    chunks = range(geometry.chunk_count) if chunk is None else [chunk]
+    if chunk is not None:
+        library.check_chunk(record.id, chunk)
+    renderer = ChunkRenderer(library, PlanStore(library.catalog), workers=1)
+    tmp = out_path.with_name(out_path.name + ".part")
+    try:
+        with sf.SoundFile(tmp, "w", record.sample_rate, record.channels, format=fmt.upper(),
+                          subtype="PCM_16") as f:  # fmt: skip
+            for k in chunks:
+                key = ChunkKey(track_id=record.id, signature=record.signature,
+                               pipeline_version=PIPELINE_VERSION,
+                               preset=None if preset == ORIGINAL else preset,
+                               intensity=intensity, chunk_index=k, fmt="wav")  # fmt: skip
+                wav = renderer.render_bytes(key)
+                f.write(np.frombuffer(wav, dtype="<i2", offset=WAV_HEADER_BYTES)
+                        .reshape(-1, record.channels))  # fmt: skip
+                if on_chunk:
+                    on_chunk()
+        tmp.replace(out_path)
+    except OSError as exc:
+        raise MasterstreamError(f"cannot write {out_path}: {exc.strerror or exc}") from exc
+    finally:
+        renderer.close()
+        tmp.unlink(missing_ok=True)
