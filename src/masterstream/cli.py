@@ -141,13 +141,14 @@ def render(
 ) -> None:
     """Master a track (or one chunk of it) to a file, chunk by chunk like the server does."""
     from .audio.encode import ENCODERS
-    from .mastering import validate_intensity
+    from .mastering import get_preset, validate_intensity
     from .service.workspace import render_to_file, resolve_track
 
     fmt = out_path.suffix.lower().lstrip(".")
     if fmt not in ENCODERS:
         raise MasterstreamError(f"--out must end in {', '.join('.' + f for f in sorted(ENCODERS))}")
     validate_intensity(intensity)
+    get_preset(preset)
     settings = _settings(data_dir)
     with resolve_track(settings, track) as (library, record), _progress() as progress:
         geometry = library.geometry(record)

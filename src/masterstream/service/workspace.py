@@ -88,7 +88,9 @@ def resolve_track(settings: Settings, track: str) -> Iterator[tuple[TrackLibrary
         return
     if not track.isdigit():
         raise SourceUnavailableError(f"no such file, and not a catalog track id: {track}")
-    with open_library(settings, ensure_demo=settings.library_dir is None) as library:
+    with open_library(settings, ensure_demo=False) as library:
+        if len(library) == 0:  # a fresh machine: the demo library (or the configured one)
+            prepare_library(library, settings)
         yield library, library.get(int(track))
 
 
