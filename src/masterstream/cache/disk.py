@@ -109,6 +109,13 @@ class DiskTier:
                 ledger.hit(key)
         return payload
 
+    def touch(self, key: ChunkKey) -> bool:
+        with self._lock:
+            if key not in self._ledger.sizes:
+                return False
+            self._ledger.policy.on_access(key)
+            return True
+
     # --- writes ------------------------------------------------------------------------
 
     def put(self, key: ChunkKey, value: bytes) -> bool:

@@ -157,17 +157,21 @@ class ChunkCache:
 
     async def render_once(self, key: ChunkKey, *, to_tier1: bool) -> bytes:
         """The chunk's bytes via the single render for ``key`` (joined if one is running)."""
+        epoch = self._epoch_of(key)
         pending = self._writing.get(key)
         if pending is None:
             pending = self.tier1.peek(key)
         if pending is None:
             pending = await self._flights.run(key, lambda: self._render_and_store(key, to_tier1))
-        if to_tier1 and key not in self.tier1:
+        if to_tier1 and key not in self.tier1 and epoch == self._epoch_of(key):
             await self._put(self.tier1, key, pending)
         return pending
 
+    def _epoch_of(self, key: ChunkKey) -> tuple[int, int]:
+        return self._epoch, self._epochs.get(key.track_id, 0)
+
     async def _render_and_store(self, key: ChunkKey, to_tier1: bool) -> bytes:
-        epoch = (self._epoch, self._epochs.get(key.track_id, 0))
+        epoch = self._epoch_of(key)
         started_s = self.clock()
         try:
             data = await self._render(key)
@@ -177,7 +181,7 @@ class ChunkCache:
             self.render_stats.record_failure()
             raise
         self.render_stats.record(self.clock() - started_s)
-        if epoch != (self._epoch, self._epochs.get(key.track_id, 0)):
+        if epoch != self._epoch_of(key):
             return data  # the track was cleared meanwhile: hand out, do not store
         if to_tier1:
             await self._put(self.tier1, key, data)
@@ -189,7 +193,7 @@ class ChunkCache:
 
     async def _store_tier2(self, key: ChunkKey, data: bytes, epoch: tuple[int, int]) -> None:
         try:
-            if epoch == (self._epoch, self._epochs.get(key.track_id, 0)):
+            if epoch == self._epoch_of(key):
                 await self._put(self.tier2, key, data)
         finally:
             self._writing.pop(key, None)
@@ -295,6 +299,11 @@ class ChunkCache:
             "render": render,
             "warmer": self.warmer.stats(),
         }
+
+    async def flush(self) -> None:
+        """Wait until every rendered chunk has been written to tier2 (or failed to)."""
+        while self._write_tasks:
+            await asyncio.gather(*self._write_tasks, return_exceptions=True)
 
     async def aclose(self) -> None:
         """Stop the warmer, cancel in-flight renders and wait for pending tier2 writes."""

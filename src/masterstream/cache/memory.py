@@ -49,6 +49,12 @@ class MemoryTier:
     def peek(self, key: ChunkKey) -> bytes | None:
         return self._data.get(key)
 
+    def touch(self, key: ChunkKey) -> bool:
+        if key not in self._data:
+            return False
+        self._ledger.policy.on_access(key)
+        return True
+
     def put(self, key: ChunkKey, value: bytes) -> bool:
         if type(value) is not bytes:
             raise TypeError(f"tiers store immutable bytes, got {type(value).__name__}")

@@ -84,6 +84,10 @@ class Tier(Protocol):
         """Like ``get`` but counts neither hit nor miss and does not touch the policy."""
         ...
 
+    def touch(self, key: ChunkKey) -> bool:
+        """Tell the policy ``key`` is about to be used (no hit counted); False if absent."""
+        ...
+
     def put(self, key: ChunkKey, value: bytes) -> bool:
         """Store ``value``; False if it was not stored (too large, or the tier is degraded)."""
         ...

@@ -143,6 +143,8 @@ class Warmer:
             key = cache.make_key(
                 state.track_id, index, state.preset, state.intensity, state.fmt, info
             )
+            if hot and cache.tier1.touch(key):  # keep the look-ahead the most recent
+                continue
             if key in self._tried or key in self._claimed:
                 continue
             if key not in (cache.tier1 if hot else cache.tier2):
