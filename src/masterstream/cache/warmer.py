@@ -13,7 +13,7 @@ runs, in priority order:
 
 A seek (position off the extrapolated playhead by more than one chunk) or a change of
 track/preset/intensity/format starts a new *generation*: a job picked under an older
-generation is dropped before it runs (counted in ``dropped_stale``). Each key is tried
+generation is dropped before it runs (counted in ``dropped_stale``). Each (key, tier) is tried
 at most once per generation, so a tier too small for the look-ahead cannot make it spin.
 Before each job the worker waits until no on-demand render is waiting, so on-demand
 requests always jump ahead; ``concurrency`` bounds the warmer's own renders. Clock and
@@ -69,7 +69,7 @@ class Warmer:
         self.enabled = enabled
         self._state: PlaybackState | None = None
         self._variants: dict[int, tuple[str | None, float, str]] = {}
-        self._tried: set[ChunkKey] = set()
+        self._tried: set[tuple[ChunkKey, bool]] = set()
         self._claimed: set[ChunkKey] = set()
         self._changed = asyncio.Event()
         self._idle = asyncio.Event()
@@ -145,7 +145,7 @@ class Warmer:
             )
             if hot and cache.tier1.touch(key):  # keep the look-ahead the most recent
                 continue
-            if key in self._tried or key in self._claimed:
+            if (key, hot) in self._tried or key in self._claimed:
                 continue
             if key not in (cache.tier1 if hot else cache.tier2):
                 return key, hot, state.generation
@@ -178,7 +178,7 @@ class Warmer:
                 if state is None or state.generation != generation:
                     self.dropped_stale += 1
                     continue
-                self._tried.add(key)
+                self._tried.add((key, hot))
                 await self._run(key, hot)
             finally:
                 self._claimed.discard(key)

@@ -1,0 +1,143 @@
+"""The warmer on a simulated clock: real-time playback is all hits after the first chunk,
+the whole track lands in tier2, stale work is dropped, on-demand renders go first."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from masterstream.cache import ChunkCache, MemoryTier
+from masterstream.cache.memory import ENTRY_OVERHEAD_BYTES
+
+from .fakes import FakeRender, FakeResolver, SimClock
+
+CHUNK_BYTES = 10_000
+CHUNK_S = 10.0
+RENDER_S = 2.0  # simulated render time: five times faster than real time
+TRACK_CHUNKS = 8
+
+
+def build(clock: SimClock, render: FakeRender, policy: str, tier1_chunks: int = 4) -> ChunkCache:
+    tier1 = MemoryTier(tier1_chunks * (CHUNK_BYTES + ENTRY_OVERHEAD_BYTES), policy=policy)
+    tier2 = MemoryTier(10_000_000, policy=policy, name="tier2")
+    return ChunkCache(
+        tier1,
+        tier2,
+        resolver=FakeResolver({1: TRACK_CHUNKS, 2: TRACK_CHUNKS}, CHUNK_S),
+        render=render,
+        pipeline_version="1",
+        clock=clock,
+        sleep=clock.sleep,
+    )
+
+
+@pytest.mark.parametrize(
+    "policy, served_from",
+    [
+        ("lru", {"tier1"}),
+        # S3-FIFO's probationary queue (10 % of 4 chunks) is smaller than one chunk, so a
+        # prefetched chunk can be evicted before it plays; tier2 still has it.
+        ("s3fifo", {"tier1", "tier2"}),
+    ],
+)
+async def test_real_time_playback_is_all_hits_after_the_first_chunk(
+    policy: str, served_from: set[str]
+) -> None:
+    clock = SimClock()
+    render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=RENDER_S)
+    cache = build(clock, render, policy)
+    try:
+        cache.update_position(1, 0.0, "warm", 0.5)  # reported once; the warmer extrapolates
+        first = asyncio.ensure_future(cache.get_or_render(1, 0, "warm", 0.5))
+        await clock.advance(RENDER_S)
+        assert (await first)[1] == "miss"
+        sources = []
+        for index in range(1, TRACK_CHUNKS):
+            await clock.advance(CHUNK_S)
+            data, source = await cache.get_chunk(1, index, "warm", 0.5)
+            sources.append(source)
+            assert data is not None
+        assert set(sources) <= served_from
+        assert sum(render.calls.values()) == TRACK_CHUNKS  # every chunk rendered exactly once
+        status = cache.track_status(1, "warm", 0.5)
+        assert status["fully_cached"] and status["cached_processed"] == TRACK_CHUNKS
+        assert len(cache.tier2.keys(1)) == TRACK_CHUNKS
+    finally:
+        await cache.aclose()
+
+
+async def test_the_warmer_fills_the_track_into_tier2_then_idles() -> None:
+    clock = SimClock()
+    render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=RENDER_S)
+    cache = build(clock, render, "lru", tier1_chunks=3)
+    try:
+        cache.update_position(1, 35.0)  # start in chunk 3
+        await clock.advance(RENDER_S * TRACK_CHUNKS)
+        assert cache.warmer.idle
+        rendered = [key.chunk_index for key in render.calls]
+        assert rendered == [3, 4, 5, 6, 7, 0, 1, 2]  # playhead and look-ahead first
+        assert sorted(k.chunk_index for k in cache.tier2.keys(1)) == list(range(TRACK_CHUNKS))
+        playhead_chunk = int((35.0 + clock.now_s) // CHUNK_S)  # playback went on meanwhile
+        assert playhead_chunk == 5
+        hot = sorted(k.chunk_index for k in cache.tier1.keys(1))
+        assert hot == [playhead_chunk, playhead_chunk + 1, playhead_chunk + 2]
+        assert cache.get_stats()["warmer"]["fill_jobs"] >= 1
+    finally:
+        await cache.aclose()
+
+
+async def test_a_seek_redirects_the_warmer_and_drops_stale_work() -> None:
+    clock = SimClock()
+    render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=RENDER_S)
+    cache = build(clock, render, "lru")
+    try:
+        cache.update_position(1, 0.0)
+        await clock.advance(RENDER_S / 2)  # chunk 0 is rendering
+        cache.update_position(1, 60.0)  # seek to chunk 6
+        await clock.advance(RENDER_S * 3)
+        rendered = [key.chunk_index for key in render.calls]
+        assert rendered[:3] == [0, 6, 7]  # in-flight chunk 0 completes, then the new playhead
+        cache.update_position(2, 0.0, "bright", 0.3)  # another track
+        await clock.advance(RENDER_S * 2)
+        assert [(k.track_id, k.chunk_index) for k in render.calls][-2:] == [(2, 0), (2, 1)]
+        assert cache.get_stats()["warmer"]["generation"] == 3
+    finally:
+        await cache.aclose()
+
+
+async def test_on_demand_renders_jump_the_queue_and_stale_jobs_are_dropped() -> None:
+    clock = SimClock()
+    render = FakeRender(CHUNK_BYTES)
+    render.gate = asyncio.Event()
+    cache = build(clock, render, "lru")
+    try:
+        on_demand = asyncio.ensure_future(cache.get_or_render(2, 5))
+        await clock.settle()
+        cache.update_position(1, 0.0)  # the warmer picks chunk 0 of track 1 and must wait
+        await clock.settle()
+        assert list(render.calls) == [cache.make_key(2, 5)]
+        cache.update_position(1, 40.0)  # seek while the warmer's job waits: it goes stale
+        render.gate.set()
+        await on_demand
+        await clock.settle()
+        assert cache.get_stats()["warmer"]["dropped_stale"] == 1
+        await cache.flush()
+        # chunk 0 was never rendered for the stale job: track 1 starts at the new playhead
+        assert [k.chunk_index for k in render.calls if k.track_id == 1] == [4, 5, 6, 7, 0, 1, 2, 3]
+        assert all(count == 1 for count in render.calls.values())
+    finally:
+        await cache.aclose()
+
+
+async def test_aclose_stops_the_warmer_cleanly() -> None:
+    clock = SimClock()
+    render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=RENDER_S)
+    cache = build(clock, render, "lru")
+    cache.update_position(1, 0.0)
+    await clock.settle()
+    assert cache.get_stats()["warmer"]["running"]
+    await cache.aclose()
+    assert not cache.get_stats()["warmer"]["running"]
+    await clock.advance(100.0)
+    assert sum(render.calls.values()) == 1  # nothing rendered after shutdown
