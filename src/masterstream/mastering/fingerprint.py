@@ -1,0 +1,183 @@
+"""Track fingerprint: 25 numbers that describe a whole track, computed once and stored.
+
+Every field is a finite float (JSON-safe); silence and degenerate input give floor values
+(-70 LUFS, -120 dB) instead of infinities. The fields, their units and meanings are listed
+in :data:`FINGERPRINT_FIELDS`:
+
+Loudness and dynamics — ``integrated_lufs`` (BS.1770-4 integrated loudness),
+``loudness_range_lu`` (EBU Tech 3342 LRA), ``short_term_max_lufs``, ``sample_peak_dbfs``,
+``true_peak_dbtp`` (4x oversampled), ``rms_dbfs``, ``crest_factor_db`` (sample peak over
+RMS), ``plr_db`` (true peak over integrated loudness).
+
+Spectrum — seven ``band_*_ratio`` fields (share of the 20 Hz–20 kHz energy in sub, bass,
+low-mid, mid, high-mid, presence and brilliance bands; they sum to ~1),
+``spectral_centroid_hz``, ``spectral_rolloff_hz``, ``spectral_flatness``,
+``spectral_tilt_db_per_octave``.
+
+Stereo, time and structure — ``stereo_width``, ``phase_correlation``, ``tempo_bpm``,
+``transient_density_per_s``, ``silence_ratio``, ``duration_s``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+
+from . import loudness, spectrum
+
+LUFS_FLOOR = -70.0
+DB_FLOOR = -120.0
+
+FINGERPRINT_FIELDS: dict[str, tuple[str, str]] = {
+    "duration_s": ("s", "track length"),
+    "integrated_lufs": ("LUFS", "ITU-R BS.1770-4 gated integrated loudness"),
+    "loudness_range_lu": ("LU", "EBU Tech 3342 loudness range: 10th-95th percentile of gated "
+                          "3 s short-term loudness"),
+    "short_term_max_lufs": ("LUFS", "loudest 3 s short-term loudness"),
+    "sample_peak_dbfs": ("dBFS", "largest absolute sample value"),
+    "true_peak_dbtp": ("dBTP", "largest 4x-oversampled inter-sample peak"),
+    "rms_dbfs": ("dBFS", "root mean square over all samples and channels"),
+    "crest_factor_db": ("dB", "sample peak minus RMS; low means dense/crushed"),
+    "plr_db": ("dB", "peak-to-loudness ratio: true peak minus integrated loudness"),
+    "band_sub_ratio": ("ratio", "share of 20 Hz-20 kHz energy in 20-60 Hz"),
+    "band_bass_ratio": ("ratio", "share of energy in 60-250 Hz"),
+    "band_low_mid_ratio": ("ratio", "share of energy in 250-500 Hz"),
+    "band_mid_ratio": ("ratio", "share of energy in 500-2000 Hz"),
+    "band_high_mid_ratio": ("ratio", "share of energy in 2-4 kHz"),
+    "band_presence_ratio": ("ratio", "share of energy in 4-6 kHz"),
+    "band_brilliance_ratio": ("ratio", "share of energy in 6-20 kHz"),
+    "spectral_centroid_hz": ("Hz", "energy-weighted mean frequency of the long-term spectrum"),
+    "spectral_rolloff_hz": ("Hz", "frequency below which 85% of the energy lies"),
+    "spectral_flatness": ("ratio", "mean per-frame geometric/arithmetic power ratio "
+                          "(0 tonal .. 1 noise)"),
+    "spectral_tilt_db_per_octave": ("dB/octave", "slope of the 1/3-octave long-term spectrum, "
+                                    "50 Hz-16 kHz (0 = pink; brighter is higher)"),
+    "stereo_width": ("ratio", "side RMS / (mid RMS + side RMS): 0 mono .. 1 pure side"),
+    "phase_correlation": ("ratio", "left/right correlation coefficient: 1 mono, -1 out of phase"),
+    "tempo_bpm": ("BPM", "dominant beat period from onset-envelope autocorrelation "
+                  "(60-200 BPM, 0 when no beat)"),
+    "transient_density_per_s": ("1/s", "detected onsets per second"),
+    "silence_ratio": ("ratio", "share of 100 ms blocks quieter than -60 dBFS RMS"),
+}  # fmt: skip
+
+SILENCE_BLOCK_S = 0.1
+SILENCE_THRESHOLD_DBFS = -60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """The fingerprint of one track; see :data:`FINGERPRINT_FIELDS` for units and meanings."""
+
+    duration_s: float
+    integrated_lufs: float
+    loudness_range_lu: float
+    short_term_max_lufs: float
+    sample_peak_dbfs: float
+    true_peak_dbtp: float
+    rms_dbfs: float
+    crest_factor_db: float
+    plr_db: float
+    band_sub_ratio: float
+    band_bass_ratio: float
+    band_low_mid_ratio: float
+    band_mid_ratio: float
+    band_high_mid_ratio: float
+    band_presence_ratio: float
+    band_brilliance_ratio: float
+    spectral_centroid_hz: float
+    spectral_rolloff_hz: float
+    spectral_flatness: float
+    spectral_tilt_db_per_octave: float
+    stereo_width: float
+    phase_correlation: float
+    tempo_bpm: float
+    transient_density_per_s: float
+    silence_ratio: float
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Fingerprint:
+        """Rebuild from :meth:`to_dict` output; unknown keys are ignored, missing ones raise."""
+        names = [f.name for f in fields(cls)]
+        missing = [n for n in names if n not in data]
+        if missing:
+            raise ValueError(f"fingerprint is missing fields: {', '.join(missing)}")
+        return cls(**{n: float(data[n]) for n in names})
+
+    @property
+    def low_end_ratio(self) -> float:
+        """Share of energy below 250 Hz (sub + bass)."""
+        return self.band_sub_ratio + self.band_bass_ratio
+
+    @property
+    def top_end_ratio(self) -> float:
+        """Share of energy above 4 kHz (presence + brilliance)."""
+        return self.band_presence_ratio + self.band_brilliance_ratio
+
+
+def _db(power: float, floor: float = DB_FLOOR) -> float:
+    return max(10.0 * math.log10(power), floor) if power > 0 else floor
+
+
+def _stereo(audio: np.ndarray) -> tuple[float, float]:
+    if audio.shape[1] < 2:
+        return 0.0, 1.0
+    left, right = audio[:, 0], audio[:, 1]
+    mid_rms = math.sqrt(float(np.mean(((left + right) * 0.5) ** 2)))
+    side_rms = math.sqrt(float(np.mean(((left - right) * 0.5) ** 2)))
+    width = side_rms / (mid_rms + side_rms) if mid_rms + side_rms > 0 else 0.0
+    energy = math.sqrt(float(np.dot(left, left)) * float(np.dot(right, right)))
+    correlation = float(np.dot(left, right)) / energy if energy > 0 else 1.0
+    return width, correlation
+
+
+def _silence_ratio(audio: np.ndarray, sample_rate: int) -> float:
+    block = max(1, round(SILENCE_BLOCK_S * sample_rate))
+    count = max(1, audio.shape[0] // block)
+    usable = audio[: count * block] if audio.shape[0] >= block else audio
+    power = np.mean(usable.reshape(count, -1) ** 2, axis=1)
+    threshold = 10.0 ** (SILENCE_THRESHOLD_DBFS / 10.0)
+    return float(np.mean(power < threshold))
+
+
+def compute_fingerprint(audio: np.ndarray, sample_rate: int) -> Fingerprint:
+    """Fingerprint of a whole track, ``audio`` float ``(frames, channels)`` at ``sample_rate``."""
+    audio = np.asarray(audio, dtype=np.float64)
+    if audio.ndim == 1:
+        audio = audio[:, np.newaxis]
+    if audio.shape[0] == 0:
+        raise ValueError("cannot fingerprint an empty track")
+    power = loudness.k_weighted_power(audio, sample_rate)
+    integrated = max(loudness.integrated_from_power(power, sample_rate), LUFS_FLOOR)
+    short_term = loudness.short_term_lufs(power, sample_rate)
+    peak = float(np.max(np.abs(audio)))
+    sample_peak = 20.0 * math.log10(peak) if peak > 0 else DB_FLOOR
+    true_peak = max(loudness.true_peak_dbtp(audio), DB_FLOOR)
+    rms = _db(float(np.mean(audio**2)))
+    spec = spectrum.analyse(audio.mean(axis=1), sample_rate)
+    width, correlation = _stereo(audio)
+    return Fingerprint(
+        duration_s=audio.shape[0] / sample_rate,
+        integrated_lufs=integrated,
+        loudness_range_lu=loudness.loudness_range_lu(short_term),
+        short_term_max_lufs=max(float(np.max(short_term)), LUFS_FLOOR),
+        sample_peak_dbfs=sample_peak,
+        true_peak_dbtp=true_peak,
+        rms_dbfs=rms,
+        crest_factor_db=sample_peak - rms if peak > 0 else 0.0,
+        plr_db=true_peak - integrated if peak > 0 else 0.0,
+        **spec.band_ratios,
+        spectral_centroid_hz=spec.centroid_hz,
+        spectral_rolloff_hz=spec.rolloff_hz,
+        spectral_flatness=spec.flatness,
+        spectral_tilt_db_per_octave=spec.tilt_db_per_octave,
+        stereo_width=width,
+        phase_correlation=correlation,
+        tempo_bpm=spec.tempo_bpm,
+        transient_density_per_s=spec.onsets_per_s,
+        silence_ratio=_silence_ratio(audio, sample_rate),
+    )

@@ -1,0 +1,188 @@
+"""Per-track mastering plans: resolve a preset against a track, once, and calibrate its gain.
+
+A :class:`MasteringPlan` holds every track-level decision the chain needs — resolved EQ
+bands, the compressor with an absolute threshold, the limiter ceiling and the calibrated
+loudness gain — so rendering any chunk of the track needs nothing but the plan and the
+samples around that chunk. Plans are frozen, picklable and JSON-round-trippable
+(:meth:`MasteringPlan.to_dict` / :meth:`MasteringPlan.from_dict`); the catalog stores them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from . import chain
+from .compressor import CompressorParams
+from .filters import EqBand
+from .fingerprint import Fingerprint
+from .limiter import LimiterParams
+from .loudness import integrated_lufs
+from .presets import Preset, get_preset
+from .transients import TransientParams
+
+# The limiter aims this far under the preset's true-peak ceiling, so the measured true
+# peak stays under it despite interpolation error between meters.
+TRUE_PEAK_MARGIN_DB = 0.3
+GAIN_LIMIT_DB = 36.0
+CALIBRATION_TOLERANCE_LU = 0.05
+CALIBRATION_PASSES = 5
+
+# adaptive: tonal balance of typical music (share of energy below 250 Hz / above 4 kHz, as
+# log-odds in dB) that the shelves steer towards, and how hard they steer.
+NEUTRAL_LOW_END_DB = 2.0
+NEUTRAL_TOP_END_DB = -17.0
+SHELF_STEER = 0.4
+LOW_SHELF_RANGE_DB = (-3.0, 3.0)
+HIGH_SHELF_RANGE_DB = (-2.0, 4.0)
+# adaptive: compression ratio from the peak-to-loudness ratio (crushed .. dynamic)
+PLR_RANGE_DB = (8.0, 20.0)
+RATIO_RANGE = (1.1, 3.0)
+
+
+@dataclass(frozen=True, slots=True)
+class MasteringPlan:
+    """Everything needed to master any chunk of one track with one preset."""
+
+    preset: str
+    sample_rate: int
+    passthrough: bool
+    eq: tuple[EqBand, ...] = ()
+    compressor: CompressorParams | None = None
+    limiter: LimiterParams | None = None
+    transients: TransientParams | None = None
+    gain_db: float = 0.0
+    target_lufs: float | None = None
+    true_peak_dbtp: float | None = None
+    calibrated_lufs: float | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "preset": self.preset,
+            "sample_rate": self.sample_rate,
+            "passthrough": self.passthrough,
+            "eq": [band.to_dict() for band in self.eq],
+            "compressor": self.compressor.to_dict() if self.compressor else None,
+            "limiter": self.limiter.to_dict() if self.limiter else None,
+            "transients": self.transients.to_dict() if self.transients else None,
+            "gain_db": self.gain_db,
+            "target_lufs": self.target_lufs,
+            "true_peak_dbtp": self.true_peak_dbtp,
+            "calibrated_lufs": self.calibrated_lufs,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> MasteringPlan:
+        def optional(key: str) -> float | None:
+            return None if data.get(key) is None else float(data[key])
+
+        return cls(
+            preset=str(data["preset"]),
+            sample_rate=int(data["sample_rate"]),
+            passthrough=bool(data["passthrough"]),
+            eq=tuple(EqBand.from_dict(band) for band in data.get("eq") or ()),
+            compressor=CompressorParams.from_dict(data["compressor"])
+            if data.get("compressor")
+            else None,
+            limiter=LimiterParams.from_dict(data["limiter"]) if data.get("limiter") else None,
+            transients=TransientParams.from_dict(data["transients"])
+            if data.get("transients")
+            else None,
+            gain_db=float(data.get("gain_db", 0.0)),
+            target_lufs=optional("target_lufs"),
+            true_peak_dbtp=optional("true_peak_dbtp"),
+            calibrated_lufs=optional("calibrated_lufs"),
+        )
+
+
+def _log_odds_db(share: float) -> float:
+    share = min(max(share, 1e-6), 1.0 - 1e-6)
+    return 10.0 * float(np.log10(share / (1.0 - share)))
+
+
+def adaptive_shelf_gains_db(fingerprint: Fingerprint) -> tuple[float, float]:
+    """(low shelf, high shelf) gains steering the track towards a neutral tonal balance."""
+    low = SHELF_STEER * (NEUTRAL_LOW_END_DB - _log_odds_db(fingerprint.low_end_ratio))
+    high = SHELF_STEER * (NEUTRAL_TOP_END_DB - _log_odds_db(fingerprint.top_end_ratio))
+    return (float(np.clip(low, *LOW_SHELF_RANGE_DB)), float(np.clip(high, *HIGH_SHELF_RANGE_DB)))
+
+
+def adaptive_ratio(fingerprint: Fingerprint) -> float:
+    """Compression ratio: gentle for dense, loud tracks (low PLR), firmer for dynamic ones."""
+    return float(np.interp(fingerprint.plr_db, PLR_RANGE_DB, RATIO_RANGE))
+
+
+def resolve_chain(
+    preset: Preset, fingerprint: Fingerprint
+) -> tuple[tuple[EqBand, ...], CompressorParams, LimiterParams]:
+    """The preset's chain settings made concrete for one track."""
+    eq = preset.eq
+    ratio = preset.compressor_ratio
+    if preset.adaptive:
+        low_db, high_db = adaptive_shelf_gains_db(fingerprint)
+        gains = {"low_shelf": low_db, "high_shelf": high_db}
+        eq = tuple(replace(b, gain_db=gains.get(b.kind, b.gain_db)) for b in eq)
+        ratio = adaptive_ratio(fingerprint)
+    compressor = CompressorParams(
+        threshold_dbfs=fingerprint.integrated_lufs + preset.compressor_threshold_rel_db,
+        ratio=ratio,
+        attack_ms=preset.compressor_attack_ms,
+        release_ms=preset.compressor_release_ms,
+        knee_db=preset.compressor_knee_db,
+        detector=preset.compressor_detector,
+    )
+    limiter = LimiterParams(
+        ceiling_dbtp=float(preset.true_peak_dbtp) - TRUE_PEAK_MARGIN_DB,
+        lookahead_ms=preset.limiter_lookahead_ms,
+        release_ms=preset.limiter_release_ms,
+    )
+    return eq, compressor, limiter
+
+
+def plan_mastering(
+    preset_name: str, fingerprint: Fingerprint, audio: np.ndarray, sample_rate: int
+) -> MasteringPlan:
+    """Resolve ``preset_name`` for one track and calibrate its loudness gain.
+
+    Runs the chain over the whole track: once without the limiter to find the gain that
+    reaches the target, then limited passes that correct for the loudness the limiter
+    takes away, until the output is within 0.05 LU of the target (at most 5 passes).
+    """
+    preset = get_preset(preset_name)
+    if preset.passthrough:
+        return MasteringPlan(preset=preset.name, sample_rate=int(sample_rate), passthrough=True)
+    eq, compressor, limiter = resolve_chain(preset, fingerprint)
+    plan = MasteringPlan(
+        preset=preset.name,
+        sample_rate=int(sample_rate),
+        passthrough=False,
+        eq=eq,
+        compressor=compressor,
+        limiter=limiter,
+        transients=preset.transients,
+        target_lufs=preset.target_lufs,
+        true_peak_dbtp=preset.true_peak_dbtp,
+    )
+    gain_db, measured = calibrate_gain(audio, sample_rate, plan)
+    return replace(plan, gain_db=gain_db, calibrated_lufs=measured)
+
+
+def calibrate_gain(audio: np.ndarray, sample_rate: int, plan: MasteringPlan) -> tuple[float, float]:
+    """(gain_db, resulting integrated LUFS) that bring the chain's output to the target."""
+    shaped = chain.pre_gain(audio, sample_rate, plan)
+    measured = integrated_lufs(shaped, sample_rate)
+    if not np.isfinite(measured) or plan.target_lufs is None:
+        return 0.0, float(measured) if np.isfinite(measured) else -70.0
+    gain_db = float(np.clip(plan.target_lufs - measured, -GAIN_LIMIT_DB, GAIN_LIMIT_DB))
+    for _ in range(CALIBRATION_PASSES):
+        measured = integrated_lufs(chain.finish(shaped, sample_rate, plan, gain_db), sample_rate)
+        error = plan.target_lufs - measured
+        if abs(error) <= CALIBRATION_TOLERANCE_LU:
+            break
+        # the limiter eats part of any boost: overshoot the correction slightly
+        gain_db = float(np.clip(gain_db + error * (1.15 if error > 0 else 1.0),
+                                -GAIN_LIMIT_DB, GAIN_LIMIT_DB))  # fmt: skip
+    else:
+        measured = integrated_lufs(chain.finish(shaped, sample_rate, plan, gain_db), sample_rate)
+    return gain_db, float(measured)

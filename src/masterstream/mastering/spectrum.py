@@ -1,0 +1,162 @@
+"""Spectral and rhythmic analysis of a mono mix, for the fingerprint.
+
+One pass of a Hann-windowed STFT (about 46 ms frames, 50% overlap, processed in blocks so a
+long track never holds its whole spectrogram) accumulates the long-term power spectrum,
+per-frame flatness and a spectral-flux onset envelope. Tempo is the autocorrelation peak of
+the onset envelope between 60 and 200 BPM (weighted towards 120 BPM to avoid octave
+errors); transients are onset-envelope peaks above an adaptive threshold.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import fft
+
+BANDS_HZ = {
+    "band_sub_ratio": (20.0, 60.0),
+    "band_bass_ratio": (60.0, 250.0),
+    "band_low_mid_ratio": (250.0, 500.0),
+    "band_mid_ratio": (500.0, 2000.0),
+    "band_high_mid_ratio": (2000.0, 4000.0),
+    "band_presence_ratio": (4000.0, 6000.0),
+    "band_brilliance_ratio": (6000.0, 20000.0),
+}
+TEMPO_RANGE_BPM = (60.0, 200.0)
+TEMPO_PRIOR_BPM = 120.0
+ROLLOFF_SHARE = 0.85
+_FRAMES_PER_BLOCK = 512
+_SILENT_FRAME_POWER = 1e-12
+
+
+@dataclass(frozen=True, slots=True)
+class SpectrumStats:
+    band_ratios: dict[str, float]
+    centroid_hz: float
+    rolloff_hz: float
+    flatness: float
+    tilt_db_per_octave: float
+    tempo_bpm: float
+    onsets_per_s: float
+
+
+def _frame_size(sample_rate: int) -> int:
+    return 1 << round(math.log2(0.0464 * sample_rate))  # 2048 at 44.1/48 kHz
+
+
+def _stft_pass(mono: np.ndarray, n_fft: int, hop: int):
+    """Long-term power spectrum, mean per-frame flatness (non-silent frames), onset flux."""
+    padded = np.concatenate((np.zeros(n_fft // 2), mono, np.zeros(n_fft))).astype(np.float32)
+    n_frames = max(1, 1 + (mono.shape[0] - 1) // hop)
+    frames_view = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[::hop]
+    window = np.hanning(n_fft).astype(np.float32)
+    long_term = np.zeros(n_fft // 2 + 1)
+    flatness_sum, flatness_count = 0.0, 0
+    flux = np.zeros(n_frames)
+    previous = None
+    for start in range(0, n_frames, _FRAMES_PER_BLOCK):
+        block = frames_view[start : min(start + _FRAMES_PER_BLOCK, n_frames)] * window
+        magnitude = np.abs(fft.rfft(block, axis=1, workers=1))
+        power = magnitude * magnitude
+        long_term += power.sum(axis=0, dtype=np.float64)
+        frame_power = power[:, 1:].mean(axis=1, dtype=np.float64)
+        loud = frame_power > _SILENT_FRAME_POWER
+        if np.any(loud):
+            log_mean = np.log(power[loud, 1:] + np.float32(1e-20)).mean(axis=1, dtype=np.float64)
+            flatness_sum += float(np.sum(np.exp(log_mean) / frame_power[loud]))
+            flatness_count += int(np.count_nonzero(loud))
+        compressed = np.log1p(np.float32(1000.0) * magnitude)
+        before = np.vstack((compressed[:1] if previous is None else previous, compressed[:-1]))
+        flux[start : start + block.shape[0]] = np.maximum(compressed - before, 0).sum(axis=1)
+        previous = compressed[-1:]
+    flatness = flatness_sum / flatness_count if flatness_count else 0.0
+    return long_term, flatness, flux
+
+
+def _tilt(freqs: np.ndarray, long_term: np.ndarray, sample_rate: int) -> float:
+    top = min(16000.0, 0.45 * sample_rate)
+    centres = 50.0 * 2.0 ** (np.arange(0, math.log2(top / 50.0), 1.0 / 3.0))
+    levels, octaves = [], []
+    for centre in centres:
+        in_band = (freqs >= centre * 2 ** (-1 / 6)) & (freqs < centre * 2 ** (1 / 6))
+        energy = float(long_term[in_band].sum())
+        if energy > 0:
+            levels.append(10.0 * math.log10(energy))
+            octaves.append(math.log2(centre))
+    if len(levels) < 2:
+        return 0.0
+    return float(np.polyfit(octaves, levels, 1)[0])
+
+
+def _tempo(flux: np.ndarray, frame_rate: float) -> float:
+    envelope = flux - np.convolve(flux, np.ones(17) / 17, mode="same")
+    # widen onset peaks past one frame so beat periods between two integer lags still score
+    sigma = 0.025 * frame_rate
+    offsets = np.arange(-math.ceil(3 * sigma), math.ceil(3 * sigma) + 1)
+    envelope = np.convolve(np.maximum(envelope, 0.0), np.exp(-0.5 * (offsets / sigma) ** 2), "same")
+    if envelope.size < 4 or not np.any(envelope > 0):
+        return 0.0
+    size = fft.next_fast_len(2 * envelope.size)
+    spectrum_ = fft.rfft(envelope - envelope.mean(), size)
+    autocorr = fft.irfft(np.abs(spectrum_) ** 2, size)[: envelope.size]
+    lags = np.arange(autocorr.size, dtype=np.float64)
+    min_lag = max(1, math.floor(60.0 * frame_rate / TEMPO_RANGE_BPM[1]))
+    max_lag = min(autocorr.size - 2, math.ceil(60.0 * frame_rate / TEMPO_RANGE_BPM[0]))
+    if max_lag <= min_lag or autocorr[0] <= 0:
+        return 0.0
+    candidate = lags[min_lag : max_lag + 1]
+    bpm = 60.0 * frame_rate / candidate
+    weight = np.exp(-0.5 * (np.log2(bpm / TEMPO_PRIOR_BPM) / 1.0) ** 2)
+    scores = autocorr[min_lag : max_lag + 1] * weight
+    best = int(np.argmax(scores)) + min_lag
+    if autocorr[best] <= 0.05 * autocorr[0]:
+        return 0.0
+    left, centre, right = autocorr[best - 1], autocorr[best], autocorr[best + 1]
+    denominator = left - 2.0 * centre + right
+    offset = 0.5 * (left - right) / denominator if denominator < 0 else 0.0
+    return float(60.0 * frame_rate / (best + offset))
+
+
+def _onsets_per_s(flux: np.ndarray, frame_rate: float, duration_s: float) -> float:
+    if flux.size < 3 or duration_s <= 0 or not np.any(flux > 0):
+        return 0.0
+    spread = max(1, round(0.05 * frame_rate))
+    local_max = np.lib.stride_tricks.sliding_window_view(
+        np.pad(flux, spread, mode="constant"), 2 * spread + 1
+    ).max(axis=1)
+    threshold = np.median(flux) + 2.0 * np.std(flux)
+    peaks = (flux == local_max) & (flux > threshold) & (flux > 0)
+    return float(np.count_nonzero(peaks)) / duration_s
+
+
+def analyse(mono: np.ndarray, sample_rate: int) -> SpectrumStats:
+    """Spectral and rhythmic statistics of ``mono`` (float, frames) at ``sample_rate``."""
+    n_fft = _frame_size(sample_rate)
+    hop = n_fft // 2
+    long_term, flatness, flux = _stft_pass(np.asarray(mono, dtype=np.float64), n_fft, hop)
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / sample_rate)
+    audible = (freqs >= 20.0) & (freqs < 20000.0)
+    total = float(long_term[audible].sum())
+    ratios = {
+        name: float(long_term[(freqs >= lo) & (freqs < hi)].sum()) / total if total > 0 else 0.0
+        for name, (lo, hi) in BANDS_HZ.items()
+    }
+    if total > 0:
+        centroid = float(np.sum(freqs[audible] * long_term[audible]) / total)
+        cumulative = np.cumsum(long_term[audible])
+        rolloff = float(freqs[audible][np.searchsorted(cumulative, ROLLOFF_SHARE * total)])
+    else:
+        centroid = rolloff = 0.0
+    frame_rate = sample_rate / hop
+    duration_s = mono.shape[0] / sample_rate
+    return SpectrumStats(
+        band_ratios=ratios,
+        centroid_hz=centroid,
+        rolloff_hz=rolloff,
+        flatness=flatness,
+        tilt_db_per_octave=_tilt(freqs, long_term, sample_rate),
+        tempo_bpm=_tempo(flux, frame_rate),
+        onsets_per_s=_onsets_per_s(flux, frame_rate, duration_s),
+    )
