@@ -1,0 +1,92 @@
+"""The engine with real parts: a real library on disk, SQLite, the real renderer and cache."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import shutil
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from masterstream.audio.encode import WAV_HEADER_BYTES
+from masterstream.config import Settings
+from masterstream.errors import SourceUnavailableError
+from masterstream.service.engine import Engine
+
+
+@pytest.fixture
+async def engine(tmp_path, demo_library_dir):
+    library = tmp_path / "music"
+    shutil.copytree(demo_library_dir, library)
+    settings = Settings(data_dir=tmp_path / "data", library_dir=library, chunk_duration_s=4.0)
+    engine = await Engine.open(settings)
+    yield engine
+    await engine.aclose()
+
+
+async def test_engine_scans_the_library_and_serves_chunks_from_the_cache(engine):
+    assert len(engine.library) == 6
+    track = engine.library.records()[0]
+    data, source = await engine.cache.get_or_render(track.id, 1, "warm", 0.5)
+    assert source == "miss"
+    again, source = await engine.cache.get_or_render(track.id, 1, "warm", 0.5)
+    assert (again, source) == (data, "tier1")
+    audio, rate = sf.read(io.BytesIO(data), dtype="int16", always_2d=True)
+    assert rate == track.sample_rate and audio.shape == (4 * rate, 2)
+
+
+async def test_original_chunk_is_the_source_pcm(engine):
+    track = engine.library.records()[1]
+    data, _ = await engine.cache.get_or_render(track.id, 0, None)
+    source, _ = sf.read(track.path, dtype="int16", frames=4 * track.sample_rate, always_2d=True)
+    np.testing.assert_array_equal(np.frombuffer(data, "<i2", offset=WAV_HEADER_BYTES)
+                                  .reshape(-1, 2), source)  # fmt: skip
+
+
+async def test_concurrent_first_requests_compute_one_plan_and_one_render(engine):
+    track = engine.library.records()[2]
+    results = await asyncio.gather(
+        *(engine.cache.get_or_render(track.id, 0, "bright", 1.0) for _ in range(8))
+    )
+    assert len({data for data, _ in results}) == 1
+    assert engine.plans.computed == 1
+    assert engine.cache.get_stats()["render"]["count"] == 1
+
+
+async def test_a_file_changed_on_disk_is_refused_and_nothing_is_cached(engine):
+    track = engine.library.records()[3]
+    with open(track.path, "ab") as f:
+        f.write(b"\0")  # new bytes: the scanned signature no longer describes the file
+    os.utime(track.path, ns=(1, 1))
+    with pytest.raises(SourceUnavailableError, match="changed on disk"):
+        await engine.cache.get_or_render(track.id, 0, "warm", 1.0)
+    assert await engine.cache.get_chunk(track.id, 0, "warm", 1.0) == (None, "miss")
+
+
+async def test_a_vanished_file_is_a_clear_error(engine):
+    track = engine.library.records()[4]
+    os.remove(track.path)
+    with pytest.raises(SourceUnavailableError, match="missing or unreadable"):
+        await engine.cache.get_or_render(track.id, 0, "punchy", 1.0)
+
+
+async def test_plans_survive_a_restart_via_the_catalog(tmp_path, demo_library_dir):
+    settings = Settings(data_dir=tmp_path / "data", library_dir=demo_library_dir)
+    first = await Engine.open(settings)
+    try:
+        track = first.library.records()[0]
+        await first.cache.get_or_render(track.id, 0, "gentle", 1.0)
+        assert first.plans.computed == 1
+    finally:
+        await first.aclose()
+    second = await Engine.open(settings)
+    try:
+        _, source = await second.cache.get_or_render(track.id, 0, "gentle", 1.0)
+        assert source == "tier2"  # the disk tier survived the restart
+        _, source = await second.cache.get_or_render(track.id, 1, "gentle", 1.0)
+        assert source == "miss" and second.plans.computed == 0  # plan came from the catalog
+    finally:
+        await second.aclose()
