@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass
 
 from ..errors import InvalidIntensityError
@@ -27,6 +28,7 @@ _STEPS_PER_UNIT = round(1 / INTENSITY_STEP)
 KEY_SCHEMA = "ck1"
 ORIGINAL = "original"
 _SEP = ":"
+_TOKEN = re.compile(r"[^\s:]+")
 
 
 def quantize_intensity(intensity: float) -> float:
@@ -40,7 +42,7 @@ def quantize_intensity(intensity: float) -> float:
 
 
 def _check_token(name: str, value: str) -> None:
-    if not isinstance(value, str) or not value or _SEP in value or any(c.isspace() for c in value):
+    if type(value) is not str or _TOKEN.fullmatch(value) is None:
         raise ValueError(f"{name} must be a non-empty string without ':' or spaces, got {value!r}")
 
 
