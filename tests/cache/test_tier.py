@@ -161,3 +161,30 @@ def test_invariants_hold_for_any_operation_sequence(
         assert_counters_add_up(tier)
     stored = sum(entry_cost(tier, k, tier.peek(k)) for k in tier.keys(track_id=None))
     assert stored == tier.stats().size_bytes
+
+
+def test_overwriting_in_a_full_tier_with_a_bigger_value_stays_within_capacity(
+    make_tier: TierFactory,
+) -> None:
+    # regression found by the property test: the key itself can be the policy's victim
+    a, b = make_key(chunk_index=0), make_key(chunk_index=1)
+    cost = entry_cost(make_tier(1), a, b"x" * 100)
+    tier = make_tier(2 * cost)
+    tier.put(a, b"x" * 100)
+    tier.put(b, b"y" * 100)
+    assert tier.put(a, b"z" * 101)
+    s = tier.stats()
+    assert s.size_bytes <= s.capacity_bytes and tier.get(a) == b"z" * 101
+    assert_counters_add_up(tier)
+
+
+def test_touch_changes_recency_without_counting(make_tier: TierFactory) -> None:
+    keys = [make_key(chunk_index=i) for i in range(3)]
+    cost = entry_cost(make_tier(1), keys[0], b"v" * 100)
+    tier = make_tier(2 * cost)
+    tier.put(keys[0], b"v" * 100)
+    tier.put(keys[1], b"v" * 100)
+    assert tier.touch(keys[0]) and not tier.touch(keys[2])
+    tier.put(keys[2], b"v" * 100)
+    assert keys[0] in tier and keys[1] not in tier
+    assert (tier.stats().hits, tier.stats().misses) == (0, 0)

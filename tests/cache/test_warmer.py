@@ -141,3 +141,33 @@ async def test_aclose_stops_the_warmer_cleanly() -> None:
     assert not cache.get_stats()["warmer"]["running"]
     await clock.advance(100.0)
     assert sum(render.calls.values()) == 1  # nothing rendered after shutdown
+
+
+async def test_two_listeners_each_get_their_next_chunks_hot() -> None:
+    clock = SimClock()
+    render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=0.5)
+    cache = build(clock, render, "lru", tier1_chunks=8)
+    try:
+        cache.update_position(1, 0.0, listener="ann")
+        cache.update_position(2, 20.0, "warm", 0.5, listener="bob")
+        await clock.advance(0.5 * 6)  # six renders (three hot chunks each), no boundary crossed
+        hot = sorted((k.track_id, k.chunk_index) for k in cache.tier1.keys(track_id=None))
+        assert hot == [(1, 0), (1, 1), (1, 2), (2, 2), (2, 3), (2, 4)]
+        assert cache.get_stats()["warmer"]["streams"] == 2
+        # bob's report came last, so his chunks were rendered first
+        assert [k.track_id for k in render.calls][:3] == [2, 2, 2]
+    finally:
+        await cache.aclose()
+
+
+async def test_a_stream_ends_with_its_track() -> None:
+    clock = SimClock()
+    render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=RENDER_S)
+    cache = build(clock, render, "lru")
+    try:
+        cache.update_position(1, 0.0)
+        await clock.advance(CHUNK_S * TRACK_CHUNKS + 1.0)
+        assert cache.get_stats()["warmer"]["streams"] == 0
+        assert cache.warmer.idle
+    finally:
+        await cache.aclose()

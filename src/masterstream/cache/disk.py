@@ -141,7 +141,7 @@ class DiskTier:
                 self.last_error = f"write {temp}: {exc}"
             return False
         with self._lock:
-            for victim, _ in ledger.make_room(size - ledger.sizes.get(key, 0)):
+            for victim, _ in ledger.make_room(size, replacing=key):
                 if victim != key:
                     self._unlink(self.path_for(victim))
             try:

@@ -38,10 +38,16 @@ class TierLedger:
         self.hits += 1
         self.policy.on_access(key)
 
-    def make_room(self, size_bytes: int) -> list[tuple[ChunkKey, int]]:
-        """Evict (policy's choice) until ``size_bytes`` more fit; returns the victims."""
+    def make_room(
+        self, size_bytes: int, replacing: ChunkKey | None = None
+    ) -> list[tuple[ChunkKey, int]]:
+        """Evict (policy's choice) until an entry of ``size_bytes`` fits, counting the space
+        of ``replacing`` (the key being overwritten) as free while it is stored."""
         victims: list[tuple[ChunkKey, int]] = []
-        while self.used_bytes + size_bytes > self.capacity_bytes and self.sizes:
+        while self.sizes:
+            freed = self.sizes.get(replacing, 0) if replacing is not None else 0
+            if self.used_bytes - freed + size_bytes <= self.capacity_bytes:
+                break
             key = self.policy.victim()
             size = self._forget(key)
             self.evictions += 1

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 
 from ..errors import ChunkOutOfRangeError, MasterstreamError, RenderError
 from .keys import ChunkKey
@@ -227,9 +227,16 @@ class ChunkCache:
         preset: str | None = None,
         intensity: float = 1.0,
         fmt: str = "wav",
+        *,
+        listener: Hashable = None,
     ) -> None:
-        """Tell the warmer what is playing and where (call from the event loop)."""
-        self.warmer.update(track_id, position_s, preset, intensity, fmt)
+        """Tell the warmer what ``listener`` plays and where (call from the event loop).
+
+        Pass a listener/session id when several people listen at once; without one all
+        reports belong to a single shared playback stream."""
+        if track_id not in self._infos:
+            self.track_info(track_id)
+        self.warmer.update(track_id, position_s, preset, intensity, fmt, listener)
 
     async def ondemand_idle(self) -> None:
         """Return once no on-demand render is waiting."""

@@ -63,8 +63,7 @@ class MemoryTier:
         if not ledger.fits(size):
             ledger.rejected += 1
             return False
-        old = ledger.sizes.get(key, 0)
-        for victim, _ in ledger.make_room(size - old):
+        for victim, _ in ledger.make_room(size, replacing=key):
             if victim != key:
                 del self._data[victim]
         if key not in ledger.sizes and key in self._data:  # the key itself was evicted

@@ -1,49 +1,42 @@
-"""The warmer: renders ahead of the listener so that playing and seeking are hits.
+"""The warmer: renders ahead of listeners so that playing and seeking are hits.
 
-Design notes. The warmer holds one *playback state* (track, variant, position and the
-clock time it was reported) and extrapolates the playhead at real-time pace. It never
-keeps a queue: each worker picks its next job from the current state right before it
-runs, in priority order:
+Design notes. The warmer follows *playback streams* (:mod:`.playback`): one per listener
+(``update_position(..., listener=...)``; without a listener id every report belongs to
+one shared stream), each extrapolated at real-time pace. It never keeps a queue: each
+worker picks its next job from the current streams right before it runs, in priority
+order, most recently reported stream first:
 
-1. *hot*: the chunk under the playhead and the next ``lookahead_chunks`` into tier1
-   (promoted from tier2 if they are there, rendered otherwise);
-2. *fill*: the rest of the track (after the playhead, then before it) into tier2 only,
-   so any seek is a hit without flushing tier1;
-3. *idle*: sleep until the playhead crosses the next chunk boundary or the state changes.
+1. *hot*: the chunk under each playhead and the next ``lookahead_chunks`` into tier1
+   (promoted from tier2 if they are there, rendered otherwise; chunks already in tier1
+   are touched so the look-ahead stays the most recently used);
+2. *fill*: the rest of each stream's track (after the playhead, then before it) into
+   tier2 only, so any seek is a hit without flushing tier1;
+3. *idle*: sleep until a playhead crosses a chunk boundary or a report arrives.
 
-A seek (position off the extrapolated playhead by more than one chunk) or a change of
-track/preset/intensity/format starts a new *generation*: a job picked under an older
-generation is dropped before it runs (counted in ``dropped_stale``). Each (key, tier) is tried
-at most once per generation, so a tier too small for the look-ahead cannot make it spin.
-Before each job the worker waits until no on-demand render is waiting, so on-demand
-requests always jump ahead; ``concurrency`` bounds the warmer's own renders. Clock and
-sleep are injected, so a test can play a track at real-time pace on a simulated clock.
+A seek or a change of track or variant starts a new generation of that stream: a job
+picked under an older generation is dropped before it runs (``dropped_stale``). Each
+(chunk, tier) is tried at most once per generation, so a tier too small for the
+look-ahead cannot make the warmer spin. Before each job a worker waits until no
+on-demand render is waiting, so on-demand requests always go first; ``concurrency``
+bounds the warmer's own renders. Clock and sleep are injected, so a test can play a
+track at real-time pace on a simulated clock.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Hashable
 from typing import TYPE_CHECKING
 
 from ..errors import MasterstreamError
 from .keys import ChunkKey
+from .playback import PlaybackStream, PlaybackStreams
 
 if TYPE_CHECKING:
     from .manager import ChunkCache
 
-
-@dataclass(frozen=True, slots=True)
-class PlaybackState:
-    track_id: int
-    preset: str | None
-    intensity: float
-    fmt: str
-    position_s: float
-    reported_at_s: float
-    generation: int
+Job = tuple[ChunkKey, bool, Hashable, int]  # key, hot, listener, generation
 
 
 class Warmer:
@@ -58,6 +51,7 @@ class Warmer:
         lookahead_chunks: int = 2,
         concurrency: int = 1,
         enabled: bool = True,
+        max_streams: int = 32,
     ) -> None:
         if lookahead_chunks < 0 or concurrency < 1:
             raise ValueError("lookahead_chunks must be >= 0 and concurrency >= 1")
@@ -67,9 +61,8 @@ class Warmer:
         self.lookahead_chunks = lookahead_chunks
         self.concurrency = concurrency
         self.enabled = enabled
-        self._state: PlaybackState | None = None
+        self._streams = PlaybackStreams(max_streams=max_streams)
         self._variants: dict[int, tuple[str | None, float, str]] = {}
-        self._tried: set[tuple[ChunkKey, bool]] = set()
         self._claimed: set[ChunkKey] = set()
         self._changed = asyncio.Event()
         self._idle = asyncio.Event()
@@ -77,32 +70,23 @@ class Warmer:
         self._closed = False
         self.hot_jobs = self.fill_jobs = self.failed_jobs = self.dropped_stale = 0
 
-    # --- inputs ------------------------------------------------------------------------
-
     def update(
-        self, track_id: int, position_s: float, preset: str | None, intensity: float, fmt: str
+        self,
+        track_id: int,
+        position_s: float,
+        preset: str | None,
+        intensity: float,
+        fmt: str,
+        listener: Hashable = None,
     ) -> None:
-        now_s = self._clock()
-        old = self._state
-        generation = 0 if old is None else old.generation
-        if old is None or (old.track_id, old.preset, old.intensity, old.fmt) != (
-            track_id,
-            preset,
-            intensity,
-            fmt,
-        ):
-            generation += 1
-        else:
-            info = self._cache._infos.get(track_id)
-            chunk_s = info.chunk_duration_s if info is not None else 10.0
-            if abs(position_s - self._playhead_s(old, now_s)) > chunk_s:
-                generation += 1
-        if old is None or generation != old.generation:
-            self._tried.clear()
-        self._state = PlaybackState(
-            track_id, preset, intensity, fmt, max(0.0, position_s), now_s, generation
-        )
-        self._variants[track_id] = (preset, intensity, fmt)
+        """A listener reports its position (seconds into the track) and variant."""
+        info = self._cache._infos.get(track_id)
+        stream = self._streams.report(
+            listener, track_id, position_s, preset, intensity, fmt,
+            now_s=self._clock(),
+            chunk_duration_s=info.chunk_duration_s if info is not None else 10.0,
+        )  # fmt: skip
+        self._variants[track_id] = (stream.preset, stream.intensity, stream.fmt)
         self._changed.set()
         self._start()
 
@@ -118,49 +102,60 @@ class Warmer:
 
     # --- planning ----------------------------------------------------------------------
 
-    @staticmethod
-    def _playhead_s(state: PlaybackState, now_s: float) -> float:
-        return state.position_s + max(0.0, now_s - state.reported_at_s)
+    def _live_streams(self) -> list[tuple[Hashable, PlaybackStream]]:
+        ends = {
+            track_id: info.chunk_count * info.chunk_duration_s
+            for track_id, info in self._cache._infos.items()
+        }
+        self._streams.expire(self._clock(), ends)
+        return self._streams.most_recent_first()
 
-    def _next_job(self) -> tuple[ChunkKey, bool, int] | None:
-        """(key, hot, generation) of the most urgent missing chunk, or None when done."""
-        state = self._state
-        if state is None:
-            return None
+    def _next_job(self) -> Job | None:
+        """The most urgent missing chunk over all streams, or None when there is none."""
+        streams = self._live_streams()
+        for hot in (True, False):
+            for listener, stream in streams:
+                key = self._job_for(stream, hot)
+                if key is not None:
+                    return key, hot, listener, stream.generation
+        return None
+
+    def _job_for(self, stream: PlaybackStream, hot: bool) -> ChunkKey | None:
         cache = self._cache
         try:
-            info = cache.track_info(state.track_id)
+            info = cache.track_info(stream.track_id)
         except MasterstreamError:
             return None
         count = info.chunk_count
-        current = int(self._playhead_s(state, self._clock()) // info.chunk_duration_s)
+        current = int(stream.playhead_s(self._clock()) // info.chunk_duration_s)
         if current >= count:
             return None
         hot_end = min(count, current + self.lookahead_chunks + 1)
-        order = [*range(current, count), *range(current)]
-        for position, index in enumerate(order):
-            hot = position < hot_end - current
+        indices = range(current, hot_end) if hot else [*range(hot_end, count), *range(current)]
+        for index in indices:
             key = cache.make_key(
-                state.track_id, index, state.preset, state.intensity, state.fmt, info
+                stream.track_id, index, stream.preset, stream.intensity, stream.fmt, info
             )
             if hot and cache.tier1.touch(key):  # keep the look-ahead the most recent
                 continue
-            if (key, hot) in self._tried or key in self._claimed:
+            if (key, hot) in stream.tried or key in self._claimed:
                 continue
             if key not in (cache.tier1 if hot else cache.tier2):
-                return key, hot, state.generation
+                return key
         return None
 
     def _seconds_to_next_boundary(self) -> float | None:
-        state = self._state
-        info = None if state is None else self._cache._infos.get(state.track_id)
-        if state is None or info is None:
-            return None
-        playhead_s = self._playhead_s(state, self._clock())
-        chunk_s = info.chunk_duration_s
-        if playhead_s >= info.chunk_count * chunk_s:
-            return None
-        return (int(playhead_s // chunk_s) + 1) * chunk_s - playhead_s
+        delays = []
+        now_s = self._clock()
+        for _, stream in self._streams.most_recent_first():
+            info = self._cache._infos.get(stream.track_id)
+            if info is None:
+                continue
+            playhead_s = stream.playhead_s(now_s)
+            chunk_s = info.chunk_duration_s
+            if playhead_s < info.chunk_count * chunk_s:
+                delays.append((int(playhead_s // chunk_s) + 1) * chunk_s - playhead_s)
+        return min(delays) if delays else None
 
     # --- work --------------------------------------------------------------------------
 
@@ -170,15 +165,15 @@ class Warmer:
             if job is None:
                 await self._wait_for_change()
                 continue
-            key, hot, generation = job
+            key, hot, listener, generation = job
             self._claimed.add(key)
             try:
                 await self._cache.ondemand_idle()
-                state = self._state
-                if state is None or state.generation != generation:
+                stream = self._streams.get(listener)
+                if stream is None or stream.generation != generation:
                     self.dropped_stale += 1
                     continue
-                self._tried.add((key, hot))
+                stream.tried.add((key, hot))
                 await self._run(key, hot)
             finally:
                 self._claimed.discard(key)
@@ -186,23 +181,21 @@ class Warmer:
     async def _run(self, key: ChunkKey, hot: bool) -> None:
         cache = self._cache
         try:
-            if hot:
-                self.hot_jobs += 1
-                data = None
-                if key in cache.tier2:
-                    tier2 = cache.tier2
-                    data = (
-                        await asyncio.to_thread(tier2.peek, key)
-                        if tier2.blocking
-                        else tier2.peek(key)
-                    )
-                if data is not None:
-                    await cache._put(cache.tier1, key, data)
-                else:
-                    await cache.render_once(key, to_tier1=True)
-            else:
+            if not hot:
                 self.fill_jobs += 1
                 await cache.render_once(key, to_tier1=False)
+                return
+            self.hot_jobs += 1
+            data = None
+            if key in cache.tier2:
+                tier2 = cache.tier2
+                data = (
+                    await asyncio.to_thread(tier2.peek, key) if tier2.blocking else tier2.peek(key)
+                )
+            if data is not None:
+                await cache._put(cache.tier1, key, data)
+            else:
+                await cache.render_once(key, to_tier1=True)
         except MasterstreamError:
             self.failed_jobs += 1
 
@@ -221,20 +214,18 @@ class Warmer:
             await asyncio.gather(*waiters, return_exceptions=True)
             self._idle.clear()
 
-    async def wait_idle(self) -> None:
-        """Return once a worker has nothing left to do (for tests and the CLI)."""
-        await self._idle.wait()
-
     @property
     def idle(self) -> bool:
+        """True while every worker waits for a report or a chunk boundary."""
         return self._idle.is_set()
 
     def stats(self) -> dict[str, object]:
-        state = self._state
+        streams = self._streams.most_recent_first()
         return {
             "running": bool(self._workers) and not self._closed,
-            "track_id": None if state is None else state.track_id,
-            "generation": 0 if state is None else state.generation,
+            "streams": len(streams),
+            "track_id": streams[0][1].track_id if streams else None,
+            "generation": self._streams.generation,
             "hot_jobs": self.hot_jobs,
             "fill_jobs": self.fill_jobs,
             "failed_jobs": self.failed_jobs,
