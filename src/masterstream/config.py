@@ -32,6 +32,7 @@ class Settings:
     tier2_capacity_bytes: int = 240 * MB
     eviction_policy: str = "default"
     render_workers: int = 0  # 0: sized to the machine
+    render_pool: str = "process"  # "process" or "thread"
     host: str = "127.0.0.1"
     port: int = 8765
     admin_token: str | None = None

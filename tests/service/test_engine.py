@@ -6,6 +6,7 @@ import asyncio
 import io
 import os
 import shutil
+import signal
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ import soundfile as sf
 
 from masterstream.audio.encode import WAV_HEADER_BYTES
 from masterstream.config import Settings
-from masterstream.errors import SourceUnavailableError
+from masterstream.errors import RenderError, SourceUnavailableError
 from masterstream.service.engine import Engine
 
 
@@ -21,7 +22,8 @@ from masterstream.service.engine import Engine
 async def engine(tmp_path, demo_library_dir):
     library = tmp_path / "music"
     shutil.copytree(demo_library_dir, library)
-    settings = Settings(data_dir=tmp_path / "data", library_dir=library, chunk_duration_s=4.0)
+    settings = Settings(data_dir=tmp_path / "data", library_dir=library, chunk_duration_s=4.0,
+                        render_pool="thread")  # fmt: skip
     engine = await Engine.open(settings)
     yield engine
     await engine.aclose()
@@ -90,3 +92,21 @@ async def test_plans_survive_a_restart_via_the_catalog(tmp_path, demo_library_di
         assert source == "miss" and second.plans.computed == 0  # plan came from the catalog
     finally:
         await second.aclose()
+
+
+async def test_process_pool_survives_a_dead_worker(tmp_path, demo_library_dir):
+    settings = Settings(data_dir=tmp_path / "data", library_dir=demo_library_dir,
+                        render_pool="process", render_workers=1)  # fmt: skip
+    engine = await Engine.open(settings)
+    try:
+        track = engine.library.records()[0]
+        first, _ = await engine.cache.get_or_render(track.id, 0, "warm", 1.0)
+        for pid in list(engine.renderer._pool._processes):  # the worker dies mid-service
+            os.kill(pid, signal.SIGKILL)
+        with pytest.raises(RenderError, match="worker died"):
+            await engine.cache.get_or_render(track.id, 1, "warm", 1.0)
+        data, source = await engine.cache.get_or_render(track.id, 1, "warm", 1.0)
+        assert source == "miss" and len(data) > 0  # a fresh pool rendered it
+        assert (await engine.cache.get_or_render(track.id, 0, "warm", 1.0)) == (first, "tier1")
+    finally:
+        await engine.aclose()

@@ -40,7 +40,9 @@ class Engine:
             if prepare:
                 await asyncio.to_thread(prepare_library, library, settings, progress=progress)
             plans = PlanStore(catalog, pipeline_version=PIPELINE_VERSION)
-            renderer = ChunkRenderer(library, plans, workers=settings.render_workers)
+            renderer = ChunkRenderer(
+                library, plans, workers=settings.render_workers, pool=settings.render_pool
+            )
             tier1 = MemoryTier(settings.tier1_capacity_bytes, policy=settings.eviction_policy)
             tier2 = await asyncio.to_thread(
                 DiskTier, settings.effective_cache_dir, settings.tier2_capacity_bytes,

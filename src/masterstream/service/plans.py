@@ -2,76 +2,71 @@
 
 A plan holds the chain parameters and the per-track calibrated gain. Computing one
 decodes the whole track and runs the chain over it, so it happens at most once per
-(track, signature, pipeline version, preset): concurrent callers wait for the first.
+(track, signature, pipeline version, preset). :meth:`PlanStore.cached` is the fast
+memory → catalog lookup; :meth:`PlanStore.get` also computes, one thread per key.
 """
 
 from __future__ import annotations
 
 import threading
 
-import numpy as np
-
-from ..audio.decode import read_all
 from ..library.catalog import Catalog, TrackRecord
-from ..mastering import PIPELINE_VERSION, Fingerprint, MasteringPlan, get_preset, plan_mastering
-from ..mastering import compute_fingerprint as _compute_fingerprint
+from ..mastering import PIPELINE_VERSION, MasteringPlan, get_preset
+from .jobs import compute_plan
 
-ORIGINAL = "original"
+PlanKey = tuple[int, str, str]
+
+
+def plan_key(record: TrackRecord, preset: str) -> PlanKey:
+    return (record.id, record.signature, preset)
 
 
 class PlanStore:
-    """Memory → catalog → compute, one computation per key however many threads ask."""
+    """Memory → catalog → compute."""
 
     def __init__(self, catalog: Catalog, *, pipeline_version: str = PIPELINE_VERSION) -> None:
         self.catalog = catalog
         self.pipeline_version = pipeline_version
-        self._plans: dict[tuple[int, str, str], MasteringPlan] = {}
-        self._locks: dict[tuple[int, str, str], threading.Lock] = {}
+        self._plans: dict[PlanKey, MasteringPlan] = {}
+        self._locks: dict[PlanKey, threading.Lock] = {}
         self._guard = threading.Lock()
         self.computed = 0
 
-    def get(self, record: TrackRecord, preset: str) -> MasteringPlan:
+    def cached(self, record: TrackRecord, preset: str) -> MasteringPlan | None:
+        """The stored plan, from memory or the catalog, or None; never computes."""
         get_preset(preset)  # unknown preset -> UnknownPresetError before any work
-        key = (record.id, record.signature, preset)
+        key = plan_key(record, preset)
         plan = self._plans.get(key)
+        if plan is None:
+            stored = self.catalog.get_plan(record.id, preset, signature=record.signature,
+                                           pipeline_version=self.pipeline_version)  # fmt: skip
+            if stored is not None:
+                plan = self._plans[key] = MasteringPlan.from_dict(stored)
+        return plan
+
+    def remember(self, record: TrackRecord, preset: str, plan: MasteringPlan) -> None:
+        """Keep a freshly computed plan in memory and in the catalog."""
+        self.computed += 1
+        self._plans[plan_key(record, preset)] = plan
+        self.catalog.put_plan(record.id, preset, plan.to_dict(), signature=record.signature,
+                              pipeline_version=self.pipeline_version)  # fmt: skip
+
+    def get(self, record: TrackRecord, preset: str) -> MasteringPlan:
+        """The plan, computed in this thread if needed (once per key across threads)."""
+        plan = self.cached(record, preset)
         if plan is not None:
             return plan
         with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
+            lock = self._locks.setdefault(plan_key(record, preset), threading.Lock())
         with lock:
-            plan = self._plans.get(key) or self._load_or_compute(record, preset)
-            self._plans[key] = plan
+            plan = self.cached(record, preset)
+            if plan is None:
+                plan = compute_plan(record.path, preset, record.sample_rate, record.channels,
+                                    record.fingerprint)  # fmt: skip
+                self.remember(record, preset, plan)
         return plan
 
     def forget_track(self, track_id: int) -> None:
         with self._guard:
             for key in [k for k in self._plans if k[0] == track_id]:
                 del self._plans[key]
-
-    def _load_or_compute(self, record: TrackRecord, preset: str) -> MasteringPlan:
-        stored = self.catalog.get_plan(record.id, preset, signature=record.signature,
-                                       pipeline_version=self.pipeline_version)  # fmt: skip
-        if stored is not None:
-            return MasteringPlan.from_dict(stored)
-        plan = compute_plan(record, preset)
-        self.computed += 1
-        self.catalog.put_plan(record.id, preset, plan.to_dict(), signature=record.signature,
-                              pipeline_version=self.pipeline_version)  # fmt: skip
-        return plan
-
-
-def track_fingerprint(record: TrackRecord, audio: np.ndarray | None = None) -> Fingerprint:
-    if record.fingerprint is not None:
-        return Fingerprint.from_dict(record.fingerprint)
-    if audio is None:
-        audio, _ = read_all(record.path)
-    return _compute_fingerprint(audio, record.sample_rate)
-
-
-def compute_plan(record: TrackRecord, preset: str) -> MasteringPlan:
-    """Decode the whole track and plan ``preset`` for it (CPU-bound: call off the event loop)."""
-    if preset == ORIGINAL:
-        silent = np.zeros((0, record.channels), dtype=np.float32)
-        return plan_mastering(preset, track_fingerprint(record, silent), silent, record.sample_rate)
-    audio, sample_rate = read_all(record.path)
-    return plan_mastering(preset, track_fingerprint(record, audio), audio, sample_rate)

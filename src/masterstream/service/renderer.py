@@ -1,27 +1,35 @@
 """Rendering one cache key to encoded bytes, off the event loop.
 
-:class:`ChunkRenderer` is the cache's ``render`` function: it resolves the key to a
-track and a mastering plan, decodes only the chunk's render window, masters it and
-encodes it, all inside a thread pool sized to the machine (numpy, scipy and the
-compiled dynamics release the GIL, and threads share plans and decoded state without
-pickling — measured in ``bench/bench_render.py``). The event loop only awaits.
+:class:`ChunkRenderer` is the cache's ``render`` function. On the event loop it only
+resolves the key (track record, geometry, plan from memory or the catalog); the work —
+planning a track, decoding a chunk's window, mastering and encoding it — runs as a
+:mod:`~masterstream.service.jobs` job in a pool sized to the machine. The pool is a
+process pool by default (``bench/bench_render_pool.py`` measures it against threads:
+our chain has enough Python between its numpy/numba kernels that the GIL costs threads
+throughput); ``pool="thread"`` is there for constrained hosts. Plans are computed once
+per (track, preset) however many chunks ask for them at the same time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import multiprocessing
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any, Literal
 
-from ..audio.encode import encode
-from ..cache import ChunkKey
-from ..errors import SourceUnavailableError
+from ..cache import ChunkKey, SingleFlight
+from ..errors import RenderError, SourceUnavailableError
 from ..library.catalog import TrackRecord
-from ..mastering import render_chunk
-from .plans import ORIGINAL, PlanStore
+from ..mastering import MasteringPlan
+from .jobs import ORIGINAL, RenderJob, compute_plan, run_render_job, warm_up
+from .plans import PlanStore, plan_key
 from .tracks import TrackLibrary
+
+PoolKind = Literal["process", "thread"]
 
 
 def default_worker_count() -> int:
@@ -33,33 +41,80 @@ def dither_seed(key: ChunkKey) -> int:
     return int.from_bytes(hashlib.blake2b(key.to_str().encode(), digest_size=8).digest(), "little")
 
 
+def _make_pool(kind: PoolKind, workers: int) -> Executor:
+    if kind == "thread":
+        return ThreadPoolExecutor(workers, thread_name_prefix="masterstream-render")
+    if kind == "process":
+        # spawn, not fork: the server process has threads (event loop, disk I/O).
+        context = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(workers, mp_context=context, initializer=warm_up)
+    raise ValueError(f"render pool must be 'process' or 'thread', got {kind!r}")
+
+
 class ChunkRenderer:
     """Turns a :class:`ChunkKey` into the chunk's encoded bytes."""
 
-    def __init__(self, library: TrackLibrary, plans: PlanStore, *, workers: int = 0) -> None:
+    def __init__(
+        self, library: TrackLibrary, plans: PlanStore, *, workers: int = 0,
+        pool: PoolKind = "process",
+    ) -> None:  # fmt: skip
         self.library = library
         self.plans = plans
         self.workers = workers or default_worker_count()
-        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="masterstream-render")
+        self.pool_kind = pool
+        self._pool = _make_pool(pool, self.workers)
+        self._plan_flights = SingleFlight()
+
+    # --- async: the server ------------------------------------------------------------
 
     async def __call__(self, key: ChunkKey) -> bytes:
+        record, preset = self._check(key)
+        plan = self.plans.cached(record, preset)
+        if plan is None:
+            key_ = plan_key(record, preset)
+            plan = await self._plan_flights.run(key_, lambda: self._compute_plan(record, preset))
+        return await self._submit(run_render_job, self._job(key, record, plan))
+
+    async def _compute_plan(self, record: TrackRecord, preset: str) -> MasteringPlan:
+        plan = await self._submit(compute_plan, record.path, preset, record.sample_rate,
+                                  record.channels, record.fingerprint)  # fmt: skip
+        await asyncio.to_thread(self.plans.remember, record, preset, plan)
+        return plan
+
+    async def _submit(self, fn: Any, *args: Any) -> Any:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self.render_bytes, key)
+        try:
+            return await loop.run_in_executor(self._pool, fn, *args)
+        except BrokenProcessPool as exc:
+            self._pool = _make_pool(self.pool_kind, self.workers)  # replace the dead workers
+            raise RenderError("a render worker died; the render pool was restarted") from exc
+
+    # --- sync: the CLI ----------------------------------------------------------------
 
     def render_bytes(self, key: ChunkKey) -> bytes:
-        """Render ``key`` synchronously (runs in a pool thread, or directly from the CLI)."""
+        """Render ``key`` in the calling thread (the CLI's path; same bytes as the server)."""
+        record, preset = self._check(key)
+        return run_render_job(self._job(key, record, self.plans.get(record, preset)))
+
+    # --- shared -----------------------------------------------------------------------
+
+    def _check(self, key: ChunkKey) -> tuple[TrackRecord, str]:
         record = self.library.get(key.track_id)
         if record.signature != key.signature:
             raise SourceUnavailableError(
                 f"track {record.id} changed since this chunk was requested", path=record.path
             )
         ensure_unchanged_on_disk(record)
-        geometry = self.library.check_chunk(key.track_id, key.chunk_index)
-        preset = key.preset or ORIGINAL
-        plan = self.plans.get(record, preset)
-        audio = render_chunk(record.path, geometry, key.chunk_index, plan, key.intensity)
-        seed = None if preset == ORIGINAL else dither_seed(key)
-        return encode(audio, record.sample_rate, key.fmt, dither_seed=seed)
+        self.library.check_chunk(key.track_id, key.chunk_index)
+        return record, key.preset or ORIGINAL
+
+    def _job(self, key: ChunkKey, record: TrackRecord, plan: MasteringPlan) -> RenderJob:
+        return RenderJob(
+            path=record.path, total_frames=record.frames, sample_rate=record.sample_rate,
+            chunk_duration_s=self.library.chunk_duration_s, chunk_index=key.chunk_index,
+            plan=plan, intensity=key.intensity, fmt=key.fmt,
+            dither_seed=None if key.preset is None else dither_seed(key),
+        )  # fmt: skip
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -24,7 +24,8 @@ from ..errors import MasterstreamError, SourceUnavailableError
 from ..library.catalog import Catalog, TrackRecord
 from ..library.demo import synthesize_demo_library
 from ..mastering import PIPELINE_VERSION
-from .plans import ORIGINAL, PlanStore
+from .jobs import ORIGINAL
+from .plans import PlanStore
 from .renderer import ChunkRenderer
 from .tracks import TrackLibrary, fingerprint_file
 
@@ -118,7 +119,7 @@ def render_to_file(
     chunks = range(geometry.chunk_count) if chunk is None else [chunk]
     if chunk is not None:
         library.check_chunk(record.id, chunk)
-    renderer = ChunkRenderer(library, PlanStore(library.catalog), workers=1)
+    renderer = ChunkRenderer(library, PlanStore(library.catalog), workers=1, pool="thread")
     tmp = out_path.with_name(out_path.name + ".part")
     try:
         with sf.SoundFile(tmp, "w", record.sample_rate, record.channels, format=fmt.upper(),
