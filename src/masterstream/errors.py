@@ -12,7 +12,9 @@ The API edge maps these to RFC 9457 problem details, the CLI to one-line message
     │   ├── UnknownPresetError      (preset, valid)
     │   ├── InvalidIntensityError   (intensity)
     │   ├── UnsupportedFormatError  (format, valid)
-    │   └── ChunkOutOfRangeError    (track_id, chunk_index, chunk_count)
+    │   ├── ChunkOutOfRangeError    (track_id, chunk_index, chunk_count)
+    │   └── MonitoringError         bad figures given to monitoring (also a ValueError)
+    │       └── UnknownMetricError  (metric, valid)
     ├── TrackNotFoundError          (track_id)
     ├── CatalogError                the SQLite catalog failed
     ├── RenderError                 the mastering chain failed for a chunk
@@ -96,3 +98,15 @@ class RenderError(MasterstreamError):
 
 class CacheError(MasterstreamError):
     """A cache tier failed in a way its caller must see."""
+
+
+class MonitoringError(InvalidRequestError, ValueError):
+    """Monitoring was given figures that cannot be right (negative counts, rates outside
+    [0, 1], an unknown cache source or window)."""
+
+
+class UnknownMetricError(MonitoringError):
+    def __init__(self, metric: str, valid: Iterable[str]) -> None:
+        self.metric = metric
+        self.valid = sorted(valid)
+        super().__init__(f"unknown metric {metric!r}; valid metrics: {', '.join(self.valid)}")
