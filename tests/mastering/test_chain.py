@@ -40,6 +40,7 @@ def test_loudness_and_true_peak_meet_the_preset(preset: str) -> None:
     out = rendered(preset).astype(np.float64)
     loudness = pyloudnorm.Meter(SR).integrated_loudness(out)
     assert loudness == pytest.approx(plan.target_lufs, abs=0.5)
+    assert loudness == pytest.approx(plan.calibrated_lufs, abs=0.1)  # calibration is honest
     true_peak = 20 * np.log10(np.max(np.abs(signal.resample_poly(out, 4, 1, axis=0))))
     assert true_peak <= plan.true_peak_dbtp
 

@@ -51,11 +51,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import RenderError
-from .compressor import compress
+from .dynamics import run_dynamics
 from .filters import apply_sos, chain_sos
-from .limiter import limit
+from .limiter import gain_from_peaks, true_peak_envelope
 from .presets import validate_intensity
-from .transients import shape_transients
 
 if TYPE_CHECKING:
     from .plan import MasteringPlan
@@ -67,17 +66,19 @@ PIPELINE_VERSION = "1"
 def pre_gain(audio: np.ndarray, sample_rate: int, plan: MasteringPlan) -> np.ndarray:
     """Stages 1–2 (EQ, compressor, transient shaper if any) over ``audio``; float64."""
     shaped = apply_sos(chain_sos(plan.eq, sample_rate), np.asarray(audio, dtype=np.float64))
+    shaped = np.ascontiguousarray(shaped)
     if plan.compressor is not None:
-        shaped = compress(shaped, sample_rate, plan.compressor)
-    if plan.transients is not None:
-        shaped = shape_transients(shaped, sample_rate, plan.transients)
+        run_dynamics(shaped, sample_rate, plan.compressor, plan.transients)
     return shaped
 
 
-def finish(shaped: np.ndarray, sample_rate: int, plan: MasteringPlan, gain_db: float) -> np.ndarray:
-    """Stages 3–4 (loudness gain and limiter) over the output of :func:`pre_gain`."""
-    gained = shaped * (10.0 ** (gain_db / 20.0))
-    return limit(gained, sample_rate, plan.limiter) if plan.limiter is not None else gained
+def output_gain(shaped: np.ndarray, sample_rate: int, plan: MasteringPlan, gain_db: float):
+    """Stages 3–4 as one linear gain per frame: loudness gain times limiter gain."""
+    linear = 10.0 ** (gain_db / 20.0)
+    if plan.limiter is None:
+        return np.full(shaped.shape[0], linear)
+    peak = true_peak_envelope(shaped)
+    return linear * gain_from_peaks(peak, sample_rate, plan.limiter, input_gain=linear)
 
 
 def _blend(original: np.ndarray, mastered: np.ndarray, intensity: float) -> np.ndarray:
@@ -122,8 +123,10 @@ def master_window(
     emitted = slice(emit_offset, emit_offset + emit_frames)
     if plan.passthrough or intensity == 0.0:
         return np.array(window[emitted], dtype=np.float32, copy=True)
-    mastered = finish(pre_gain(window, sample_rate, plan), sample_rate, plan, plan.gain_db)
-    return _blend(window[emitted], mastered[emitted], intensity)
+    shaped = pre_gain(window, sample_rate, plan)
+    gain = output_gain(shaped, sample_rate, plan, plan.gain_db)
+    mastered = shaped[emitted] * gain[emitted, np.newaxis]
+    return _blend(window[emitted], mastered, intensity)
 
 
 def render_track(

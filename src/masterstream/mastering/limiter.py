@@ -121,20 +121,27 @@ def _hold_release(required, lookahead, release_coeff):  # pragma: no cover - com
     return out
 
 
-def limiter_gain(audio: np.ndarray, sample_rate: int, params: LimiterParams) -> np.ndarray:
-    """Linear gain per frame that keeps ``audio`` under the ceiling, latency-compensated."""
-    frames = audio.shape[0]
+def gain_from_peaks(
+    peak: np.ndarray, sample_rate: int, params: LimiterParams, input_gain: float = 1.0
+) -> np.ndarray:
+    """Limiter gain per frame for a signal with true-peak envelope ``peak`` scaled by
+    ``input_gain``; latency-compensated (frame n's gain protects frame n)."""
+    frames = peak.shape[0]
     lookahead = max(1, round(params.lookahead_ms * sample_rate / 1000.0))
     ceiling = 10.0 ** (params.ceiling_dbtp / 20.0)
-    peak = true_peak_envelope(audio)
     required = np.ones(frames + lookahead)
-    np.minimum(ceiling / np.maximum(peak, 1e-12), 1.0, out=required[:frames])
+    np.minimum(ceiling / np.maximum(peak * input_gain, 1e-12), 1.0, out=required[:frames])
     release_coeff = math.exp(-1000.0 / (params.release_ms * sample_rate))
     released = _hold_release(required, lookahead, release_coeff)
     # trailing mean over [m - lookahead, m], unity before the window
     cumulative = np.concatenate(([0.0], np.cumsum(np.concatenate((np.ones(lookahead), released)))))
     smoothed = (cumulative[lookahead + 1 :] - cumulative[: -lookahead - 1]) / (lookahead + 1)
     return smoothed[lookahead:]
+
+
+def limiter_gain(audio: np.ndarray, sample_rate: int, params: LimiterParams) -> np.ndarray:
+    """Linear gain per frame that keeps ``audio`` under the ceiling, latency-compensated."""
+    return gain_from_peaks(true_peak_envelope(audio), sample_rate, params)
 
 
 def limit(audio: np.ndarray, sample_rate: int, params: LimiterParams) -> np.ndarray:

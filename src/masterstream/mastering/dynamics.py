@@ -1,0 +1,114 @@
+"""The dynamics stage: compressor and (optional) transient shaper in one compiled loop.
+
+Per frame: a stereo-linked detector (RMS via one-pole mean-square smoothing, or peak),
+the compressor's soft-knee static curve, attack/release smoothing of the gain reduction,
+then — when a shaper is configured — fast and slow power followers of the *compressed*
+signal whose difference boosts attacks. The combined gain is applied in place. Every
+recursion is a contracting one-pole filter, so the stage forgets its initial state within
+a few release times (what lets chunks rendered with pre-roll match a single pass).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from .compressor import CompressorParams, time_coefficient
+from .transients import TransientParams
+
+
+@njit(cache=True, nogil=True)
+def _dynamics(audio, apply, comp, use_rms, shaper, shape):  # pragma: no cover - compiled
+    # comp = (rms_c, attack_c, release_c, threshold_db, slope, knee_db, makeup_db)
+    # shape = (fast_attack_c, fast_release_c, slow_attack_c, slow_release_c, amount, max_boost)
+    frames, channels = audio.shape
+    reduction_out = np.empty(frames)
+    rms_c, attack_c, release_c, threshold_db, slope, knee_db, makeup_db = comp
+    fast_a, fast_r, slow_a, slow_r, amount, max_boost_db = shape
+    half_knee = 0.5 * knee_db
+    db_to_ln = math.log(10.0) / 20.0
+    # below this detector value the static curve is flat: skip the logarithm
+    quiet = math.exp((threshold_db - half_knee) * db_to_ln * (2.0 if use_rms else 1.0))
+    max_boost = math.exp(max_boost_db * db_to_ln)
+    half_amount = 0.5 * amount
+    power = 0.0
+    reduction = 0.0
+    fast = 0.0
+    slow = 0.0
+    for n in range(frames):
+        inst = 0.0
+        peak = 0.0
+        for c in range(channels):
+            v = audio[n, c]
+            inst += v * v
+            peak = max(peak, abs(v))
+        inst /= channels
+        if use_rms:
+            power = rms_c * power + (1.0 - rms_c) * inst
+            detector = power
+        else:
+            detector = peak
+        target = 0.0
+        if detector > quiet:
+            if use_rms:
+                over = 10.0 * math.log10(detector) - threshold_db
+            else:
+                over = 20.0 * math.log10(detector) - threshold_db
+            if over >= half_knee:
+                target = slope * over
+            else:
+                target = slope * (over + half_knee) ** 2 / (2.0 * knee_db)
+        coeff = attack_c if target > reduction else release_c
+        reduction = coeff * reduction + (1.0 - coeff) * target
+        gain_db = makeup_db - reduction
+        gain = math.exp(gain_db * db_to_ln) if gain_db != 0.0 else 1.0
+        if shaper:
+            shaped_power = inst * gain * gain
+            coeff = fast_a if shaped_power > fast else fast_r
+            fast = coeff * fast + (1.0 - coeff) * shaped_power
+            coeff = slow_a if shaped_power > slow else slow_r
+            slow = coeff * slow + (1.0 - coeff) * shaped_power
+            if fast > slow and slow > 1e-12:
+                # boost grows with the fast-over-slow power ratio (no transcendental call:
+                # 1 + amount/2 * (ratio - 1) matches ratio^(amount/2) near ratio 1), capped
+                gain *= min(1.0 + half_amount * (fast / slow - 1.0), max_boost)
+        reduction_out[n] = reduction
+        if apply:
+            for c in range(channels):
+                audio[n, c] *= gain
+    return reduction_out
+
+
+def run_dynamics(
+    audio: np.ndarray,
+    sample_rate: int,
+    compressor: CompressorParams,
+    transients: TransientParams | None = None,
+    *,
+    apply: bool = True,
+) -> np.ndarray:
+    """Compress (and shape) float64 C-contiguous ``audio`` in place when ``apply``;
+    returns the compressor's gain reduction per frame (dB, >= 0)."""
+    comp = (
+        time_coefficient(compressor.rms_window_ms, sample_rate),
+        time_coefficient(compressor.attack_ms, sample_rate),
+        time_coefficient(compressor.release_ms, sample_rate),
+        float(compressor.threshold_dbfs),
+        1.0 - 1.0 / compressor.ratio,
+        max(float(compressor.knee_db), 1e-9),
+        float(compressor.makeup_db),
+    )
+    t = transients or TransientParams()
+    shape = (
+        time_coefficient(t.fast_attack_ms, sample_rate),
+        time_coefficient(t.fast_release_ms, sample_rate),
+        time_coefficient(t.slow_attack_ms, sample_rate),
+        time_coefficient(t.slow_release_ms, sample_rate),
+        float(t.amount),
+        float(t.max_boost_db),
+    )
+    return _dynamics(
+        audio, apply, comp, compressor.detector == "rms", transients is not None, shape
+    )
