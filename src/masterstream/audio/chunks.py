@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 
 DEFAULT_CHUNK_DURATION_S = 10.0
-DEFAULT_PREROLL_S = 2.0
+DEFAULT_PREROLL_S = 1.0
 DEFAULT_POSTROLL_S = 0.1
 
 
