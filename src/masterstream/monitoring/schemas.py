@@ -56,6 +56,8 @@ SizeMb = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Seconds = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 UtcTimestamp = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 TrackId = StrictInt | str
+TrackKey = Annotated[int | str, Field(union_mode="left_to_right")]
+"""Mapping keys: digits become ints, so JSON object keys round-trip to track ids."""
 
 T = TypeVar("T")
 
@@ -120,7 +122,7 @@ class CacheStatsResponse(_Model):
     tier1: CacheTierStats
     tier2: CacheTierStats
     overall: OverallCacheStats
-    tracks: dict[TrackId, TrackCacheStatusResponse] = Field(default_factory=dict)
+    tracks: dict[TrackKey, TrackCacheStatusResponse] = Field(default_factory=dict)
     render: dict[str, int | float] | None = None
     timestamp: UtcTimestamp = Field(default_factory=utc_now)
 
