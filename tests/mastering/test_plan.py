@@ -11,7 +11,7 @@ import pytest
 from masterstream.errors import RenderError, UnknownPresetError
 from masterstream.mastering import PRESET_NAMES, MasteringPlan, master_window, plan_mastering
 from masterstream.mastering.chain import pre_gain
-from masterstream.mastering.compressor import compressor_gain
+from masterstream.mastering.dynamics import compressor_gain
 
 from .material import make_plan, make_track
 

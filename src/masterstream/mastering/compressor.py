@@ -1,14 +1,12 @@
 """Feed-forward compressor settings: stereo-linked RMS or peak detector, soft knee,
-attack/release, makeup. The compiled loop that runs it lives in :mod:`.dynamics` (fused
-with the transient shaper); :func:`compress` and :func:`compressor_gain` run it alone.
+attack/release, makeup. The compiled loop that runs them lives in :mod:`.dynamics`, fused
+with the transient shaper.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-
-import numpy as np
 
 DETECTORS = ("rms", "peak")
 
@@ -45,23 +43,3 @@ class CompressorParams:
 def time_coefficient(time_ms: float, sample_rate: int) -> float:
     """One-pole smoothing coefficient reaching 1-1/e of a step in ``time_ms``."""
     return math.exp(-1000.0 / (time_ms * sample_rate))
-
-
-def compressor_gain(
-    audio: np.ndarray, sample_rate: int, params: CompressorParams
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per-frame linear gain (makeup included) and gain reduction (dB, >= 0) for ``audio``."""
-    from .dynamics import run_dynamics
-
-    work = np.ascontiguousarray(audio, dtype=np.float64)
-    reduction = run_dynamics(work, sample_rate, params, apply=False)
-    return np.power(10.0, (params.makeup_db - reduction) / 20.0), reduction
-
-
-def compress(audio: np.ndarray, sample_rate: int, params: CompressorParams) -> np.ndarray:
-    """A compressed copy of ``audio`` (float64, frames x channels), makeup included."""
-    from .dynamics import run_dynamics
-
-    out = np.array(audio, dtype=np.float64, order="C", copy=True)
-    run_dynamics(out, sample_rate, params)
-    return out

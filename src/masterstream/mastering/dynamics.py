@@ -112,3 +112,27 @@ def run_dynamics(
     return _dynamics(
         audio, apply, comp, compressor.detector == "rms", transients is not None, shape
     )
+
+
+def compressor_gain(
+    audio: np.ndarray, sample_rate: int, params: CompressorParams
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-frame linear gain (makeup included) and gain reduction (dB, >= 0) for ``audio``."""
+    work = np.ascontiguousarray(audio, dtype=np.float64)
+    reduction = run_dynamics(work, sample_rate, params, apply=False)
+    return np.power(10.0, (params.makeup_db - reduction) / 20.0), reduction
+
+
+def compress(audio: np.ndarray, sample_rate: int, params: CompressorParams) -> np.ndarray:
+    """A compressed copy of ``audio`` (float64, frames x channels), makeup included."""
+    out = np.array(audio, dtype=np.float64, order="C", copy=True)
+    run_dynamics(out, sample_rate, params)
+    return out
+
+
+def shape_transients(audio: np.ndarray, sample_rate: int, params: TransientParams) -> np.ndarray:
+    """A copy of ``audio`` (float64, frames x channels) with its attacks emphasised."""
+    out = np.array(audio, dtype=np.float64, order="C", copy=True)
+    unity = CompressorParams(threshold_dbfs=1000.0, ratio=1.0, attack_ms=1.0, release_ms=1.0)
+    run_dynamics(out, sample_rate, unity, params)
+    return out

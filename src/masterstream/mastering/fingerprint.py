@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 
 from . import loudness, spectrum
+from .limiter import PLANAR_PAD_FRAMES, planar_padded, true_peak_envelope
 
 LUFS_FLOOR = -70.0
 DB_FLOOR = -120.0
@@ -123,45 +124,54 @@ def _db(power: float, floor: float = DB_FLOOR) -> float:
     return max(10.0 * math.log10(power), floor) if power > 0 else floor
 
 
-def _stereo(audio: np.ndarray) -> tuple[float, float]:
-    if audio.shape[1] < 2:
+def _stereo(planar: np.ndarray) -> tuple[float, float]:
+    if planar.shape[0] < 2:
         return 0.0, 1.0
-    left, right = audio[:, 0], audio[:, 1]
-    mid_rms = math.sqrt(float(np.mean(((left + right) * 0.5) ** 2)))
-    side_rms = math.sqrt(float(np.mean(((left - right) * 0.5) ** 2)))
+    left, right = planar[0], planar[1]
+    left_energy, right_energy = float(np.dot(left, left)), float(np.dot(right, right))
+    cross = float(np.dot(left, right))
+    # mid/side energies from the channel energies: (L +- R)^2 / 4 summed
+    mid_rms = math.sqrt(max(left_energy + right_energy + 2 * cross, 0.0) / 4)
+    side_rms = math.sqrt(max(left_energy + right_energy - 2 * cross, 0.0) / 4)
     width = side_rms / (mid_rms + side_rms) if mid_rms + side_rms > 0 else 0.0
-    energy = math.sqrt(float(np.dot(left, left)) * float(np.dot(right, right)))
-    correlation = float(np.dot(left, right)) / energy if energy > 0 else 1.0
+    energy = math.sqrt(left_energy * right_energy)
+    correlation = cross / energy if energy > 0 else 1.0
     return width, correlation
 
 
-def _silence_ratio(audio: np.ndarray, sample_rate: int) -> float:
+def _silence_ratio(frame_power: np.ndarray, sample_rate: int) -> float:
+    """Share of 100 ms blocks whose mean power (per channel) is under the threshold."""
     block = max(1, round(SILENCE_BLOCK_S * sample_rate))
-    count = max(1, audio.shape[0] // block)
-    usable = audio[: count * block] if audio.shape[0] >= block else audio
-    power = np.mean(usable.reshape(count, -1) ** 2, axis=1)
-    threshold = 10.0 ** (SILENCE_THRESHOLD_DBFS / 10.0)
-    return float(np.mean(power < threshold))
+    count = max(1, frame_power.size // block)
+    usable = frame_power[: count * block] if frame_power.size >= block else frame_power
+    power = usable.reshape(count, -1).mean(axis=1)
+    return float(np.mean(power < 10.0 ** (SILENCE_THRESHOLD_DBFS / 10.0)))
 
 
 def compute_fingerprint(audio: np.ndarray, sample_rate: int) -> Fingerprint:
     """Fingerprint of a whole track, ``audio`` float ``(frames, channels)`` at ``sample_rate``."""
-    audio = np.asarray(audio, dtype=np.float64)
+    audio = np.asarray(audio)
     if audio.ndim == 1:
         audio = audio[:, np.newaxis]
     if audio.shape[0] == 0:
         raise ValueError("cannot fingerprint an empty track")
-    power = loudness.k_weighted_power(audio, sample_rate)
+    frames, channels = audio.shape
+    # one float64 planar copy (channels, frames), zero-padded for the true-peak meter
+    padded = planar_padded(audio)
+    planar = padded[:, PLANAR_PAD_FRAMES : PLANAR_PAD_FRAMES + frames]
+    power = loudness.k_weighted_power(planar.T, sample_rate)
     integrated = max(loudness.integrated_from_power(power, sample_rate), LUFS_FLOOR)
     short_term = loudness.short_term_lufs(power, sample_rate)
-    peak = float(np.max(np.abs(audio)))
+    peak = max(float(planar.max()), -float(planar.min()))
     sample_peak = 20.0 * math.log10(peak) if peak > 0 else DB_FLOOR
-    true_peak = max(loudness.true_peak_dbtp(audio), DB_FLOOR)
-    rms = _db(float(np.mean(audio**2)))
-    spec = spectrum.analyse(audio.mean(axis=1), sample_rate)
-    width, correlation = _stereo(audio)
+    envelope = true_peak_envelope(audio, padded=padded)
+    true_peak = _db(float(envelope.max()) ** 2)
+    frame_power = np.einsum("ij,ij->j", planar, planar) / channels
+    rms = _db(float(frame_power.mean()))
+    spec = spectrum.analyse(planar.mean(axis=0), sample_rate)
+    width, correlation = _stereo(planar)
     return Fingerprint(
-        duration_s=audio.shape[0] / sample_rate,
+        duration_s=frames / sample_rate,
         integrated_lufs=integrated,
         loudness_range_lu=loudness.loudness_range_lu(short_term),
         short_term_max_lufs=max(float(np.max(short_term)), LUFS_FLOOR),
@@ -179,5 +189,5 @@ def compute_fingerprint(audio: np.ndarray, sample_rate: int) -> Fingerprint:
         phase_correlation=correlation,
         tempo_bpm=spec.tempo_bpm,
         transient_density_per_s=spec.onsets_per_s,
-        silence_ratio=_silence_ratio(audio, sample_rate),
+        silence_ratio=_silence_ratio(frame_power, sample_rate),
     )

@@ -64,15 +64,29 @@ def _true_peak_envelope(padded, phases_rev, frames):  # pragma: no cover - compi
     return env
 
 
-def true_peak_envelope(audio: np.ndarray) -> np.ndarray:
-    """Per-frame true peak (linear, max over channels and 4x inter-sample values)."""
-    audio = np.asarray(audio, dtype=np.float64)
+PLANAR_PAD_FRAMES = _HALF_SPAN
+
+
+def planar_padded(audio: np.ndarray) -> np.ndarray:
+    """``audio`` (frames, channels) as float64 (channels, frames + 12) rows with 6 zero
+    frames on each side: the layout the true-peak meter reads."""
+    audio = np.asarray(audio)
     if audio.ndim == 1:
         audio = audio[:, np.newaxis]
     frames = audio.shape[0]
     padded = np.zeros((audio.shape[1], frames + 2 * _HALF_SPAN))
     padded[:, _HALF_SPAN : _HALF_SPAN + frames] = audio.T
-    return _true_peak_envelope(padded, _PHASES_REVERSED, frames)
+    return padded
+
+
+def true_peak_envelope(audio: np.ndarray, *, padded: np.ndarray | None = None) -> np.ndarray:
+    """Per-frame true peak (linear, max over channels and 4x inter-sample values).
+
+    ``padded`` may pass :func:`planar_padded` of ``audio`` when the caller already has it.
+    """
+    if padded is None:
+        padded = planar_padded(audio)
+    return _true_peak_envelope(padded, _PHASES_REVERSED, padded.shape[1] - 2 * _HALF_SPAN)
 
 
 def true_peak_dbtp(audio: np.ndarray) -> float:
@@ -98,16 +112,25 @@ class LimiterParams:
 
 
 @njit(cache=True, nogil=True)
-def _hold_release(required, lookahead, release_coeff):  # pragma: no cover - compiled
-    """Trailing minimum over [m - lookahead, m] (monotonic deque), then instant-attack,
-    exponential-release smoothing starting from unity gain."""
-    frames = required.shape[0]
+def _limiter_gain(peak, input_gain, ceiling, lookahead, release_coeff):  # pragma: no cover
+    """Required gain -> trailing minimum over [m - lookahead, m] (monotonic deque) ->
+    instant-attack exponential release from unity -> trailing mean over the same span
+    (ring buffer, unity before the window); read ``lookahead`` frames ahead."""
+    frames = peak.shape[0]
+    total = frames + lookahead
     out = np.empty(frames)
-    queue = np.empty(frames, dtype=np.int64)
+    required = np.ones(total)
+    for n in range(frames):
+        level = peak[n] * input_gain
+        if level > ceiling:
+            required[n] = ceiling / level
+    queue = np.empty(total, dtype=np.int64)
+    ring = np.ones(lookahead + 1)
+    running = float(lookahead + 1)
     head = 0
     tail = 0
     state = 1.0
-    for m in range(frames):
+    for m in range(total):
         value = required[m]
         while tail > head and required[queue[tail - 1]] >= value:
             tail -= 1
@@ -117,7 +140,11 @@ def _hold_release(required, lookahead, release_coeff):  # pragma: no cover - com
             head += 1
         hold = required[queue[head]]
         state = hold if hold < state else release_coeff * state + (1.0 - release_coeff) * hold
-        out[m] = state
+        slot = m % (lookahead + 1)
+        running += state - ring[slot]
+        ring[slot] = state
+        if m >= lookahead:
+            out[m - lookahead] = running / (lookahead + 1)
     return out
 
 
@@ -126,17 +153,13 @@ def gain_from_peaks(
 ) -> np.ndarray:
     """Limiter gain per frame for a signal with true-peak envelope ``peak`` scaled by
     ``input_gain``; latency-compensated (frame n's gain protects frame n)."""
-    frames = peak.shape[0]
     lookahead = max(1, round(params.lookahead_ms * sample_rate / 1000.0))
     ceiling = 10.0 ** (params.ceiling_dbtp / 20.0)
-    required = np.ones(frames + lookahead)
-    np.minimum(ceiling / np.maximum(peak * input_gain, 1e-12), 1.0, out=required[:frames])
     release_coeff = math.exp(-1000.0 / (params.release_ms * sample_rate))
-    released = _hold_release(required, lookahead, release_coeff)
-    # trailing mean over [m - lookahead, m], unity before the window
-    cumulative = np.concatenate(([0.0], np.cumsum(np.concatenate((np.ones(lookahead), released)))))
-    smoothed = (cumulative[lookahead + 1 :] - cumulative[: -lookahead - 1]) / (lookahead + 1)
-    return smoothed[lookahead:]
+    return _limiter_gain(
+        np.ascontiguousarray(peak, dtype=np.float64), float(input_gain), ceiling, lookahead,
+        release_coeff,
+    )  # fmt: skip
 
 
 def limiter_gain(audio: np.ndarray, sample_rate: int, params: LimiterParams) -> np.ndarray:

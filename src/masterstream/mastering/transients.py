@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-import numpy as np
-
 
 @dataclass(frozen=True, slots=True)
 class TransientParams:
@@ -34,14 +32,3 @@ class TransientParams:
     @classmethod
     def from_dict(cls, data: dict) -> TransientParams:
         return cls(**{k: float(v) for k, v in data.items()})
-
-
-def shape_transients(audio: np.ndarray, sample_rate: int, params: TransientParams) -> np.ndarray:
-    """A copy of ``audio`` (float64, frames x channels) with its attacks emphasised."""
-    from .compressor import CompressorParams
-    from .dynamics import run_dynamics
-
-    out = np.array(audio, dtype=np.float64, order="C", copy=True)
-    unity = CompressorParams(threshold_dbfs=1000.0, ratio=1.0, attack_ms=1.0, release_ms=1.0)
-    run_dynamics(out, sample_rate, unity, params)
-    return out

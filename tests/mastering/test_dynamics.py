@@ -1,11 +1,13 @@
-"""The compressor's static curve, makeup and time behaviour on steady tones."""
+"""Dynamics stage: the compressor's static curve, makeup and timing; the transient shaper."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from masterstream.mastering.compressor import CompressorParams, compress, compressor_gain
+from masterstream.mastering.compressor import CompressorParams
+from masterstream.mastering.dynamics import compress, compressor_gain, shape_transients
+from masterstream.mastering.transients import TransientParams
 
 SR = 44100
 
@@ -54,3 +56,17 @@ def test_peak_detector_reacts_to_peaks() -> None:
     _, reduction = compressor_gain(tone(0.5), SR, params)
     over_db = 20 * np.log10(0.5) + 12.0
     assert reduction[SR // 2 :].max() == pytest.approx(over_db * 0.75, abs=0.3)
+
+
+def test_transient_shaper_boosts_attacks_more_than_sustain() -> None:
+    params = TransientParams(amount=0.8, max_boost_db=6.0)
+    hit = np.vstack([np.zeros((SR // 2, 2)), tone(0.3, 1.0)])
+    shaped = shape_transients(hit, SR, params)
+
+    def boost_db(span: slice) -> float:
+        return float(10 * np.log10(np.sum(shaped[span] ** 2) / np.sum(hit[span] ** 2)))
+
+    onset = boost_db(slice(SR // 2, SR // 2 + int(0.02 * SR)))
+    sustain = boost_db(slice(SR, SR + SR // 2))
+    assert onset > sustain + 1.0
+    assert onset <= 6.0 + 1e-9 and sustain < 1.0
