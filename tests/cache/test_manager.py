@@ -250,3 +250,16 @@ async def test_stats_have_the_shape_the_monitor_reads(build) -> None:
     assert {"count", "failures", "avg_ms", "p50_ms", "p95_ms", "coalesced_waiters"} <= set(
         stats["render"]
     )
+
+
+async def test_stats_report_each_track_on_its_last_requested_variant(build) -> None:
+    cache = build()
+    for index in range(3):
+        await cache.get_or_render(2, index, "warm", 0.5)
+    await cache.get_or_render(1, 0)
+    tracks = cache.get_stats()["tracks"]
+    assert tracks[2]["fully_cached"] and tracks[2]["cached_processed"] == 3
+    assert tracks[1]["cached_original"] == 1 and tracks[1]["completion_percent"] == round(
+        100 / 6, 1
+    )
+    assert cache.get_stats()["overall"]["tracks_cached"] == 2

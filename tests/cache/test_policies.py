@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from masterstream.cache import DEFAULT_POLICY, EvictionPolicy, S3FIFOPolicy, make_policy
+from masterstream.cache import (
+    DEFAULT_MEMORY_POLICY,
+    DEFAULT_POLICY,
+    DiskTier,
+    EvictionPolicy,
+    MemoryTier,
+    S3FIFOPolicy,
+    make_policy,
+)
 from masterstream.cache.policies import POLICIES
 
 
@@ -109,3 +119,9 @@ def test_default_policy_and_unknown_names() -> None:
     assert make_policy("default").name == DEFAULT_POLICY
     with pytest.raises(ValueError, match="unknown eviction policy"):
         make_policy("mru")
+
+
+def test_each_tier_resolves_default_to_its_measured_policy(tmp_path: Path) -> None:
+    assert MemoryTier().stats().policy == DEFAULT_MEMORY_POLICY == "lru"
+    assert DiskTier(tmp_path).stats().policy == DEFAULT_POLICY == "s3fifo"
+    assert MemoryTier(policy="s3fifo").stats().policy == "s3fifo"

@@ -171,3 +171,18 @@ async def test_a_stream_ends_with_its_track() -> None:
         assert cache.warmer.idle
     finally:
         await cache.aclose()
+
+
+async def test_only_the_most_recent_stream_is_filled_into_tier2() -> None:
+    clock = SimClock()
+    render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=0.5)
+    cache = build(clock, render, "lru", tier1_chunks=8)
+    try:
+        cache.update_position(1, 0.0, listener="ann")
+        cache.update_position(2, 0.0, listener="bob")
+        await clock.advance(0.5 * (3 + TRACK_CHUNKS))  # ann's 3 hot chunks + bob's track
+        assert cache.warmer.idle
+        assert sorted(k.chunk_index for k in cache.tier2.keys(2)) == list(range(TRACK_CHUNKS))
+        assert sorted(k.chunk_index for k in cache.tier2.keys(1)) == [0, 1, 2]
+    finally:
+        await cache.aclose()

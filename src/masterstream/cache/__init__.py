@@ -5,13 +5,21 @@ from .disk import DEFAULT_TIER2_CAPACITY_BYTES, DiskTier
 from .keys import INTENSITY_STEP, ChunkKey, quantize_intensity
 from .manager import ChunkCache
 from .memory import DEFAULT_TIER1_CAPACITY_BYTES, ENTRY_OVERHEAD_BYTES, MemoryTier
-from .policies import DEFAULT_POLICY, EvictionPolicy, LRUPolicy, S3FIFOPolicy, make_policy
+from .policies import (
+    DEFAULT_MEMORY_POLICY,
+    DEFAULT_POLICY,
+    EvictionPolicy,
+    LRUPolicy,
+    S3FIFOPolicy,
+    make_policy,
+)
 from .protocols import Render, TrackCacheInfo, TrackResolver
 from .singleflight import SingleFlight
 from .tier import Tier, TierStats
 from .warmer import Warmer
 
 __all__ = [
+    "DEFAULT_MEMORY_POLICY",
     "DEFAULT_POLICY",
     "DEFAULT_TIER1_CAPACITY_BYTES",
     "DEFAULT_TIER2_CAPACITY_BYTES",

@@ -28,7 +28,7 @@ import time
 from collections.abc import Awaitable, Callable, Hashable
 
 from ..errors import ChunkOutOfRangeError, MasterstreamError, RenderError
-from .keys import ChunkKey
+from .keys import ChunkKey, quantize_intensity
 from .protocols import Render, TrackCacheInfo, TrackResolver
 from .render_stats import RenderStats
 from .singleflight import SingleFlight
@@ -64,6 +64,7 @@ class ChunkCache:
         self._writing: dict[ChunkKey, bytes] = {}
         self._write_tasks: set[asyncio.Task[None]] = set()
         self._infos: dict[int, TrackCacheInfo] = {}
+        self._last_variant: dict[int, tuple[str | None, float, str]] = {}
         self._epochs: dict[int, int] = {}
         self._epoch = 0
         self._ondemand_waiting = 0
@@ -117,8 +118,12 @@ class ChunkCache:
     ) -> tuple[bytes | None, str]:
         """``(bytes, "tier1" | "tier2")`` on a hit, ``(None, "miss")`` otherwise."""
         key = self.make_key(track_id, chunk_idx, preset, intensity, fmt)
-        self.requests += 1
+        self._count_request(key)
         return await self._lookup(key)
+
+    def _count_request(self, key: ChunkKey) -> None:
+        self.requests += 1
+        self._last_variant[key.track_id] = (key.preset, key.intensity, key.fmt)
 
     async def _lookup(self, key: ChunkKey) -> tuple[bytes | None, str]:
         tier1, tier2 = self.tier1, self.tier2
@@ -141,7 +146,7 @@ class ChunkCache:
     ) -> tuple[bytes, str]:
         """A hit, or the bytes of the one render of this chunk (source ``"miss"``)."""
         key = self.make_key(track_id, chunk_idx, preset, intensity, fmt)
-        self.requests += 1
+        self._count_request(key)
         data, source = await self._lookup(key)
         if data is not None:
             return data, source
@@ -236,6 +241,8 @@ class ChunkCache:
         reports belong to a single shared playback stream."""
         if track_id not in self._infos:
             self.track_info(track_id)
+        level = 1.0 if preset is None else quantize_intensity(intensity)
+        self._last_variant[track_id] = (preset, level, fmt)
         self.warmer.update(track_id, position_s, preset, intensity, fmt, listener)
 
     async def ondemand_idle(self) -> None:
@@ -282,7 +289,10 @@ class ChunkCache:
         return track_status(self, track_id, info, preset, intensity, fmt)
 
     def get_stats(self) -> dict[str, object]:
-        """Counters of both tiers, overall rates, per-track status, render and warmer stats."""
+        """Counters of both tiers, overall rates, per-track status, render and warmer stats.
+
+        ``tracks`` holds the status of every track with a chunk in a tier, measured on
+        the variant last requested or played on it (the original WAV if none)."""
         tier1, tier2 = self.tier1.stats(), self.tier2.stats()
         tracks: dict[int, dict[str, object]] = {}
         for track_id in sorted({*self.tier1.track_ids(), *self.tier2.track_ids()}):
@@ -292,7 +302,7 @@ class ChunkCache:
                     info = self.track_info(track_id)
                 except MasterstreamError:
                     continue
-            preset, intensity, fmt = self.warmer.variant_for(track_id)
+            preset, intensity, fmt = self._last_variant.get(track_id, (None, 1.0, "wav"))
             tracks[track_id] = track_status(self, track_id, info, preset, intensity, fmt)
         render = self.render_stats.as_dict()
         render["coalesced_waiters"] = self._flights.coalesced_waiters

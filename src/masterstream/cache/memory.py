@@ -1,5 +1,6 @@
 """Tier 1: chunks in process memory, bounded by bytes (payload plus a fixed overhead).
 
+Its ``"default"`` policy is LRU (see :mod:`.policies` for the measurement).
 Values are immutable ``bytes`` handed out as-is: a hit is one dict lookup and one policy
 update, no copy, no I/O, no thread hop. Used from the event loop only (not thread-safe).
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from .keys import ChunkKey
 from .ledger import TierLedger
-from .policies import EvictionPolicy
+from .policies import DEFAULT_MEMORY_POLICY, EvictionPolicy
 from .tier import TierStats
 
 DEFAULT_TIER1_CAPACITY_BYTES = 12_000_000
@@ -31,6 +32,8 @@ class MemoryTier:
     ) -> None:
         self.name = name
         self.entry_overhead_bytes = entry_overhead_bytes
+        if policy == "default":
+            policy = DEFAULT_MEMORY_POLICY
         self._ledger = TierLedger(name, capacity_bytes, policy)
         self._data: dict[ChunkKey, bytes] = {}
 

@@ -9,8 +9,10 @@ order, most recently reported stream first:
 1. *hot*: the chunk under each playhead and the next ``lookahead_chunks`` into tier1
    (promoted from tier2 if they are there, rendered otherwise; chunks already in tier1
    are touched so the look-ahead stays the most recently used);
-2. *fill*: the rest of each stream's track (after the playhead, then before it) into
-   tier2 only, so any seek is a hit without flushing tier1;
+2. *fill*: the rest of the current track (after the playhead, then before it) of the
+   ``fill_streams`` most recent streams (default 1) into tier2 only, so a seek is a hit
+   without flushing tier1 (filling every listener's track floods tier2 when many
+   listen: see ``bench/results/cache_hit_ratio.md``);
 3. *idle*: sleep until a playhead crosses a chunk boundary or a report arrives.
 
 A seek or a change of track or variant starts a new generation of that stream: a job
@@ -52,6 +54,7 @@ class Warmer:
         concurrency: int = 1,
         enabled: bool = True,
         max_streams: int = 32,
+        fill_streams: int = 1,
     ) -> None:
         if lookahead_chunks < 0 or concurrency < 1:
             raise ValueError("lookahead_chunks must be >= 0 and concurrency >= 1")
@@ -61,8 +64,8 @@ class Warmer:
         self.lookahead_chunks = lookahead_chunks
         self.concurrency = concurrency
         self.enabled = enabled
+        self.fill_streams = fill_streams
         self._streams = PlaybackStreams(max_streams=max_streams)
-        self._variants: dict[int, tuple[str | None, float, str]] = {}
         self._claimed: set[ChunkKey] = set()
         self._changed = asyncio.Event()
         self._idle = asyncio.Event()
@@ -81,18 +84,13 @@ class Warmer:
     ) -> None:
         """A listener reports its position (seconds into the track) and variant."""
         info = self._cache._infos.get(track_id)
-        stream = self._streams.report(
+        self._streams.report(
             listener, track_id, position_s, preset, intensity, fmt,
             now_s=self._clock(),
             chunk_duration_s=info.chunk_duration_s if info is not None else 10.0,
         )  # fmt: skip
-        self._variants[track_id] = (stream.preset, stream.intensity, stream.fmt)
         self._changed.set()
         self._start()
-
-    def variant_for(self, track_id: int) -> tuple[str | None, float, str]:
-        """The variant last played on ``track_id`` (original WAV if never played)."""
-        return self._variants.get(track_id, (None, 1.0, "wav"))
 
     def _start(self) -> None:
         if self._workers or self._closed or not self.enabled:
@@ -114,7 +112,7 @@ class Warmer:
         """The most urgent missing chunk over all streams, or None when there is none."""
         streams = self._live_streams()
         for hot in (True, False):
-            for listener, stream in streams:
+            for listener, stream in streams if hot else streams[: self.fill_streams]:
                 key = self._job_for(stream, hot)
                 if key is not None:
                     return key, hot, listener, stream.generation
@@ -193,6 +191,7 @@ class Warmer:
                     await asyncio.to_thread(tier2.peek, key) if tier2.blocking else tier2.peek(key)
                 )
             if data is not None:
+                cache.tier2.touch(key)  # in use: tell tier2's policy (no hit is counted)
                 await cache._put(cache.tier1, key, data)
             else:
                 await cache.render_once(key, to_tier1=True)
