@@ -23,7 +23,8 @@ from pathlib import Path
 
 import cachetools
 
-from cache_trace import Request, TraceParams, generate
+from cache_trace import Request, TraceParams, generate, generate_with_catalogue
+from cache_two_tier_sim import MODES, simulate
 from masterstream.cache import ChunkKey
 from masterstream.cache.ledger import TierLedger
 from masterstream.cache.memory import ENTRY_OVERHEAD_BYTES
@@ -33,6 +34,14 @@ RESULTS = Path(__file__).resolve().parent / "results"
 MB = 1_000_000
 SIZES_MB = (12, 60, 240, 1000, 4000, 16000)
 TRACE = {"tracks": 500, "listeners": 60, "tracks_per_listener": 30, "session_span_s": 7200.0}
+PROFILES = {  # trace profiles for the two-tier replay with the warmer
+    "server (60 listeners)": TRACE,
+    "household (3 listeners)": {
+        "tracks": 500, "listeners": 3, "tracks_per_listener": 150, "session_span_s": 600.0,
+    },
+}  # fmt: skip
+TIER_SIZES = (12_000_000, 240_000_000)  # the defaults
+COMBOS = (("lru", "lru"), ("lru", "s3fifo"), ("s3fifo", "lru"), ("s3fifo", "s3fifo"))
 
 
 def keyed(trace: list[Request]) -> list[tuple[ChunkKey, int]]:
@@ -142,7 +151,8 @@ def run(seeds: list[int], sizes_mb: tuple[int, ...]) -> dict[str, object]:
                     hits = replay_ledger(requests, capacity, policy)
                 ratios[policy][size_mb].append(hits / len(requests))
     return {
-        "trace_params": TraceParams(**TRACE).as_dict() | {"seeds": seeds},
+        "trace_params": {k: v for k, v in TraceParams(**TRACE).as_dict().items() if k != "seed"}
+        | {"seeds": seeds},
         "traces": trace_stats,
         "sizes_mb": list(sizes_mb),
         "hit_ratio_mean": {
@@ -154,6 +164,45 @@ def run(seeds: list[int], sizes_mb: tuple[int, ...]) -> dict[str, object]:
             for p, by_size in ratios.items()
         },
     }
+
+
+def run_two_tier(seeds: list[int]) -> dict[str, object]:
+    rows: dict[str, dict[str, list[dict[str, float]]]] = {}
+    for profile, overrides in PROFILES.items():
+        for seed in seeds:
+            trace, catalogue = generate_with_catalogue(TraceParams(seed=seed, **overrides))
+            for mode in MODES:
+                for p1, p2 in COMBOS:
+                    row = simulate(
+                        trace, catalogue, mode=mode,
+                        tier1=(TIER_SIZES[0], p1), tier2=(TIER_SIZES[1], p2),
+                    )  # fmt: skip
+                    rows.setdefault(profile, {}).setdefault(f"{mode}|{p1}|{p2}", []).append(row)
+    mean = {
+        profile: {
+            combo: {m: round(statistics.mean(r[m] for r in runs), 4) for m in runs[0]}
+            for combo, runs in by_combo.items()
+        }
+        for profile, by_combo in rows.items()
+    }
+    return {"tier_sizes_bytes": list(TIER_SIZES), "profiles": PROFILES, "mean": mean}
+
+
+def two_tier_table(result: dict) -> str:
+    lines = [
+        "| trace | warmer | tier1 policy | tier2 policy | hit ratio | tier1 hits | "
+        "tier2 hits | renders / request |",
+        "|---|---|---|---|---:|---:|---:|---:|",
+    ]
+    for profile, by_combo in result["mean"].items():
+        for combo, m in by_combo.items():
+            mode, p1, p2 = combo.split("|")
+            lines.append(
+                f"| {profile} | {mode} | {p1} | {p2} | {100 * m['hit_ratio']:.1f} % | "
+                f"{100 * m['tier1_hit_ratio']:.1f} % | {100 * m['tier2_hit_ratio']:.1f} % | "
+                f"{m['renders_per_request']:.2f} |"
+            )
+    return "\n".join(lines)
 
 
 def table(result: dict) -> str:
@@ -202,9 +251,13 @@ def main() -> None:
     sizes = (12, 240, 4000) if args.quick else SIZES_MB
     started = time.perf_counter()
     result = run(seeds, sizes)
+    result["two_tier"] = run_two_tier(seeds)
     result["elapsed_s"] = round(time.perf_counter() - started, 1)
     text = table(result)
+    two_tier = two_tier_table(result["two_tier"])
     print(text)
+    print()
+    print(two_tier)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "cache_hit_ratio.json").write_text(json.dumps(result, indent=2))
     plot(result, RESULTS / "cache_hit_ratio.png")
@@ -219,7 +272,16 @@ def main() -> None:
         "# Chunk cache hit ratio on playback traces\n\n"
         f"Command: `.venv/bin/python bench/cache_hit_ratio.py {' '.join(sys.argv[1:])}`\n\n"
         f"Mean hit ratio over seeds {seeds} (every request of the trace counts once):\n\n"
-        f"{text}\n\nTraces ({params}):\n\n{traces}\n\n![hit ratio](cache_hit_ratio.png)\n"
+        f"{text}\n\nTraces ({params}):\n\n{traces}\n\n![hit ratio](cache_hit_ratio.png)\n\n"
+        "## Both tiers with the warmer\n\n"
+        "Default capacities (tier1 12 MB, tier2 240 MB), replayed by "
+        "`bench/cache_two_tier_sim.py` (an idealised warmer that keeps up with playback: "
+        "`hot` = playhead + 2 chunks into tier1, `hot+fill/2` = also up to 2 more chunks of "
+        "the track into tier2 per request, `hot+fill` = the whole track into tier2 at once "
+        f"for every listener). Mean over seeds {seeds}; the household "
+        f"profile is `{PROFILES['household (3 listeners)']}`.\n\n{two_tier}\n\n"
+        'Chosen defaults (`"default"`): LRU for the memory tier, S3-FIFO for the disk tier; '
+        "the reasoning is in `src/masterstream/cache/policies.py`.\n"
     )
 
 

@@ -146,6 +146,11 @@ def listener_requests(
 
 def generate(params: TraceParams) -> list[Request]:
     """Every listener's requests, merged in time order."""
+    return generate_with_catalogue(params)[0]
+
+
+def generate_with_catalogue(params: TraceParams) -> tuple[list[Request], list[Track]]:
+    """The trace and the catalogue it plays (``catalogue[track_id]``)."""
     rng = random.Random(params.seed)
     catalogue = make_catalogue(params, rng)
     popular = zipf_sampler(params.tracks, params.zipf_s, rng)
@@ -153,4 +158,4 @@ def generate(params: TraceParams) -> list[Request]:
         listener_requests(listener, params, catalogue, popular, rng)
         for listener in range(params.listeners)
     ]
-    return list(heapq.merge(*streams, key=lambda r: (r.time_s, r.listener)))
+    return list(heapq.merge(*streams, key=lambda r: (r.time_s, r.listener))), catalogue

@@ -16,9 +16,11 @@ waits, so on-demand requests always jump its queue.
 ``clear_track``/``clear`` bump an epoch, so a render that was in flight when its track
 was cleared does not store stale bytes afterwards.
 
-Hit rates (``get_stats``): per tier ``hits / (hits + misses)`` over lookups that reached
-it (tier2 is asked only after a tier1 miss); overall ``(tier1 hits + tier2 hits) /
-requests`` where a request is one ``get_chunk`` call (``get_or_render`` makes one).
+Hit rates (``get_stats``), all from counts: per tier ``hits / (hits + misses)`` over the
+lookups that reached it (tier2 is asked only after a tier1 miss, so its rate is
+conditional on a tier1 miss); overall ``total_hits / (total_hits + total_misses)`` with
+``total_hits = tier1 hits + tier2 hits`` and ``total_misses = tier2 misses``, i.e. the
+share of requests (``get_chunk`` calls; ``get_or_render`` makes one) served from cache.
 """
 
 from __future__ import annotations
