@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -263,3 +264,41 @@ async def test_stats_report_each_track_on_its_last_requested_variant(build) -> N
         100 / 6, 1
     )
     assert cache.get_stats()["overall"]["tracks_cached"] == 2
+
+
+class ThreadRecordingDiskTier(DiskTier):
+    """A real DiskTier that records which thread each read and write ran on."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.threads: list[str] = []
+
+    def get(self, key):  # type: ignore[no-untyped-def]
+        self.threads.append(threading.current_thread().name)
+        return super().get(key)
+
+    def put(self, key, value):  # type: ignore[no-untyped-def]
+        self.threads.append(threading.current_thread().name)
+        return super().put(key, value)
+
+
+class ThreadRecordingMemoryTier(MemoryTier):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.threads: list[str] = []
+
+    def get(self, key):  # type: ignore[no-untyped-def]
+        self.threads.append(threading.current_thread().name)
+        return super().get(key)
+
+
+async def test_disk_io_runs_off_the_loop_and_tier1_hits_on_it(build, tmp_path: Path) -> None:
+    tier1 = ThreadRecordingMemoryTier(100_000)
+    tier2 = ThreadRecordingDiskTier(tmp_path / "rec", 1_000_000, fsync=False)
+    cache = build(tier1=tier1, tier2=tier2)
+    await cache.get_or_render(1, 0)
+    await cache.flush()
+    await cache.get_chunk(1, 0)
+    loop_thread = threading.current_thread().name
+    assert tier2.threads and loop_thread not in tier2.threads
+    assert set(tier1.threads) == {loop_thread}
