@@ -68,7 +68,7 @@ def test_remove_undoes_add() -> None:
         hist.add(value)
     for value in (2.5, 0.0, 1.0):
         hist.remove(value)
-    assert (hist.buckets, hist.zero_count, hist.count) == ({hist._index(2.5): 1}, 0, 1)
+    assert (hist.buckets, hist.zero_count, hist.count) == ({hist.index_of(2.5): 1}, 0, 1)
     with pytest.raises(MonitoringError, match="never added"):
         hist.remove(7.0)
     with pytest.raises(MonitoringError, match="never added"):
@@ -97,3 +97,17 @@ def test_bucket_counts_are_cumulative_with_sub_millisecond_bounds() -> None:
     assert cumulative["0.0005"] == 3 and cumulative["0.005"] == 4
     assert cumulative["10.0"] == 4 and cumulative["+Inf"] == 5 == buckets.count
     assert buckets.sum == pytest.approx(50.00355)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.one_of(st.just(0.0), st.floats(1e-3, 1e4)), min_size=1, max_size=200),
+    st.lists(st.floats(0, 1), min_size=1, max_size=6),
+)
+def test_several_quantiles_in_one_pass_match_numpy(values: list[float], qs: list[float]) -> None:
+    hist = LogHistogram()
+    for value in values:
+        hist.add(value)
+    for q, estimate in zip(qs, hist.quantiles(qs), strict=True):
+        exact = float(np.quantile(np.array(values), q, method="lower"))
+        assert estimate == 0.0 if exact == 0.0 else within(estimate, exact, hist.alpha)

@@ -37,6 +37,12 @@ class RequestRecord:
     processing_time_ms: float
     success: bool
     time_ns: int
+    bucket: int | None  # the latency's LogHistogram bucket, computed once
+
+
+def _percentiles(hist: LogHistogram) -> dict[str, float]:
+    values = hist.quantiles(q for _, q in PERCENTILES)
+    return {name: value for (name, _), value in zip(PERCENTILES, values, strict=True)}
 
 
 class WindowStats:
@@ -50,19 +56,25 @@ class WindowStats:
         self.latency = LogHistogram()
         self.latency_by_source = {source: LogHistogram() for source in SOURCES}
 
-    def add(self, rec: RequestRecord, sign: int = 1) -> None:
-        self.total_requests += sign
-        self.time_ns += sign * rec.time_ns
-        update = LogHistogram.add if sign > 0 else LogHistogram.remove
-        update(self.latency, rec.processing_time_ms)
+    def add(self, rec: RequestRecord) -> None:
+        self.total_requests += 1
+        self.time_ns += rec.time_ns
+        self.latency.add_index(rec.bucket)
         if rec.success:
-            self.by_source[rec.cache_source] += sign
-            update(self.latency_by_source[rec.cache_source], rec.processing_time_ms)
+            self.by_source[rec.cache_source] += 1
+            self.latency_by_source[rec.cache_source].add_index(rec.bucket)
         else:
-            self.errors += sign
+            self.errors += 1
 
     def remove(self, rec: RequestRecord) -> None:
-        self.add(rec, -1)
+        self.total_requests -= 1
+        self.time_ns -= rec.time_ns
+        self.latency.remove_index(rec.bucket)
+        if rec.success:
+            self.by_source[rec.cache_source] -= 1
+            self.latency_by_source[rec.cache_source].remove_index(rec.bucket)
+        else:
+            self.errors -= 1
 
     def as_dict(self) -> dict[str, Any]:
         hits = self.by_source["tier1"] + self.by_source["tier2"]
@@ -78,13 +90,9 @@ class WindowStats:
             "hit_rate": hits / lookups if lookups else 0.0,
             "avg_time_ms": self.time_ns / n / NS_PER_MS if n else 0.0,
         }
-        for name, q in PERCENTILES:
-            out[name] = self.latency.quantile(q)
+        out.update(_percentiles(self.latency))
         out["by_source"] = {
-            source: {
-                "requests": self.by_source[source],
-                **{name: hist.quantile(q) for name, q in PERCENTILES},
-            }
+            source: {"requests": self.by_source[source], **_percentiles(hist)}
             for source, hist in self.latency_by_source.items()
         }
         return out
@@ -126,7 +134,8 @@ class EndpointMetrics:
                 f"processing_time_ms must be a finite number >= 0, got {processing_time_ms!r}"
             )
         ms = float(processing_time_ms)
-        rec = RequestRecord(str(endpoint), source, ms, bool(success), round(ms * NS_PER_MS))
+        bucket = self.window.latency.index_of(ms)
+        rec = RequestRecord(str(endpoint), source, ms, bool(success), round(ms * NS_PER_MS), bucket)
         if len(self.metrics) >= self.max_history:
             self._forget(self.metrics.popleft())
         self.metrics.append(rec)
@@ -224,6 +233,8 @@ class EndpointMetrics:
 
 
 def _source_value(cache_source: object) -> str:
+    if type(cache_source) is str and cache_source in SOURCES:
+        return cache_source
     try:
         return CacheSource(cache_source).value
     except ValueError:

@@ -48,7 +48,8 @@ class LogHistogram:
         self.zero_count = 0
         self.count = 0
 
-    def _index(self, value: float) -> int | None:
+    def index_of(self, value: float) -> int | None:
+        """The bucket of ``value`` (None: the zero bucket); rejects negative or non-finite."""
         if not math.isfinite(value) or value < 0.0:
             raise MonitoringError(f"histogram values must be finite and >= 0, got {value!r}")
         if value <= self.min_value:
@@ -56,7 +57,10 @@ class LogHistogram:
         return math.ceil(math.log(value) / self._log_gamma)
 
     def add(self, value: float, count: int = 1) -> None:
-        index = self._index(value)
+        self.add_index(self.index_of(value), count)
+
+    def add_index(self, index: int | None, count: int = 1) -> None:
+        """Count ``count`` values in bucket ``index`` (from :meth:`index_of`)."""
         if index is None:
             self.zero_count += count
         else:
@@ -65,20 +69,25 @@ class LogHistogram:
 
     def remove(self, value: float) -> None:
         """Forget one earlier ``add(value)`` (for sliding windows)."""
-        index = self._index(value)
+        if not self.remove_index(self.index_of(value)):
+            raise MonitoringError(f"cannot remove {value!r}: it was never added")
+
+    def remove_index(self, index: int | None) -> bool:
+        """Forget one value of bucket ``index``; False (and nothing changed) if it is empty."""
         if index is None:
             if self.zero_count <= 0:
-                raise MonitoringError(f"cannot remove {value!r}: it was never added")
+                return False
             self.zero_count -= 1
         else:
             held = self.buckets.get(index, 0)
             if held <= 0:
-                raise MonitoringError(f"cannot remove {value!r}: it was never added")
+                return False
             if held == 1:
                 del self.buckets[index]
             else:
                 self.buckets[index] = held - 1
         self.count -= 1
+        return True
 
     def merge(self, other: LogHistogram) -> None:
         """Add every count of ``other`` (same ``alpha`` and ``min_value`` required)."""
@@ -100,22 +109,32 @@ class LogHistogram:
     def quantile(self, q: float) -> float:
         """The value of rank ``floor(q * (count - 1))`` within relative error ``alpha``;
         0.0 when empty."""
-        if not 0.0 <= q <= 1.0:
-            raise MonitoringError(f"quantile must be in [0, 1], got {q!r}")
-        if self.count == 0:
-            return 0.0
-        rank = math.floor(q * (self.count - 1))
-        seen = self.zero_count
-        if rank < seen:
-            return 0.0
-        for index in sorted(self.buckets):
-            seen += self.buckets[index]
-            if rank < seen:
-                return self.estimate(index)
-        return self.estimate(max(self.buckets))  # unreachable unless counts are corrupt
+        return self.quantiles((q,))[0]
 
     def quantiles(self, qs: Iterable[float]) -> list[float]:
-        return [self.quantile(q) for q in qs]
+        """:meth:`quantile` of each of ``qs``, in one pass over the occupied buckets."""
+        qs = list(qs)
+        for q in qs:
+            if not 0.0 <= q <= 1.0:
+                raise MonitoringError(f"quantile must be in [0, 1], got {q!r}")
+        if self.count == 0:
+            return [0.0] * len(qs)
+        ranks = sorted((math.floor(q * (self.count - 1)), i) for i, q in enumerate(qs))
+        out = [0.0] * len(qs)
+        pending = iter(ranks)
+        rank, slot = next(pending)
+        seen = self.zero_count
+        try:
+            while rank < seen:  # ranks inside the zero bucket
+                rank, slot = next(pending)
+            for index in sorted(self.buckets):
+                seen += self.buckets[index]
+                while rank < seen:
+                    out[slot] = self.estimate(index)
+                    rank, slot = next(pending)
+        except StopIteration:
+            return out
+        raise MonitoringError("histogram counts are inconsistent")  # counts never add up short
 
 
 class BucketCounts:
