@@ -34,9 +34,15 @@ def test_defaults_are_the_seeds() -> None:
     assert (monitor.max_history, monitor.alert_lifetime_s, monitor.min_requests) == (100, 300, 100)
 
 
-def test_rejects_objects_without_get_stats() -> None:
+def test_rejects_objects_without_get_stats_and_impossible_thresholds() -> None:
     with pytest.raises(MonitoringError, match="get_stats"):
         CacheMonitor(object())
+    with pytest.raises(MonitoringError, match="min_hit_rate_critical <= min_hit_rate_warning"):
+        CacheMonitor(FakeCacheManager(), min_hit_rate_warning=0.4, min_hit_rate_critical=0.6)
+    with pytest.raises(MonitoringError, match="tier1_size_limit_mb"):
+        CacheMonitor(FakeCacheManager(), tier1_size_limit_mb=0)
+    with pytest.raises(MonitoringError, match="max_history"):
+        CacheMonitor(FakeCacheManager(), max_history=0)
 
 
 def test_snapshot_reads_the_stats(clock: FakeClock) -> None:
@@ -177,7 +183,10 @@ def test_alerts_expire_five_minutes_after_the_last_refresh(clock: FakeClock) -> 
     monitor.update_metrics()  # refresh: expiry moves to 200 + 300 s
     clock.advance(299)
     assert titles(monitor) == ["Tier 2 size exceeded", "Total cache size exceeded"]
+    alert = monitor.get_health_status()[1][0]
+    assert alert.is_active()  # on the monitor's clock, not the wall clock
     clock.advance(1)
+    assert not alert.is_active()
     assert monitor.get_health_status() == (HealthStatus.HEALTHY, [])
     monitor.update_metrics()  # still over the limit: a new alert
     (alert, _) = monitor.get_health_status()[1]

@@ -14,6 +14,7 @@ its last refresh (stale alerts from a monitor nobody updates do not linger).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -56,6 +57,7 @@ class CacheAlert:
     first_seen: datetime
     last_seen: datetime
     lifetime_s: float = DEFAULT_ALERT_LIFETIME_S
+    clock: Callable[[], datetime] | None = field(default=None, repr=False, compare=False)
 
     @property
     def rule(self) -> str:
@@ -66,8 +68,11 @@ class CacheAlert:
         return self.last_seen + timedelta(seconds=self.lifetime_s)
 
     def is_active(self, now: datetime | None = None) -> bool:
-        """True until ``lifetime_s`` after the last refresh (``now`` defaults to the wall clock)."""
-        return (now if now is not None else datetime.now(UTC)) < self.expires_at
+        """True until ``lifetime_s`` after the last refresh. ``now`` defaults to the clock
+        of the monitor that raised the alert (the wall clock for a standalone alert)."""
+        if now is None:
+            now = self.clock() if self.clock is not None else datetime.now(UTC)
+        return now < self.expires_at
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe fields (the shape of ``CacheAlertResponse``)."""
@@ -134,8 +139,13 @@ class AlertRule:
 class AlertBook:
     """The current alert of every rule: raised, refreshed, downgraded, resolved, expired."""
 
-    def __init__(self, lifetime_s: float = DEFAULT_ALERT_LIFETIME_S) -> None:
+    def __init__(
+        self,
+        lifetime_s: float = DEFAULT_ALERT_LIFETIME_S,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.lifetime_s = lifetime_s
+        self.clock = clock
         self.alerts: dict[str, CacheAlert] = {}
 
     def current(self, rule_id: str, now: datetime) -> CacheAlert | None:
@@ -165,6 +175,7 @@ class AlertBook:
                 first_seen=now,
                 last_seen=now,
                 lifetime_s=self.lifetime_s,
+                clock=self.clock,
             )
             self.alerts[rule.id] = alert
             return alert

@@ -66,8 +66,26 @@ class CacheMonitor:
         self.hit_rate_hysteresis = hit_rate_hysteresis
         self.trend_threshold = trend_threshold
         self.metrics_history: list[CacheMetrics] = []
-        self._alerts = AlertBook(alert_lifetime_s)
+        self._alerts = AlertBook(alert_lifetime_s, clock=self.now)
+        self._check_thresholds()
         self._lock = threading.RLock()
+
+    def _check_thresholds(self) -> None:
+        for name in ("tier1_size_limit_mb", "tier2_size_limit_mb", "total_size_limit_mb"):
+            if not getattr(self, name) > 0:
+                raise MonitoringError(f"{name} must be > 0, got {getattr(self, name)!r}")
+        warning, critical = self.min_hit_rate_warning, self.min_hit_rate_critical
+        if not 0 <= critical <= warning <= 1:
+            raise MonitoringError(
+                "hit-rate thresholds need 0 <= min_hit_rate_critical <= min_hit_rate_warning"
+                f" <= 1, got critical={critical!r}, warning={warning!r}"
+            )
+        if isinstance(self.max_history, bool) or not isinstance(self.max_history, int):
+            raise MonitoringError(f"max_history must be an int, got {self.max_history!r}")
+        if self.max_history < 1 or self.min_requests < 0 or not self.alert_lifetime_s > 0:
+            raise MonitoringError(
+                "need max_history >= 1, min_requests >= 0 and alert_lifetime_s > 0"
+            )
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
