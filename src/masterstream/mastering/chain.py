@@ -1,47 +1,49 @@
-"""The mastering chain: EQ -> compressor -> loudness gain -> true-peak limiter -> blend.
+"""The mastering chain: EQ -> dynamics -> loudness gain -> true-peak limiter -> blend.
 
 Signal flow
 -----------
-Every stage works on float64 ``(frames, channels)`` audio and is vectorised over channels:
+Every stage works on float64 ``(frames, channels)`` audio and is vectorised over channels
+or compiled; nothing allocates per sample.
 
 1. **Tonal EQ** — the plan's RBJ biquads (rumble high-pass, shelves, peaks) stacked into
    one SOS array and run with ``scipy.signal.sosfilt`` from a zero state.
-2. **Compressor** — feed-forward, stereo-linked RMS (or peak) detector, soft knee, attack/
-   release smoothing of the gain reduction, one numba-compiled loop. Its threshold is
-   absolute, fixed per track by the plan from the fingerprint. ``punchy`` follows it
-   with a transient shaper (fast-over-slow envelope boost, also one compiled loop).
+2. **Dynamics** — feed-forward compressor: stereo-linked RMS (or peak) detector, soft knee,
+   attack/release smoothing of the gain reduction, threshold absolute and fixed per track
+   by the plan (the fingerprint's loudness plus the preset's offset). ``punchy`` adds a
+   transient shaper (fast-over-slow envelope boost) in the same numba-compiled loop.
 3. **Loudness gain** — ``plan.gain_db``, calibrated once per track by
    :func:`~masterstream.mastering.plan.plan_mastering` so the finished master lands on
    the preset's integrated-loudness target.
 4. **True-peak limiter** — 4x oversampled peak detection, look-ahead hold, exponential
-   release, moving-average attack ramp; latency-compensated so output frame n lines up
-   with input frame n.
+   release, moving-average attack ramp (one compiled loop); stages 3 and 4 become one
+   gain per frame. The gain is read ahead by the look-ahead, so output frame n lines up
+   with input frame n: no latency to compensate downstream.
 5. **Intensity blend** — ``(1 - i) * original + i * mastered``, last, so intensity 0 is the
-   original, sample for sample.
+   original, sample for sample (and is short-circuited to a copy of the input).
 
 Why chunks are seamless
 -----------------------
-A chunk is rendered over a window that starts ``preroll_s`` before it and ends
-``postroll_s`` after it (:mod:`masterstream.audio.chunks`), and only the chunk's own
+A chunk is rendered over a window that starts ``preroll_s`` (1 s) before it and ends
+``postroll_s`` (0.1 s) after it (:mod:`masterstream.audio.chunks`); only the chunk's own
 frames are kept. Nothing in the chain looks at the window as a whole: there is no
-per-window normalisation, every level, threshold and gain comes from the plan, which was
-made once from the whole track. What remains window-dependent is state, and every piece
-of state forgets where it started:
+per-window normalisation or analysis, every level, threshold and gain comes from the
+plan, made once from the whole track. What remains window-dependent is state, and every
+piece of state forgets where it started:
 
 * the EQ's IIR filters, the compressor's detector and gain smoothing and the transient
-  shaper's envelope followers are causal,
-  stable recursions whose state differences decay exponentially (the slowest, a
-  compressor release of at most ~250 ms, decays by >60 dB well within the 2 s pre-roll);
-* the limiter's release recursion starts at unity and is pulled down to the same held
-  gain as the single-pass render at the first peak, and releases with a <=100 ms time
-  constant;
+  shaper's envelope followers are causal, stable recursions whose state differences
+  decay exponentially (the slowest, a compressor release of at most 250 ms, has decayed
+  by far more than 60 dB after the pre-roll);
+* the limiter's release recursion starts at unity, is pulled down to the same held gain
+  as the single-pass render at the first peak, and releases within ~100 ms;
 * the only anti-causal parts — the limiter's 5 ms look-ahead and the 6-frame half-span of
-  the true-peak interpolator — reach far less than the 100 ms post-roll ahead.
+  the true-peak interpolator — reach far less than the post-roll ahead.
 
 So a chunk's frames equal the single-pass render of the track to within the decay of
-those transients (tests require a residual >= 60 dB down), and concatenated chunks have
-no seam. The first chunk has no pre-roll but starts where the track starts, exactly like
-the single pass; the last chunk ends where the track ends, likewise.
+those transients: measured on every preset, the residual of concatenated 10 s chunks
+against the single pass is about -115 dB with 1 s of pre-roll (-80 dB with 0.5 s; the
+tests require -60 dB), and there is no seam. The first chunk has no pre-roll but starts
+where the track starts, exactly like the single pass; the last ends where the track does.
 """
 
 from __future__ import annotations

@@ -113,38 +113,48 @@ class LimiterParams:
 
 @njit(cache=True, nogil=True)
 def _limiter_gain(peak, input_gain, ceiling, lookahead, release_coeff):  # pragma: no cover
-    """Required gain -> trailing minimum over [m - lookahead, m] (monotonic deque) ->
-    instant-attack exponential release from unity -> trailing mean over the same span
+    """Required gain -> trailing minimum over [m - lookahead, m] (monotonic deque in a ring)
+    -> instant-attack exponential release from unity -> trailing mean over the same span
     (ring buffer, unity before the window); read ``lookahead`` frames ahead."""
     frames = peak.shape[0]
-    total = frames + lookahead
+    span = lookahead + 1
+    size = span + 1
     out = np.empty(frames)
-    required = np.ones(total)
-    for n in range(frames):
-        level = peak[n] * input_gain
-        if level > ceiling:
-            required[n] = ceiling / level
-    queue = np.empty(total, dtype=np.int64)
-    ring = np.ones(lookahead + 1)
-    running = float(lookahead + 1)
+    queue_index = np.empty(size, dtype=np.int64)
+    queue_value = np.empty(size)
     head = 0
     tail = 0
+    count = 0
+    ring = np.ones(span)
+    slot = 0
+    running = float(span)
     state = 1.0
-    for m in range(total):
-        value = required[m]
-        while tail > head and required[queue[tail - 1]] >= value:
-            tail -= 1
-        queue[tail] = m
-        tail += 1
-        while queue[head] < m - lookahead:
-            head += 1
-        hold = required[queue[head]]
+    for m in range(frames + lookahead):
+        value = 1.0
+        if m < frames:
+            level = peak[m] * input_gain
+            if level > ceiling:
+                value = ceiling / level
+        while count > 0:
+            last = tail - 1 if tail > 0 else size - 1
+            if queue_value[last] < value:
+                break
+            tail = last
+            count -= 1
+        queue_index[tail] = m
+        queue_value[tail] = value
+        tail = tail + 1 if tail + 1 < size else 0
+        count += 1
+        while queue_index[head] < m - lookahead:
+            head = head + 1 if head + 1 < size else 0
+            count -= 1
+        hold = queue_value[head]
         state = hold if hold < state else release_coeff * state + (1.0 - release_coeff) * hold
-        slot = m % (lookahead + 1)
         running += state - ring[slot]
         ring[slot] = state
+        slot = slot + 1 if slot + 1 < span else 0
         if m >= lookahead:
-            out[m - lookahead] = running / (lookahead + 1)
+            out[m - lookahead] = running / span
     return out
 
 

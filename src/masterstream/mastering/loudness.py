@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 
 from .filters import k_weighted
 from .limiter import true_peak_dbtp
@@ -53,12 +54,32 @@ def _window_means(power: np.ndarray, window: int, hop: int, count: int) -> np.nd
     return (cumulative[np.minimum(starts + window, power.size)] - cumulative[starts]) / window
 
 
-def integrated_from_power(power: np.ndarray, sample_rate: int) -> float:
-    """Gated integrated loudness (LUFS, -inf if silent) from :func:`k_weighted_power`."""
+@njit(cache=True, nogil=True)
+def _step_sums(power, gain, use_gain, hop, count):  # pragma: no cover - compiled
+    """Sums of ``power * gain**2`` over consecutive ``hop``-frame steps (zero past the end)."""
+    sums = np.zeros(count)
+    for n in range(min(power.shape[0], count * hop)):
+        value = power[n] * gain[n] * gain[n] if use_gain else power[n]
+        sums[n // hop] += value
+    return sums
+
+
+def integrated_from_power(
+    power: np.ndarray, sample_rate: int, gain: np.ndarray | None = None
+) -> float:
+    """Gated integrated loudness (LUFS, -inf if silent) from :func:`k_weighted_power`,
+    optionally of the signal scaled by a per-frame linear ``gain``."""
     window = round(GATING_BLOCK_S * sample_rate)
     hop = round(GATING_STEP_S * sample_rate)
     count = max(1, round((power.size / sample_rate - GATING_BLOCK_S) / GATING_STEP_S) + 1)
-    blocks = _window_means(power, window, hop, count)
+    steps_per_block = window // hop
+    if steps_per_block * hop == window:  # every rate that is a multiple of 10 Hz
+        steps = _step_sums(power, power if gain is None else gain, gain is not None, hop,
+                           count + steps_per_block - 1)  # fmt: skip
+        cumulative = np.concatenate(([0.0], np.cumsum(steps)))
+        blocks = (cumulative[steps_per_block:][:count] - cumulative[:count]) / window
+    else:
+        blocks = _window_means(power if gain is None else power * gain * gain, window, hop, count)
     loudness = _to_lufs(blocks)
     gated = blocks[loudness >= ABSOLUTE_GATE_LUFS]
     if gated.size == 0:

@@ -31,7 +31,7 @@ CALIBRATION_PASSES = 6
 
 # adaptive: tonal balance of typical music (share of energy below 250 Hz / above 4 kHz, as
 # log-odds in dB) that the shelves steer towards, and how hard they steer.
-NEUTRAL_LOW_END_DB = 2.0
+NEUTRAL_LOW_END_DB = 5.0
 NEUTRAL_TOP_END_DB = -17.0
 SHELF_STEER = 0.4
 LOW_SHELF_RANGE_DB = (-3.0, 3.0)
@@ -186,7 +186,7 @@ def calibrate_gain(audio: np.ndarray, sample_rate: int, plan: MasteringPlan) -> 
     def loudness_at(gain_db: float) -> float:
         linear = 10.0 ** (gain_db / 20.0)
         gain = linear * gain_from_peaks(peak, sample_rate, plan.limiter, input_gain=linear)
-        return integrated_from_power(power * gain * gain, sample_rate)
+        return integrated_from_power(power, sample_rate, gain)
 
     target = plan.target_lufs
     gain_db = float(np.clip(target - measured, -GAIN_LIMIT_DB, GAIN_LIMIT_DB))
