@@ -163,28 +163,68 @@ def render(
 @app.command()
 def serve(
     library: Annotated[
-        Path | None, typer.Option(help="Music folder (default: demo library).")
+        Path | None, typer.Option(help="Music folder (default: the demo library).")
     ] = None,
     data_dir: DataDir = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Disk cache (tier2) folder (default: DATA_DIR/cache).")
+    ] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind (default 127.0.0.1: loopback only).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default 8765).")] = None,
+    admin_token: Annotated[
+        str | None,
+        typer.Option(help="Bearer token for the admin endpoints (or MASTERSTREAM_ADMIN_TOKEN)."),
+    ] = None,
+    tier1_mb: Annotated[
+        float | None, typer.Option(help="Memory tier capacity in MB (default 12).")
+    ] = None,
+    tier2_mb: Annotated[
+        float | None, typer.Option(help="Disk tier capacity in MB (default 240).")
+    ] = None,
+    stats_interval: Annotated[
+        float, typer.Option(help="Seconds between cache_stats frames on /ws.")
+    ] = 2.0,
+    ping_interval: Annotated[
+        float, typer.Option(help="Seconds between WebSocket pings.", hidden=True)
+    ] = 30.0,
+    pong_timeout: Annotated[
+        float, typer.Option(help="Seconds a client has to answer a ping.", hidden=True)
+    ] = 10.0,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
 ) -> None:
-    """Prepare the library (the demo library by default) and serve it."""
+    """Serve the library (the demo library by default) over HTTP and WebSocket."""
+    import uvicorn
+
+    from .api import ServerOptions, create_app
     from .service.workspace import open_library
 
-    settings = _settings(data_dir, library_dir=library)
-    with open_library(
-        settings, ensure_demo=settings.library_dir is None, progress=_progress
-    ) as lib:
-        out.print(f"library {settings.effective_library_dir}: {len(lib)} tracks")
-        table = Table("id", "title", "artist", "duration", "chunks")
-        for record in lib.records():
-            table.add_row(
-                str(record.id),
-                record.display_title,
-                record.artist or "",
-                f"{record.duration_s:.1f} s",
-                str(lib.geometry(record).chunk_count),
-            )
-        out.print(table)
+    settings = _settings(
+        data_dir, library_dir=library, cache_dir=cache_dir, host=host, port=port,
+        admin_token=admin_token,
+        tier1_capacity_bytes=None if tier1_mb is None else round(tier1_mb * 1_000_000),
+        tier2_capacity_bytes=None if tier2_mb is None else round(tier2_mb * 1_000_000),
+    )  # fmt: skip
+    with open_library(settings, ensure_demo=True, progress=_progress) as lib:
+        track_count = len(lib)
+    options = ServerOptions(
+        prepare_library=False, stats_interval_s=stats_interval,
+        ping_interval_s=ping_interval, pong_timeout_s=pong_timeout,
+    )  # fmt: skip
+    app_ = create_app(settings, options)
+    url = f"http://{settings.host}:{settings.port}"
+    out.print(f"masterstream: serving {track_count} tracks from "
+              f"{settings.effective_library_dir}", highlight=False)  # fmt: skip
+    out.print(f"listening on {url}  (API docs {url}/docs, WebSocket ws://"
+              f"{settings.host}:{settings.port}/ws)", highlight=False)  # fmt: skip
+    if settings.admin_token is None:
+        out.print("admin endpoints are open (no --admin-token)", highlight=False)
+    uvicorn.run(
+        app_, host=settings.host, port=settings.port, log_level="info",
+        access_log=access_log, ws_max_size=16 * options.ws_max_message_bytes,
+        timeout_graceful_shutdown=10,
+    )  # fmt: skip
 
 
 def main() -> None:

@@ -1,0 +1,133 @@
+"""The FastAPI application: ``create_app(settings)`` and its lifespan.
+
+The lifespan opens the :class:`~masterstream.service.engine.Engine` (catalog, library,
+renderer, two-tier cache and warmer), the seed's ``CacheMonitor`` and
+``EndpointMetrics``, a Prometheus registry of its own, the WebSocket hub and the
+track-warming jobs, keeps them on ``app.state.ms`` and closes them in reverse order on
+shutdown (uvicorn turns SIGINT/SIGTERM into that shutdown): WebSocket clients get 1001,
+warming stops, the warmer stops, in-flight renders are cancelled (nothing is stored for
+them) and pending disk writes — atomic renames — finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, WebSocket
+
+from ..config import Settings
+from ..monitoring import CacheMonitor, EndpointMetrics
+from ..service.engine import Engine
+from .feed import LiveFeed
+from .problems import install_problem_handlers
+from .recording import build_recorders, build_registry, install_request_metrics
+from .routes import cache, chunks, health, library, metrics, stream, tracks
+from .state import ServerOptions, ServerState
+from .warming import TrackWarming
+from .websocket import WebSocketHub
+
+log = logging.getLogger("masterstream.api")
+MB = 1_000_000
+
+
+def monitor_limits(settings: Settings) -> dict[str, float]:
+    """Monitor size limits from the configured tier capacities (the tiers enforce them)."""
+    tier1_mb = settings.tier1_capacity_bytes / MB
+    tier2_mb = settings.tier2_capacity_bytes / MB
+    return {
+        "tier1_size_limit_mb": tier1_mb,
+        "tier2_size_limit_mb": tier2_mb,
+        "total_size_limit_mb": tier1_mb + tier2_mb,
+    }
+
+
+def create_app(settings: Settings, options: ServerOptions | None = None) -> FastAPI:
+    """The masterstream HTTP/WebSocket app; nothing is opened until its lifespan starts."""
+    options = options or ServerOptions()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = await Engine.open(
+            settings, prepare=options.prepare_library, progress=options.progress
+        )
+        try:
+            state = _build_state(settings, options, engine)
+            app.state.ms = state
+            feed = LiveFeed(state)
+            state.hub.snapshot = feed.snapshot
+            state.warming.on_progress = feed.warming_progress
+            ticker = asyncio.create_task(feed.run(), name="masterstream-feed")
+            try:
+                yield
+            finally:
+                ticker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ticker
+                await state.hub.aclose()
+                await state.warming.aclose()
+        finally:
+            await engine.aclose()
+
+    app = FastAPI(
+        title="masterstream",
+        summary="Music mastered on the fly, streamed from an observable two-tier chunk cache.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    install_request_metrics(app)
+    for module in (tracks, chunks, stream, cache, library, health, metrics):
+        app.include_router(module.router)
+
+    @app.websocket("/ws")
+    async def websocket_feed(websocket: WebSocket) -> None:
+        await websocket.app.state.ms.hub.serve(websocket)
+
+    return app
+
+
+def _build_state(settings: Settings, options: ServerOptions, engine: Engine) -> ServerState:
+    monitor = CacheMonitor(engine.cache, **monitor_limits(settings))
+    metrics = EndpointMetrics()
+    hub = WebSocketHub(options, snapshot=_no_snapshot, on_position=lambda _fields, _listener: None)
+    state = ServerState(
+        settings=settings,
+        options=options,
+        engine=engine,
+        monitor=monitor,
+        metrics=metrics,
+        registry=None,
+        hub=hub,
+        warming=TrackWarming(engine.cache),
+    )
+    state.registry = build_registry(state)
+    build_recorders(state)
+    hub.on_position = lambda fields, listener: _update_position(state, fields, listener)
+    hub.on_leave = lambda listener: state.playing.pop(listener, None)
+    return state
+
+
+async def _no_snapshot(_topics: set[str]) -> dict[str, object]:
+    return {}
+
+
+def _update_position(state: ServerState, fields: dict, listener: str) -> None:
+    from .params import make_variant
+
+    preset = fields.get("preset", "adaptive")
+    variant = make_variant(
+        "original" if preset is None else str(preset),
+        fields.get("intensity", 1.0),  # type: ignore[arg-type]
+        str(fields.get("format", "wav")),
+    )
+    cache = state.engine.cache
+    cache.track_info(int(fields["track_id"]))  # unknown track -> TrackNotFoundError
+    cache.update_position(
+        int(fields["track_id"]), float(fields["position_s"]), variant.preset,
+        variant.intensity, variant.fmt, listener=listener,
+    )  # fmt: skip
+    state.playing[listener] = (int(fields["track_id"]), variant)

@@ -1,0 +1,150 @@
+"""The live feed behind the WebSocket: monitor updates, transitions and periodic stats.
+
+:meth:`LiveFeed.run` ticks in the background for the server's lifetime: it updates the
+``CacheMonitor`` (``monitor_interval_s``), publishes ``health_changed`` when the health
+status changes and ``alert`` frames when an alert is raised or resolved, publishes
+``track_cache_progress`` when the cached share of the track being played or warmed
+changes, and ``cache_stats`` every ``stats_interval_s`` while anyone is subscribed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from ..monitoring import format_cache_stats
+from .params import Variant
+from .state import ServerState
+
+log = logging.getLogger("masterstream.api")
+
+
+def alert_dict(alert: Any) -> dict[str, Any]:
+    """A JSON-safe view of a ``CacheAlert``."""
+    if hasattr(alert, "to_dict"):
+        return alert.to_dict()
+    if hasattr(alert, "model_dump"):
+        return alert.model_dump(mode="json")
+    fields = ("id", "rule", "level", "title", "description", "metric", "current_value",
+              "threshold", "first_seen", "last_seen")  # fmt: skip
+    out = {name: getattr(alert, name) for name in fields if hasattr(alert, name)}
+    return {k: getattr(v, "value", v) if not isinstance(v, int | float | str) else v
+            for k, v in out.items()}  # fmt: skip
+
+
+def alert_id(alert: Any) -> str:
+    return str(getattr(alert, "id", None) or getattr(alert, "rule", None) or alert.title)
+
+
+class LiveFeed:
+    """Turns cache and monitor state into WebSocket frames."""
+
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+        self._status: str | None = None
+        self._alerts: dict[str, dict[str, Any]] = {}
+        self._progress: dict[tuple[int, Variant], float] = {}
+        self._last_stats_s = 0.0
+
+    def stats_payload(self) -> dict[str, Any]:
+        formatted = format_cache_stats(self.state.engine.cache.get_stats())
+        from ..monitoring import CacheStatsResponse
+
+        return CacheStatsResponse(**formatted).model_dump(mode="json")
+
+    def health_payload(self) -> dict[str, Any]:
+        return self.state.monitor.get_health().model_dump(mode="json")
+
+    def active_alerts(self) -> list[dict[str, Any]]:
+        _status, alerts = self.state.monitor.get_health_status()
+        return [alert_dict(a) for a in alerts]
+
+    def tracks_payload(self) -> list[dict[str, Any]]:
+        """Every track with its cache status (on the variant last played or requested)."""
+        from .routes.tracks import track_summary
+
+        cached = self.state.engine.cache.get_stats()["tracks"]
+        return [
+            {**track_summary(self.state, record), "cache": cached.get(record.id)}
+            for record in self.state.engine.library.records()
+        ]
+
+    async def snapshot(self, topics: set[str]) -> dict[str, Any]:
+        """What a client sees right after subscribing to ``topics``."""
+        out: dict[str, Any] = {}
+        if "cache_stats" in topics:
+            out["cache_stats"] = self.stats_payload()
+        if "health" in topics:
+            out["health"] = self.health_payload()
+        if "alerts" in topics:
+            out["alerts"] = self.active_alerts()
+        if "tracks" in topics:
+            out["tracks"] = self.tracks_payload()
+        return out
+
+    async def warming_progress(self, track_id: int, variant: Variant, done: int, total: int):
+        status = self.state.engine.cache.track_status(
+            track_id, variant.preset, variant.intensity, variant.fmt
+        )
+        self.state.hub.publish("tracks", "track_cache_progress", {
+            **status, "preset": variant.preset_name, "intensity": variant.intensity,
+            "format": variant.fmt, "warmed_chunks": done, "source": "warm",
+        })  # fmt: skip
+
+    async def run(self) -> None:
+        options = self.state.options
+        tick_s = min(options.monitor_interval_s, options.stats_interval_s)
+        while True:
+            await asyncio.sleep(tick_s)
+            try:
+                self.tick()
+            except Exception:  # the feed must outlive any one bad tick
+                log.exception("live feed tick failed")
+
+    def tick(self) -> None:
+        state = self.state
+        state.monitor.update_metrics()
+        self._publish_transitions()
+        self._publish_playback_progress()
+        now_s = time.monotonic()
+        if (
+            now_s - self._last_stats_s >= state.options.stats_interval_s
+            and state.hub.has_subscribers("cache_stats")
+        ):
+            self._last_stats_s = now_s
+            state.hub.publish("cache_stats", "cache_stats", self.stats_payload())
+
+    def _publish_transitions(self) -> None:
+        hub = self.state.hub
+        status, alerts = self.state.monitor.get_health_status()
+        level = str(getattr(status, "value", status))
+        if self._status is not None and level != self._status:
+            hub.publish("health", "health_changed",
+                        {"previous": self._status, "status": level,
+                         "health": self.health_payload()})  # fmt: skip
+        self._status = level
+        current = {alert_id(a): alert_dict(a) for a in alerts}
+        for key, alert in current.items():
+            if key not in self._alerts:
+                hub.publish("alerts", "alert", {"state": "raised", "alert": alert})
+        for key, alert in self._alerts.items():
+            if key not in current:
+                hub.publish("alerts", "alert", {"state": "resolved", "alert": alert})
+        self._alerts = current
+
+    def _publish_playback_progress(self) -> None:
+        """``track_cache_progress`` for each track a WebSocket listener plays, on change."""
+        cache = self.state.engine.cache
+        progress: dict[tuple[int, Variant], float] = {}
+        for track_id, variant in set(self.state.playing.values()):
+            status = cache.track_status(track_id, variant.preset, variant.intensity, variant.fmt)
+            job = (track_id, variant)
+            progress[job] = float(status["completion_percent"])  # type: ignore[arg-type]
+            if self._progress.get(job) != progress[job]:
+                self.state.hub.publish("tracks", "track_cache_progress", {
+                    **status, "preset": variant.preset_name, "intensity": variant.intensity,
+                    "format": variant.fmt, "source": "playback",
+                })  # fmt: skip
+        self._progress = progress

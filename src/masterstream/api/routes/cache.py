@@ -1,0 +1,132 @@
+"""Cache statistics, health, per-track status and trends, and the admin cache actions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import JSONResponse
+
+from ...monitoring import (
+    CacheHealthResponse,
+    CacheStatsResponse,
+    TrackCacheStatusResponse,
+    format_cache_stats,
+)
+from ..auth import require_admin
+from ..params import Variant, make_variant, variant_params
+from ..problems import ProblemError
+from ..schemas import ClearResult, WarmAccepted, WarmRequest
+from ..state import ServerState, get_state
+
+router = APIRouter(tags=["cache"])
+State = Annotated[ServerState, Depends(get_state)]
+TREND_METRICS = (
+    "overall_hit_rate", "tier1_hit_rate", "tier2_hit_rate", "tier1_size_mb", "tier2_size_mb",
+    "total_size_mb", "tier1_chunks", "tier2_chunks", "tracks_cached", "total_requests",
+)  # fmt: skip
+
+
+@router.get("/api/cache/stats", response_model=CacheStatsResponse, summary="Cache statistics")
+async def cache_stats(state: State) -> CacheStatsResponse:
+    return CacheStatsResponse(**format_cache_stats(state.engine.cache.get_stats()))
+
+
+@router.get(
+    "/api/cache/health", response_model=CacheHealthResponse, summary="Cache health and alerts"
+)
+async def cache_health(state: State) -> CacheHealthResponse:
+    state.monitor.update_metrics()
+    return state.monitor.get_health()
+
+
+@router.get(
+    "/api/cache/tracks/{track_id}",
+    response_model=TrackCacheStatusResponse,
+    summary="How much of a track (one variant) is cached",
+)
+async def track_cache_status(
+    track_id: Annotated[int, Path()],
+    variant: Annotated[Variant, Depends(variant_params)],
+    state: State,
+) -> TrackCacheStatusResponse:
+    status = state.engine.cache.track_status(
+        track_id, variant.preset, variant.intensity, variant.fmt
+    )
+    return TrackCacheStatusResponse(**status)
+
+
+@router.get("/api/cache/trends", summary="Trend of one monitored metric")
+async def cache_trends(
+    state: State,
+    metric: Annotated[str, Query(max_length=64, description=f"One of {TREND_METRICS}")] = (
+        "overall_hit_rate"
+    ),
+    window: Annotated[int, Query(ge=2, le=1000)] = 10,
+) -> dict[str, Any]:
+    if metric not in TREND_METRICS:
+        raise ProblemError(
+            422, "unknown-metric", "Unknown metric",
+            f"unknown metric {metric!r}; valid: {', '.join(TREND_METRICS)}",
+            valid_metrics=list(TREND_METRICS),
+        )  # fmt: skip
+    return state.monitor.get_trend(metric, window)
+
+
+@router.get("/api/metrics/endpoints", summary="Per-endpoint request metrics")
+async def endpoint_metrics(
+    state: State, window: Annotated[int, Query(ge=1, le=1000)] = 10
+) -> dict[str, Any]:
+    metrics = state.metrics
+    return {
+        "summary": metrics.get_summary(),
+        "tier_stats": metrics.get_tier_stats(),
+        "trends": metrics.get_performance_trends(window),
+    }
+
+
+@router.post(
+    "/api/cache/warm",
+    status_code=202,
+    response_model=WarmAccepted,
+    dependencies=[Depends(require_admin)],
+    summary="Warm a whole track into tier2 in the background (admin)",
+)
+async def warm_track(body: WarmRequest, state: State) -> JSONResponse:
+    variant = make_variant(body.preset, body.intensity, body.format)
+    info = state.engine.cache.track_info(body.track_id)
+    started = state.warming.start(body.track_id, variant)
+    payload = WarmAccepted(
+        status="accepted" if started else "already_running",
+        track_id=body.track_id,
+        preset=variant.preset_name,
+        intensity=variant.intensity,
+        format=variant.fmt,
+        total_chunks=info.chunk_count,
+    )
+    return JSONResponse(payload.model_dump(), status_code=202)
+
+
+@router.delete(
+    "/api/cache/tracks/{track_id}",
+    response_model=ClearResult,
+    dependencies=[Depends(require_admin)],
+    summary="Delete every cached chunk of a track (admin)",
+)
+async def clear_track(track_id: Annotated[int, Path()], state: State) -> ClearResult:
+    state.engine.library.get(track_id)
+    removed = await state.engine.cache.clear_track(track_id)
+    state.hub.publish(None, "cache_cleared", {"track_id": track_id, "removed_entries": removed})
+    return ClearResult(removed_entries=removed, track_id=track_id)
+
+
+@router.post(
+    "/api/cache/clear",
+    response_model=ClearResult,
+    dependencies=[Depends(require_admin)],
+    summary="Delete every cached chunk in every tier (admin)",
+)
+async def clear_cache(state: State) -> ClearResult:
+    removed = await state.engine.cache.clear()
+    state.hub.publish(None, "cache_cleared", {"track_id": None, "removed_entries": removed})
+    return ClearResult(removed_entries=removed)

@@ -1,0 +1,94 @@
+"""Liveness, readiness and health: ``/livez``, ``/readyz``, ``/api/health``.
+
+Readiness means the catalog answers and the cache can store bytes; health adds the
+monitor's view. A low hit rate or a degraded disk tier is a warning (the server still
+serves, by rendering); only a catalog that cannot be read fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from ... import __name__ as package_name
+from ..schemas import HealthCheck, Liveness, Readiness
+from ..state import ServerState, get_state
+
+router = APIRouter(tags=["health"])
+HEALTH_MEDIA_TYPE = "application/health+json"
+
+
+@router.get("/livez", response_model=Liveness, summary="The process is responsive")
+async def livez() -> dict[str, str]:
+    return {"status": "pass"}
+
+
+async def _catalog_check(state: ServerState) -> tuple[str, str]:
+    try:
+        count = await asyncio.to_thread(state.engine.catalog.count_tracks)
+    except Exception as exc:  # any failure here means "not ready", whatever its type
+        return "fail", f"catalog unreadable: {exc}"
+    return "pass", f"{count} tracks"
+
+
+def _cache_check(state: ServerState) -> tuple[str, str]:
+    tier2 = state.engine.cache.tier2.stats()
+    if tier2.degraded:
+        return "warn", "disk tier degraded: serving from memory and renders only"
+    return "pass", f"tier1 {state.engine.cache.tier1.stats().chunks} chunks, tier2 {tier2.chunks}"
+
+
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": Readiness}},
+    summary="Catalog open and cache usable",
+)
+async def readyz(state: Annotated[ServerState, Depends(get_state)]) -> JSONResponse:
+    catalog_status, _ = await _catalog_check(state)
+    cache_status, _ = _cache_check(state)
+    ok = catalog_status == "pass"
+    body = {"status": "pass" if ok else "fail",
+            "checks": {"catalog": catalog_status, "cache": cache_status}}  # fmt: skip
+    return JSONResponse(body, status_code=200 if ok else 503)
+
+
+@router.get(
+    "/api/health",
+    response_model=HealthCheck,
+    responses={503: {"model": HealthCheck}},
+    summary="Health (application/health+json): pass, warn or fail",
+)
+async def health(state: Annotated[ServerState, Depends(get_state)]) -> JSONResponse:
+    catalog_status, catalog_output = await _catalog_check(state)
+    cache_status, cache_output = _cache_check(state)
+    monitor_status, alerts = state.monitor.get_health_status()
+    level = getattr(monitor_status, "value", str(monitor_status))
+    monitor_check = "pass" if level == "healthy" else "warn"
+    checks: dict[str, list[dict[str, Any]]] = {
+        "catalog:responseTime": [{"status": catalog_status, "output": catalog_output}],
+        "cache:tiers": [{"status": cache_status, "output": cache_output}],
+        "cache:monitor": [
+            {
+                "status": monitor_check,
+                "observedValue": level,
+                "output": "; ".join(getattr(a, "title", str(a)) for a in alerts),
+            }
+        ],
+    }
+    statuses = {catalog_status, cache_status, monitor_check}
+    overall = "fail" if "fail" in statuses else "warn" if "warn" in statuses else "pass"
+    body = HealthCheck(
+        status=overall,
+        version="1",
+        description=f"{package_name} server",
+        checks=checks,
+        notes=["a low hit rate is a warning, never a failure"],
+    )
+    return JSONResponse(
+        body.model_dump(), status_code=503 if overall == "fail" else 200,
+        media_type=HEALTH_MEDIA_TYPE,
+    )  # fmt: skip

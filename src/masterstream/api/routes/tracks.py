@@ -1,0 +1,96 @@
+"""Tracks and presets: ``/api/tracks``, ``/api/tracks/{track_id}``, ``/api/presets``."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from ...library.catalog import TrackRecord
+from ...mastering import PRESETS
+from ...service.tracks import fingerprint_file
+from ..schemas import TrackDetail, TrackPage, TrackSummary
+from ..state import ServerState, get_state
+
+router = APIRouter(tags=["tracks"])
+TrackId = Annotated[int, Path(description="Catalog track id.")]
+FINGERPRINT_SOURCES = {
+    "tier1": "fingerprint from memory",
+    "tier2": "fingerprint read from the catalog",
+    "miss": "fingerprint computed now and stored in the catalog",
+}
+
+
+def track_summary(state: ServerState, record: TrackRecord) -> dict[str, Any]:
+    geometry = state.engine.library.geometry(record)
+    return {
+        "id": record.id,
+        "title": record.display_title,
+        "artist": record.artist,
+        "duration_s": round(record.duration_s, 3),
+        "sample_rate": record.sample_rate,
+        "channels": record.channels,
+        "chunk_count": geometry.chunk_count,
+        "chunk_duration_s": geometry.chunk_duration_s,
+    }
+
+
+@router.get("/api/tracks", response_model=TrackPage, summary="List tracks (paginated)")
+async def list_tracks(
+    state: Annotated[ServerState, Depends(get_state)],
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    records = state.engine.library.records()
+    page = records[offset : offset + limit]
+    return {
+        "items": [track_summary(state, r) for r in page],
+        "total": len(records),
+        "offset": offset,
+        "limit": limit,
+    }
+
+
+async def _fingerprint(state: ServerState, record: TrackRecord) -> tuple[dict[str, Any], str]:
+    """The track's fingerprint and where it came from: memory, the catalog, or computed now."""
+    if record.fingerprint is not None:
+        return record.fingerprint, "tier1"
+    library = state.engine.library
+    stored = await asyncio.to_thread(library.catalog.get_track, record.id)
+    if stored.fingerprint is not None:
+        await asyncio.to_thread(library.reload)
+        return stored.fingerprint, "tier2"
+    fingerprint = await asyncio.to_thread(fingerprint_file, record.path)
+    await asyncio.to_thread(library.catalog.set_fingerprint, record.id, fingerprint)
+    await asyncio.to_thread(library.reload)
+    return fingerprint, "miss"
+
+
+@router.get("/api/tracks/{track_id}", summary="Track info and fingerprint (cache-aware envelope)")
+async def get_track(
+    track_id: TrackId, state: Annotated[ServerState, Depends(get_state)]
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    record = state.engine.library.get(track_id)
+
+    async def handler() -> tuple[dict[str, Any], str]:
+        fingerprint, source = await _fingerprint(state, record)
+        detail = TrackDetail(
+            **track_summary(state, record), signature=record.signature, fingerprint=fingerprint
+        )
+        return detail.model_dump(mode="json"), source
+
+    envelope = await state.track_endpoint(handler)
+    envelope["message"] = FINGERPRINT_SOURCES[str(envelope["cache_source"])]
+    envelope.setdefault("processing_time_ms", round((time.perf_counter() - started) * 1e3, 3))
+    return envelope
+
+
+@router.get("/api/presets", summary="Mastering presets with descriptions and targets")
+async def list_presets() -> list[dict[str, Any]]:
+    return [preset.to_dict() for preset in PRESETS.values()]
+
+
+__all__ = ["TrackSummary", "router"]

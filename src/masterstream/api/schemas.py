@@ -1,0 +1,88 @@
+"""Request and response models of the HTTP API that the seed document does not define.
+
+The seed's cache models (``CacheStatsResponse``, ``CacheAwareResponse`` …) come from
+:mod:`masterstream.monitoring`; these are the server's own shapes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TrackSummary(BaseModel):
+    id: int
+    title: str
+    artist: str | None
+    duration_s: float = Field(ge=0)
+    sample_rate: int
+    channels: int
+    chunk_count: int = Field(ge=1)
+    chunk_duration_s: float
+
+
+class TrackPage(BaseModel):
+    items: list[TrackSummary]
+    total: int = Field(ge=0)
+    offset: int = Field(ge=0)
+    limit: int = Field(ge=1)
+
+
+class TrackDetail(TrackSummary):
+    signature: str
+    fingerprint: dict[str, Any] | None
+
+
+class WarmRequest(BaseModel):
+    """Body of ``POST /api/cache/warm``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    track_id: int
+    preset: str = Field(default="adaptive", max_length=64)
+    intensity: float = Field(default=1.0, ge=0.0, le=1.0)
+    format: str = Field(default="wav", max_length=16)
+
+
+class WarmAccepted(BaseModel):
+    status: Literal["accepted", "already_running"]
+    track_id: int
+    preset: str
+    intensity: float
+    format: str
+    total_chunks: int
+
+
+class ClearResult(BaseModel):
+    removed_entries: int = Field(ge=0)
+    track_id: int | None = None
+
+
+class ScanResult(BaseModel):
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    skipped: list[dict[str, str]]
+    tracks: int
+    cleared_entries: int = Field(ge=0)
+
+
+class Liveness(BaseModel):
+    status: Literal["pass"]
+
+
+class Readiness(BaseModel):
+    status: Literal["pass", "fail"]
+    checks: dict[str, str]
+
+
+class HealthCheck(BaseModel):
+    """``application/health+json`` (draft-inadarei-api-health-check)."""
+
+    status: Literal["pass", "warn", "fail"]
+    version: str
+    description: str
+    checks: dict[str, list[dict[str, Any]]]
+    notes: list[str] = []

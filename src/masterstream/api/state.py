@@ -1,0 +1,88 @@
+"""What the running server holds: options, and the state the lifespan builds.
+
+:class:`ServerOptions` are the server's own knobs (WebSocket cadence and limits, monitor
+cadence); :class:`ServerState` is created in the lifespan and kept on ``app.state.ms``,
+so nothing lives at import time and every test builds its own.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Request
+from starlette.requests import HTTPConnection
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..service.engine import Engine
+    from .params import Variant
+    from .warming import TrackWarming
+    from .websocket import WebSocketHub
+
+
+@dataclass(frozen=True, slots=True)
+class ServerOptions:
+    """Server knobs that are not part of :class:`~masterstream.config.Settings`."""
+
+    prepare_library: bool = True
+    progress: Callable[[], AbstractContextManager[Any]] | None = None
+    monitor_interval_s: float = 1.0
+    stats_interval_s: float = 2.0
+    ping_interval_s: float = 30.0
+    pong_timeout_s: float = 10.0
+    ws_max_message_bytes: int = 64 * 1024
+    ws_messages_per_s: float = 20.0
+    ws_burst_messages: int = 40
+    ws_queue_frames: int = 64
+    max_page_size: int = 500
+
+
+class AccessCounter:
+    """How often each chunk key was requested, for the most recent ``capacity`` keys."""
+
+    def __init__(self, capacity: int = 100_000) -> None:
+        self.capacity = capacity
+        self._counts: OrderedDict[str, int] = OrderedDict()
+
+    def hit(self, key: str) -> int:
+        count = self._counts.pop(key, 0) + 1
+        self._counts[key] = count
+        if len(self._counts) > self.capacity:
+            self._counts.popitem(last=False)
+        return count
+
+    def get(self, key: str) -> int:
+        return self._counts.get(key, 0)
+
+
+@dataclass(slots=True)
+class ServerState:
+    """Everything the routes use, built and closed by the app's lifespan."""
+
+    settings: Settings
+    options: ServerOptions
+    engine: Engine
+    monitor: Any
+    metrics: Any
+    registry: Any
+    hub: WebSocketHub
+    warming: TrackWarming
+    access: AccessCounter = field(default_factory=AccessCounter)
+    playing: dict[str, tuple[int, Variant]] = field(default_factory=dict)
+    http_metrics: Any = None
+    chunk_endpoint: Any = None
+    track_endpoint: Any = None
+    stream_endpoint: Any = None
+
+
+def get_state(request: HTTPConnection) -> ServerState:
+    """The running server's state (a FastAPI dependency)."""
+    return request.app.state.ms
+
+
+def state_of(request: Request) -> ServerState:
+    return get_state(request)
