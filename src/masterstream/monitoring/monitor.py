@@ -120,57 +120,28 @@ class CacheMonitor:
             return metrics
 
     def rules(self) -> list[AlertRule]:
-        """The alert rules with the current thresholds."""
-
-        def size_rule(rule_id: str, metric: str, label: str, limit: float, title: str):
-            return AlertRule(
-                rule_id,
-                metric,
-                label,
-                "above",
-                limit,
-                hysteresis=self.size_hysteresis * limit,
-                unit="MB",
-                titles={HealthStatus.CRITICAL: title},
-            )
-
-        return [
-            size_rule(
-                "tier1_size",
-                "tier1_size_mb",
-                "Tier 1 size",
-                self.tier1_size_limit_mb,
-                "Tier 1 size exceeded",
-            ),
-            size_rule(
-                "tier2_size",
-                "tier2_size_mb",
-                "Tier 2 size",
-                self.tier2_size_limit_mb,
-                "Tier 2 size exceeded",
-            ),
-            size_rule(
-                "total_size",
-                "total_size_mb",
-                "Total cache size",
-                self.total_size_limit_mb,
-                "Total cache size exceeded",
-            ),
-            AlertRule(
-                "overall_hit_rate",
-                "overall_hit_rate",
-                "Overall hit rate",
-                "below",
-                self.min_hit_rate_critical,
-                warning=self.min_hit_rate_warning,
-                hysteresis=self.hit_rate_hysteresis,
-                unit="ratio",
-                titles={
-                    HealthStatus.CRITICAL: "Cache hit rate critically low",
-                    HealthStatus.WARNING: "Cache hit rate low",
-                },
-            ),
-        ]
+        """The alert rules with the current thresholds (titles name the tier)."""
+        sizes = (
+            ("tier1_size", "tier1_size_mb", "Tier 1 size", self.tier1_size_limit_mb),
+            ("tier2_size", "tier2_size_mb", "Tier 2 size", self.tier2_size_limit_mb),
+            ("total_size", "total_size_mb", "Total cache size", self.total_size_limit_mb),
+        )
+        rules = [
+            AlertRule(rule_id, metric, label, "above", limit, unit="MB",
+                      hysteresis=self.size_hysteresis * limit,
+                      titles={HealthStatus.CRITICAL: f"{label} exceeded"})
+            for rule_id, metric, label, limit in sizes
+        ]  # fmt: skip
+        titles = {
+            HealthStatus.CRITICAL: "Cache hit rate critically low",
+            HealthStatus.WARNING: "Cache hit rate low",
+        }
+        rules.append(
+            AlertRule("overall_hit_rate", "overall_hit_rate", "Overall hit rate", "below",
+                      self.min_hit_rate_critical, warning=self.min_hit_rate_warning,
+                      hysteresis=self.hit_rate_hysteresis, unit="ratio", titles=titles)
+        )  # fmt: skip
+        return rules
 
     def _evaluate(self, metrics: CacheMetrics) -> None:
         now = metrics.timestamp
