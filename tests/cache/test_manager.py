@@ -73,6 +73,14 @@ async def test_a_changed_signature_or_pipeline_never_hits_old_entries(build) -> 
     assert await cache.get_chunk(1, 0) == (None, "miss")
 
 
+async def test_original_may_be_spelled_none_or_original(build) -> None:
+    cache = build()
+    data, _ = await cache.get_or_render(1, 0, "original", 0.3)
+    assert await cache.get_chunk(1, 0) == (data, "tier1")
+    assert cache.track_status(1, "original")["cached_original"] == 1
+    assert cache.track_status(1, "original")["completion_percent"] == round(100 / 6, 1)
+
+
 async def test_bad_requests_raise_the_documented_errors(build) -> None:
     cache = build()
     with pytest.raises(ChunkOutOfRangeError):

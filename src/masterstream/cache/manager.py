@@ -30,7 +30,7 @@ import time
 from collections.abc import Awaitable, Callable, Hashable
 
 from ..errors import ChunkOutOfRangeError, MasterstreamError, RenderError
-from .keys import ChunkKey, quantize_intensity
+from .keys import ORIGINAL, ChunkKey, quantize_intensity
 from .protocols import Render, TrackCacheInfo, TrackResolver
 from .render_stats import RenderStats
 from .singleflight import SingleFlight
@@ -100,8 +100,11 @@ class ChunkCache:
         fmt: str = "wav",
         info: TrackCacheInfo | None = None,
     ) -> ChunkKey:
-        """The key for a chunk of the track as it is now; raises on an out-of-range chunk."""
+        """The key for a chunk of the track as it is now; raises on an out-of-range chunk.
+        ``preset`` None or ``"original"`` both mean the unmastered audio."""
         info = self.track_info(track_id) if info is None else info
+        if preset == ORIGINAL:
+            preset = None
         if not 0 <= chunk_idx < info.chunk_count:
             raise ChunkOutOfRangeError(track_id, chunk_idx, info.chunk_count)
         return ChunkKey(
@@ -243,6 +246,7 @@ class ChunkCache:
         reports belong to a single shared playback stream."""
         if track_id not in self._infos:
             self.track_info(track_id)
+        preset = None if preset == ORIGINAL else preset
         level = 1.0 if preset is None else quantize_intensity(intensity)
         self._last_variant[track_id] = (preset, level, fmt)
         self.warmer.update(track_id, position_s, preset, intensity, fmt, listener)
@@ -288,6 +292,7 @@ class ChunkCache:
     ) -> dict[str, object]:
         """The seed's ``TrackCacheStatusResponse`` fields for one track and variant."""
         info = self.track_info(track_id)
+        preset = None if preset == ORIGINAL else preset
         return track_status(self, track_id, info, preset, intensity, fmt)
 
     def get_stats(self) -> dict[str, object]:
