@@ -51,8 +51,8 @@ FINGERPRINT_FIELDS: dict[str, tuple[str, str]] = {
     "band_brilliance_ratio": ("ratio", "share of energy in 6-20 kHz"),
     "spectral_centroid_hz": ("Hz", "energy-weighted mean frequency of the long-term spectrum"),
     "spectral_rolloff_hz": ("Hz", "frequency below which 85% of the energy lies"),
-    "spectral_flatness": ("ratio", "mean per-frame geometric/arithmetic power ratio "
-                          "(0 tonal .. 1 noise)"),
+    "spectral_flatness": ("ratio", "mean per-frame geometric/arithmetic ratio of ~64 "
+                          "log-spaced band powers (0 tonal .. 1 white noise)"),
     "spectral_tilt_db_per_octave": ("dB/octave", "slope of the 1/3-octave long-term spectrum, "
                                     "50 Hz-16 kHz (0 = pink; brighter is higher)"),
     "stereo_width": ("ratio", "side RMS / (mid RMS + side RMS): 0 mono .. 1 pure side"),

@@ -2,9 +2,10 @@
 
 One pass of a Hann-windowed STFT (about 46 ms frames, 50% overlap, processed in blocks so a
 long track never holds its whole spectrogram) accumulates the long-term power spectrum,
-per-frame flatness and a spectral-flux onset envelope. Tempo is the autocorrelation peak of
-the onset envelope between 60 and 200 BPM (weighted towards 120 BPM to avoid octave
-errors); transients are onset-envelope peaks above an adaptive threshold.
+per-frame flatness and a spectral-flux onset envelope (both on ~64 log-spaced bands).
+Tempo is the autocorrelation peak of the onset envelope between 60 and 200 BPM (weighted
+towards 120 BPM to avoid octave errors); transients are onset-envelope peaks above an
+adaptive threshold.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ TEMPO_RANGE_BPM = (60.0, 200.0)
 TEMPO_PRIOR_BPM = 120.0
 ROLLOFF_SHARE = 0.85
 _FRAMES_PER_BLOCK = 512
+FLUX_BANDS = 64
 _SILENT_FRAME_POWER = 1e-12
 
 
@@ -46,32 +48,48 @@ def _frame_size(sample_rate: int) -> int:
     return 1 << round(math.log2(0.0464 * sample_rate))  # 2048 at 44.1/48 kHz
 
 
-def _stft_pass(mono: np.ndarray, n_fft: int, hop: int):
-    """Long-term power spectrum, mean per-frame flatness (non-silent frames), onset flux."""
+def _band_edges(n_fft: int, sample_rate: int) -> np.ndarray:
+    """Bin edges of ~64 log-spaced bands from 40 Hz to 20 kHz (or Nyquist), >= 1 bin each."""
+    bin_hz = sample_rate / n_fft
+    low = max(1, round(40.0 / bin_hz))
+    high = min(n_fft // 2, round(min(20000.0, 0.5 * sample_rate) / bin_hz))
+    return np.unique(np.round(np.geomspace(low, high, FLUX_BANDS + 1)).astype(np.int64))
+
+
+def _stft_pass(mono: np.ndarray, n_fft: int, hop: int, sample_rate: int):
+    """Long-term power spectrum, mean per-frame flatness (non-silent frames), onset flux.
+
+    Flatness and flux are computed on ~64 log-spaced band powers (mean power per bin in
+    each band) rather than on every bin: the same measures, an order of magnitude fewer
+    logarithms on a whole track.
+    """
     padded = np.concatenate((np.zeros(n_fft // 2), mono, np.zeros(n_fft))).astype(np.float32)
     n_frames = max(1, 1 + (mono.shape[0] - 1) // hop)
     frames_view = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[::hop]
     window = np.hanning(n_fft).astype(np.float32)
+    edges = _band_edges(n_fft, sample_rate)
+    widths = np.diff(edges).astype(np.float32)
     long_term = np.zeros(n_fft // 2 + 1)
     flatness_sum, flatness_count = 0.0, 0
     flux = np.zeros(n_frames)
     previous = None
     for start in range(0, n_frames, _FRAMES_PER_BLOCK):
         block = frames_view[start : min(start + _FRAMES_PER_BLOCK, n_frames)] * window
-        magnitude = np.abs(fft.rfft(block, axis=1, workers=1))
-        power = magnitude * magnitude
+        spectrum_ = fft.rfft(block, axis=1, workers=1)
+        power = spectrum_.real**2 + spectrum_.imag**2
         long_term += power.sum(axis=0, dtype=np.float64)
-        frame_power = power[:, 1:].mean(axis=1, dtype=np.float64)
-        loud = frame_power > _SILENT_FRAME_POWER
+        bands = np.add.reduceat(power[:, : edges[-1]], edges[:-1], axis=1) / widths
+        arithmetic = bands.mean(axis=1, dtype=np.float64)
+        loud = arithmetic > _SILENT_FRAME_POWER
         if np.any(loud):
-            log_mean = np.log(power[loud, 1:] + np.float32(1e-20)).mean(axis=1, dtype=np.float64)
-            flatness_sum += float(np.sum(np.exp(log_mean) / frame_power[loud]))
+            log_mean = np.log(bands[loud] + np.float32(1e-20)).mean(axis=1, dtype=np.float64)
+            flatness_sum += float(np.sum(np.exp(log_mean) / arithmetic[loud]))
             flatness_count += int(np.count_nonzero(loud))
-        compressed = np.log1p(np.float32(1000.0) * magnitude)
+        compressed = np.log1p(np.float32(1000.0) * np.sqrt(bands))
         before = np.vstack((compressed[:1] if previous is None else previous, compressed[:-1]))
         flux[start : start + block.shape[0]] = np.maximum(compressed - before, 0).sum(axis=1)
         previous = compressed[-1:]
-    flatness = flatness_sum / flatness_count if flatness_count else 0.0
+    flatness = min(flatness_sum / flatness_count, 1.0) if flatness_count else 0.0
     return long_term, flatness, flux
 
 
@@ -135,7 +153,9 @@ def analyse(mono: np.ndarray, sample_rate: int) -> SpectrumStats:
     """Spectral and rhythmic statistics of ``mono`` (float, frames) at ``sample_rate``."""
     n_fft = _frame_size(sample_rate)
     hop = n_fft // 2
-    long_term, flatness, flux = _stft_pass(np.asarray(mono, dtype=np.float64), n_fft, hop)
+    long_term, flatness, flux = _stft_pass(
+        np.asarray(mono, dtype=np.float64), n_fft, hop, sample_rate
+    )
     freqs = np.fft.rfftfreq(n_fft, 1.0 / sample_rate)
     audible = (freqs >= 20.0) & (freqs < 20000.0)
     total = float(long_term[audible].sum())
