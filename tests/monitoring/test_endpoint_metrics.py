@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections import deque
 
@@ -82,11 +83,13 @@ def profiled_calls(fn) -> int:
         if event in ("call", "c_call"):
             calls += 1
 
+    gc.disable()  # a collection mid-call would run finalizers and count their calls
     sys.setprofile(profiler)
     try:
         fn()
     finally:
         sys.setprofile(None)
+        gc.enable()
     return calls
 
 
