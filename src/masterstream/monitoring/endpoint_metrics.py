@@ -14,7 +14,6 @@ percentages are over successful requests.
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 from ..errors import MonitoringError
 from .percentiles import BucketCounts, LogHistogram
 from .schemas import CacheSource
+from .stats import check_processing_time_ms
 
 SOURCES = tuple(source.value for source in CacheSource)
 PERCENTILES = (("p50_ms", 0.50), ("p95_ms", 0.95), ("p99_ms", 0.99))
@@ -124,16 +124,7 @@ class EndpointMetrics:
     ) -> RequestRecord:
         """Record one request in O(1); returns the stored record."""
         source = _source_value(cache_source)
-        if (
-            isinstance(processing_time_ms, bool)
-            or not isinstance(processing_time_ms, int | float)
-            or not math.isfinite(processing_time_ms)
-            or processing_time_ms < 0
-        ):
-            raise MonitoringError(
-                f"processing_time_ms must be a finite number >= 0, got {processing_time_ms!r}"
-            )
-        ms = float(processing_time_ms)
+        ms = check_processing_time_ms(processing_time_ms)
         bucket = self.window.latency.index_of(ms)
         rec = RequestRecord(str(endpoint), source, ms, bool(success), round(ms * NS_PER_MS), bucket)
         if len(self.metrics) >= self.max_history:

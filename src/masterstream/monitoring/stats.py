@@ -156,6 +156,18 @@ def format_cache_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def check_processing_time_ms(value: object) -> float:
+    """``value`` as a float, or :class:`MonitoringError` unless it is a finite number >= 0."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise MonitoringError(f"processing_time_ms must be a finite number >= 0, got {value!r}")
+    return float(value)
+
+
 def create_cache_aware_response(
     data: Any,
     cache_source: str = "miss",
@@ -170,15 +182,7 @@ def create_cache_aware_response(
     except ValueError:
         valid = ", ".join(s.value for s in CacheSource)
         raise MonitoringError(f"unknown cache source {cache_source!r}; valid: {valid}") from None
-    if (
-        isinstance(processing_time_ms, bool)
-        or not isinstance(processing_time_ms, int | float)
-        or not math.isfinite(processing_time_ms)
-        or processing_time_ms < 0
-    ):
-        raise MonitoringError(
-            f"processing_time_ms must be a finite number >= 0, got {processing_time_ms!r}"
-        )
+    processing_time_ms = check_processing_time_ms(processing_time_ms)
     return {
         "status": "success",
         "data": data,
