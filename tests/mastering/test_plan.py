@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from masterstream.errors import RenderError, UnknownPresetError
-from masterstream.mastering import PRESET_NAMES, MasteringPlan, master_window, plan_mastering
+from masterstream.mastering import (
+    PRESET_NAMES,
+    MasteringPlan,
+    compute_fingerprint,
+    master_window,
+    plan_mastering,
+    render_track,
+)
 from masterstream.mastering.chain import pre_gain
 from masterstream.mastering.dynamics import compressor_gain
 
@@ -77,3 +84,16 @@ def test_unknown_preset_and_mismatched_rate_are_errors() -> None:
     audio = make_track("music", 48000, 4.0)
     with pytest.raises(RenderError, match="44100"):
         master_window(audio, 48000, plan, 1.0, 0, audio.shape[0])
+
+
+@pytest.mark.parametrize("frames", [44100 * 3, 5000])
+def test_silent_and_very_short_tracks_plan_and_render(frames: int) -> None:
+    silence = np.zeros((frames, 2), dtype=np.float32)
+    fingerprint = compute_fingerprint(silence, SR)
+    plan = plan_mastering("adaptive", fingerprint, silence, SR)
+    assert plan.gain_db == 0.0
+    np.testing.assert_array_equal(render_track(silence, SR, plan, 1.0), silence)
+    blip = silence.copy()
+    blip[frames // 2] = 0.5
+    loud_plan = plan_mastering("punchy", compute_fingerprint(blip, SR), blip, SR)
+    assert np.all(np.isfinite(render_track(blip, SR, loud_plan, 1.0)))

@@ -182,6 +182,7 @@ def calibrate_gain(audio: np.ndarray, sample_rate: int, plan: MasteringPlan) -> 
     if not np.isfinite(measured) or plan.target_lufs is None or plan.limiter is None:
         return 0.0, float(measured) if np.isfinite(measured) else -70.0
     peak = true_peak_envelope(shaped)
+    del shaped  # the passes need only the per-frame power and peak envelope
 
     def loudness_at(gain_db: float) -> float:
         linear = 10.0 ** (gain_db / 20.0)

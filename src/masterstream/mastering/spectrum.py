@@ -109,6 +109,8 @@ def _tilt(freqs: np.ndarray, long_term: np.ndarray, sample_rate: int) -> float:
 
 
 def _tempo(flux: np.ndarray, frame_rate: float) -> float:
+    if flux.size < 4 * 17:  # under ~1.5 s: no beat to speak of
+        return 0.0
     envelope = flux - np.convolve(flux, np.ones(17) / 17, mode="same")
     # widen onset peaks past one frame so beat periods between two integer lags still score
     sigma = 0.025 * frame_rate
