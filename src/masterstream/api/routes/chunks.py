@@ -40,7 +40,7 @@ async def get_chunk(
     chunk_idx: ChunkIdx,
     variant: Annotated[Variant, Depends(variant_params)],
     state: Annotated[ServerState, Depends(get_state)],
-    if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
+    if_none_match: Annotated[str | None, Header(max_length=1024)] = None,
 ) -> Response:
     cache = state.engine.cache
     key = cache.make_key(track_id, chunk_idx, variant.preset, variant.intensity, variant.fmt)

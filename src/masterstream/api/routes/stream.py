@@ -54,9 +54,11 @@ async def stream_track(
     track_id: Annotated[int, Path(description="Catalog track id.")],
     variant: Annotated[Variant, Depends(variant_params)],
     state: Annotated[ServerState, Depends(get_state)],
-    range_header: Annotated[str | None, Header(alias="range", include_in_schema=False)] = None,
-    if_range: Annotated[str | None, Header(include_in_schema=False)] = None,
-    if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
+    range_header: Annotated[
+        str | None, Header(alias="range", max_length=256, description="e.g. bytes=0-1023")
+    ] = None,
+    if_range: Annotated[str | None, Header(max_length=256)] = None,
+    if_none_match: Annotated[str | None, Header(max_length=1024)] = None,
 ) -> Response:
     if variant.fmt not in STREAM_FORMATS:
         raise UnsupportedFormatError(variant.fmt, STREAM_FORMATS)
