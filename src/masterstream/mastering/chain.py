@@ -36,7 +36,7 @@ piece of state forgets where it started:
   by far more than 60 dB after the pre-roll);
 * the limiter's release recursion starts at unity, is pulled down to the same held gain
   as the single-pass render at the first peak, and releases within ~100 ms;
-* the only anti-causal parts — the limiter's 5 ms look-ahead and the 6-frame half-span of
+* the only anti-causal parts — the limiter's 5 ms look-ahead and the 10-frame half-span of
   the true-peak interpolator — reach far less than the post-roll ahead.
 
 So a chunk's frames equal the single-pass render of the track to within the decay of

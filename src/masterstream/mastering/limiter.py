@@ -1,8 +1,10 @@
 """True-peak limiter with look-ahead, and the 4x oversampled true-peak meter it uses.
 
 Peak detection: every frame's peak is the largest of its sample value and the three
-inter-sample values between it and the next frame, interpolated by a 49-tap windowed-sinc
-4x polyphase filter (12 taps per phase, like ITU-R BS.1770-4 Annex 2).
+inter-sample values between it and the next frame, interpolated by an 81-tap Kaiser
+(beta 5) windowed-sinc 4x polyphase filter, 20 taps per phase — the design of
+``scipy.signal.resample_poly``'s default. (BS.1770-4's 12-tap-per-phase example filter
+under-reads peaks of bright material by up to ~0.4 dB; this one stays within ~0.05 dB.)
 
 Gain: ``required = min(1, ceiling / peak)`` per frame; a sliding minimum over the
 look-ahead window (a monotonic-deque running minimum) holds it so the gain is already
@@ -23,14 +25,14 @@ from numba import njit
 from scipy import signal
 
 OVERSAMPLING = 4
-_TAPS_PER_PHASE = 12
+_TAPS_PER_PHASE = 20
 _HALF_SPAN = _TAPS_PER_PHASE // 2
 
 
 def _interpolation_phases() -> np.ndarray:
     taps = signal.firwin(OVERSAMPLING * _TAPS_PER_PHASE + 1, 1.0 / OVERSAMPLING,
-                         window=("kaiser", 7.0)) * OVERSAMPLING  # fmt: skip
-    # phase p interpolates x at n + p/4 from x[n+6-k], k = 0..11
+                         window=("kaiser", 5.0)) * OVERSAMPLING  # fmt: skip
+    # phase p interpolates x at n + p/4 from x[n + half_span - k], k = 0..taps_per_phase-1
     phases = [taps[p::OVERSAMPLING][:_TAPS_PER_PHASE] for p in range(1, OVERSAMPLING)]
     return np.ascontiguousarray(np.array(phases)[:, ::-1])  # reversed: a forward dot product
 
@@ -40,8 +42,8 @@ _PHASES_REVERSED = _interpolation_phases()
 
 @njit(cache=True, nogil=True, fastmath=True)
 def _true_peak_envelope(padded, phases_rev, frames):  # pragma: no cover - compiled
-    # padded: (channels, frames + 12) zero padded rows; value at n + p/4 is
-    # sum_j phases_rev[p, j] * padded[c, n + 1 + j]; the sample itself is padded[c, n + 6]
+    # padded: (channels, frames + 2 * half_span) zero padded rows; value at n + p/4 is
+    # sum_j phases_rev[p, j] * padded[c, n + 1 + j]; the sample itself is padded[c, n + half]
     channels = padded.shape[0]
     env = np.zeros(frames)
     p1 = phases_rev[0]
@@ -53,12 +55,12 @@ def _true_peak_envelope(padded, phases_rev, frames):  # pragma: no cover - compi
             a1 = 0.0
             a2 = 0.0
             a3 = 0.0
-            for j in range(12):
+            for j in range(_TAPS_PER_PHASE):
                 v = row[n + 1 + j]
                 a1 += p1[j] * v
                 a2 += p2[j] * v
                 a3 += p3[j] * v
-            m = max(abs(row[n + 6]), max(abs(a1), max(abs(a2), abs(a3))))
+            m = max(abs(row[n + _HALF_SPAN]), max(abs(a1), max(abs(a2), abs(a3))))
             if m > env[n]:
                 env[n] = m
     return env
@@ -68,8 +70,8 @@ PLANAR_PAD_FRAMES = _HALF_SPAN
 
 
 def planar_padded(audio: np.ndarray) -> np.ndarray:
-    """``audio`` (frames, channels) as float64 (channels, frames + 12) rows with 6 zero
-    frames on each side: the layout the true-peak meter reads."""
+    """``audio`` (frames, channels) as float64 (channels, frames + 2 * PLANAR_PAD_FRAMES)
+    rows, zero-padded on each side: the layout the true-peak meter reads."""
     audio = np.asarray(audio)
     if audio.ndim == 1:
         audio = audio[:, np.newaxis]
