@@ -2,8 +2,9 @@
 
 Signal flow
 -----------
-Every stage works on float64 ``(frames, channels)`` audio and is vectorised over channels
-or compiled; nothing allocates per sample.
+Every stage works on planar float64 ``(channels, frames)`` audio (one transposing copy
+on the way in, one on the way out of the emitted frames) and is vectorised over channels
+or compiled.
 
 1. **Tonal EQ** — the plan's RBJ biquads (rumble high-pass, shelves, peaks) stacked into
    one SOS array and run with ``scipy.signal.sosfilt`` from a zero state.
@@ -51,11 +52,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy import signal
 
 from ..errors import RenderError
 from .dynamics import run_dynamics
-from .filters import apply_sos, chain_sos
-from .limiter import gain_from_peaks, true_peak_envelope
+from .filters import chain_sos
+from .limiter import as_planar, gain_from_peaks, true_peak_envelope_planar
 from .presets import validate_intensity
 
 if TYPE_CHECKING:
@@ -65,29 +67,42 @@ if TYPE_CHECKING:
 PIPELINE_VERSION = "1"
 
 
-def pre_gain(audio: np.ndarray, sample_rate: int, plan: MasteringPlan) -> np.ndarray:
-    """Stages 1–2 (EQ, compressor, transient shaper if any) over ``audio``; float64."""
-    shaped = apply_sos(chain_sos(plan.eq, sample_rate), np.asarray(audio, dtype=np.float64))
-    shaped = np.ascontiguousarray(shaped)
+def shaped_planar(audio: np.ndarray, sample_rate: int, plan: MasteringPlan) -> np.ndarray:
+    """Stages 1–2 (EQ, dynamics) over ``audio`` (frames, channels): float64 planar
+    ``(channels, frames)``, the layout every later stage reads."""
+    sos = chain_sos(plan.eq, sample_rate)
+    # sosfilt copies its input to float64 C order itself: one transposing copy either way
+    planar = as_planar(audio) if sos is None else signal.sosfilt(sos, np.asarray(audio).T, axis=-1)
     if plan.compressor is not None:
-        run_dynamics(shaped, sample_rate, plan.compressor, plan.transients)
-    return shaped
+        run_dynamics(planar, sample_rate, plan.compressor, plan.transients)
+    return planar
 
 
-def output_gain(shaped: np.ndarray, sample_rate: int, plan: MasteringPlan, gain_db: float):
+def pre_gain(audio: np.ndarray, sample_rate: int, plan: MasteringPlan) -> np.ndarray:
+    """Stages 1–2 as float64 ``(frames, channels)`` (a view of the planar result)."""
+    return shaped_planar(audio, sample_rate, plan).T
+
+
+def output_gain(planar: np.ndarray, sample_rate: int, plan: MasteringPlan, gain_db: float):
     """Stages 3–4 as one linear gain per frame: loudness gain times limiter gain."""
     linear = 10.0 ** (gain_db / 20.0)
     if plan.limiter is None:
-        return np.full(shaped.shape[0], linear)
-    peak = true_peak_envelope(shaped)
+        return np.full(planar.shape[1], linear)
+    peak = true_peak_envelope_planar(planar)
     return linear * gain_from_peaks(peak, sample_rate, plan.limiter, input_gain=linear)
 
 
-def _blend(original: np.ndarray, mastered: np.ndarray, intensity: float) -> np.ndarray:
+def _emit(
+    original: np.ndarray, planar: np.ndarray, gain: np.ndarray, emitted: slice, intensity: float
+) -> np.ndarray:
+    """Emitted frames of ``planar * gain`` blended with ``original``: float32 (frames, ch)."""
+    mastered = planar[:, emitted] * gain[emitted]
+    out = np.empty((mastered.shape[1], mastered.shape[0]), dtype=np.float32)
     if intensity == 1.0:
-        return mastered.astype(np.float32)
-    blended = (1.0 - intensity) * original.astype(np.float64) + intensity * mastered
-    return blended.astype(np.float32)
+        out[...] = mastered.T
+    else:
+        out[...] = (1.0 - intensity) * original[emitted] + intensity * mastered.T
+    return out
 
 
 def _check(audio: np.ndarray, sample_rate: int, plan: MasteringPlan) -> np.ndarray:
@@ -125,10 +140,9 @@ def master_window(
     emitted = slice(emit_offset, emit_offset + emit_frames)
     if plan.passthrough or intensity == 0.0:
         return np.array(window[emitted], dtype=np.float32, copy=True)
-    shaped = pre_gain(window, sample_rate, plan)
-    gain = output_gain(shaped, sample_rate, plan, plan.gain_db)
-    mastered = shaped[emitted] * gain[emitted, np.newaxis]
-    return _blend(window[emitted], mastered, intensity)
+    planar = shaped_planar(window, sample_rate, plan)
+    gain = output_gain(planar, sample_rate, plan, plan.gain_db)
+    return _emit(window, planar, gain, emitted, intensity)
 
 
 def render_track(

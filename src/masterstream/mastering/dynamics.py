@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from .compressor import CompressorParams, time_coefficient
+from .limiter import as_planar
 from .transients import TransientParams
 
 
@@ -23,7 +24,7 @@ from .transients import TransientParams
 def _dynamics(audio, apply, comp, use_rms, shaper, shape):  # pragma: no cover - compiled
     # comp = (rms_c, attack_c, release_c, threshold_db, slope, knee_db, makeup_db)
     # shape = (fast_attack_c, fast_release_c, slow_attack_c, slow_release_c, amount, max_boost)
-    frames, channels = audio.shape
+    channels, frames = audio.shape
     reduction_out = np.empty(frames)
     rms_c, attack_c, release_c, threshold_db, slope, knee_db, makeup_db = comp
     fast_a, fast_r, slow_a, slow_r, amount, max_boost_db = shape
@@ -41,7 +42,7 @@ def _dynamics(audio, apply, comp, use_rms, shaper, shape):  # pragma: no cover -
         inst = 0.0
         peak = 0.0
         for c in range(channels):
-            v = audio[n, c]
+            v = audio[c, n]
             inst += v * v
             peak = max(peak, abs(v))
         inst /= channels
@@ -77,7 +78,7 @@ def _dynamics(audio, apply, comp, use_rms, shaper, shape):  # pragma: no cover -
         reduction_out[n] = reduction
         if apply:
             for c in range(channels):
-                audio[n, c] *= gain
+                audio[c, n] *= gain
     return reduction_out
 
 
@@ -89,8 +90,8 @@ def run_dynamics(
     *,
     apply: bool = True,
 ) -> np.ndarray:
-    """Compress (and shape) float64 C-contiguous ``audio`` in place when ``apply``;
-    returns the compressor's gain reduction per frame (dB, >= 0)."""
+    """Compress (and shape) planar float64 ``(channels, frames)`` audio in place when
+    ``apply``; returns the compressor's gain reduction per frame (dB, >= 0)."""
     comp = (
         time_coefficient(compressor.rms_window_ms, sample_rate),
         time_coefficient(compressor.attack_ms, sample_rate),
@@ -118,21 +119,20 @@ def compressor_gain(
     audio: np.ndarray, sample_rate: int, params: CompressorParams
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-frame linear gain (makeup included) and gain reduction (dB, >= 0) for ``audio``."""
-    work = np.ascontiguousarray(audio, dtype=np.float64)
-    reduction = run_dynamics(work, sample_rate, params, apply=False)
+    reduction = run_dynamics(as_planar(audio), sample_rate, params, apply=False)
     return np.power(10.0, (params.makeup_db - reduction) / 20.0), reduction
 
 
 def compress(audio: np.ndarray, sample_rate: int, params: CompressorParams) -> np.ndarray:
     """A compressed copy of ``audio`` (float64, frames x channels), makeup included."""
-    out = np.array(audio, dtype=np.float64, order="C", copy=True)
-    run_dynamics(out, sample_rate, params)
-    return out
+    planar = as_planar(audio)
+    run_dynamics(planar, sample_rate, params)
+    return planar.T
 
 
 def shape_transients(audio: np.ndarray, sample_rate: int, params: TransientParams) -> np.ndarray:
     """A copy of ``audio`` (float64, frames x channels) with its attacks emphasised."""
-    out = np.array(audio, dtype=np.float64, order="C", copy=True)
+    planar = as_planar(audio)
     unity = CompressorParams(threshold_dbfs=1000.0, ratio=1.0, attack_ms=1.0, release_ms=1.0)
-    run_dynamics(out, sample_rate, unity, params)
-    return out
+    run_dynamics(planar, sample_rate, unity, params)
+    return planar.T

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 
 from . import loudness, spectrum
-from .limiter import PLANAR_PAD_FRAMES, planar_padded, true_peak_envelope
+from .limiter import as_planar, true_peak_envelope_planar
 
 LUFS_FLOOR = -70.0
 DB_FLOOR = -120.0
@@ -156,15 +156,13 @@ def compute_fingerprint(audio: np.ndarray, sample_rate: int) -> Fingerprint:
     if audio.shape[0] == 0:
         raise ValueError("cannot fingerprint an empty track")
     frames, channels = audio.shape
-    # one float64 planar copy (channels, frames), zero-padded for the true-peak meter
-    padded = planar_padded(audio)
-    planar = padded[:, PLANAR_PAD_FRAMES : PLANAR_PAD_FRAMES + frames]
+    planar = as_planar(audio)  # the one float64 copy, (channels, frames)
     power = loudness.k_weighted_power(planar.T, sample_rate)
     integrated = max(loudness.integrated_from_power(power, sample_rate), LUFS_FLOOR)
     short_term = loudness.short_term_lufs(power, sample_rate)
     peak = max(float(planar.max()), -float(planar.min()))
     sample_peak = 20.0 * math.log10(peak) if peak > 0 else DB_FLOOR
-    envelope = true_peak_envelope(audio, padded=padded)
+    envelope = true_peak_envelope_planar(planar)
     true_peak = _db(float(envelope.max()) ** 2)
     frame_power = np.einsum("ij,ij->j", planar, planar) / channels
     rms = _db(float(frame_power.mean()))

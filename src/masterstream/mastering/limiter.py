@@ -41,54 +41,73 @@ _PHASES_REVERSED = _interpolation_phases()
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _true_peak_envelope(padded, phases_rev, frames):  # pragma: no cover - compiled
-    # padded: (channels, frames + 2 * half_span) zero padded rows; value at n + p/4 is
-    # sum_j phases_rev[p, j] * padded[c, n + 1 + j]; the sample itself is padded[c, n + half]
-    channels = padded.shape[0]
+def _peak_near_edge(row, n, p1, p2, p3):  # pragma: no cover - compiled
+    """Frame n's true peak where the interpolator reaches past the row (zeros there)."""
+    frames = row.shape[0]
+    a1 = 0.0
+    a2 = 0.0
+    a3 = 0.0
+    for j in range(_TAPS_PER_PHASE):
+        i = n + 1 - _HALF_SPAN + j
+        if 0 <= i < frames:
+            v = row[i]
+            a1 += p1[j] * v
+            a2 += p2[j] * v
+            a3 += p3[j] * v
+    return max(abs(row[n]), max(abs(a1), max(abs(a2), abs(a3))))
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _true_peak_envelope(planar, phases_rev):  # pragma: no cover - compiled
+    # planar: (channels, frames); the value at n + p/4 is
+    # sum_j phases_rev[p, j] * row[n + 1 - half_span + j], zero outside the row
+    channels, frames = planar.shape
     env = np.zeros(frames)
     p1 = phases_rev[0]
     p2 = phases_rev[1]
     p3 = phases_rev[2]
+    first = min(_HALF_SPAN - 1, frames)
+    last = max(first, frames - _HALF_SPAN)
     for c in range(channels):
-        row = padded[c]
-        for n in range(frames):
+        row = planar[c]
+        for n in range(first):
+            env[n] = max(env[n], _peak_near_edge(row, n, p1, p2, p3))
+        # interior: written with non-negative induction variables only, so the compiled
+        # loop needs no negative-index wraparound checks (about twice as fast)
+        for base in range(last - first):
             a1 = 0.0
             a2 = 0.0
             a3 = 0.0
             for j in range(_TAPS_PER_PHASE):
-                v = row[n + 1 + j]
+                v = row[base + j]
                 a1 += p1[j] * v
                 a2 += p2[j] * v
                 a3 += p3[j] * v
-            m = max(abs(row[n + _HALF_SPAN]), max(abs(a1), max(abs(a2), abs(a3))))
+            n = base + _HALF_SPAN - 1
+            m = max(abs(row[n]), max(abs(a1), max(abs(a2), abs(a3))))
             if m > env[n]:
                 env[n] = m
+        for n in range(last, frames):
+            env[n] = max(env[n], _peak_near_edge(row, n, p1, p2, p3))
     return env
 
 
-PLANAR_PAD_FRAMES = _HALF_SPAN
-
-
-def planar_padded(audio: np.ndarray) -> np.ndarray:
-    """``audio`` (frames, channels) as float64 (channels, frames + 2 * PLANAR_PAD_FRAMES)
-    rows, zero-padded on each side: the layout the true-peak meter reads."""
+def as_planar(audio: np.ndarray) -> np.ndarray:
+    """``audio`` (frames, channels) as C-contiguous float64 (channels, frames) rows."""
     audio = np.asarray(audio)
     if audio.ndim == 1:
         audio = audio[:, np.newaxis]
-    frames = audio.shape[0]
-    padded = np.zeros((audio.shape[1], frames + 2 * _HALF_SPAN))
-    padded[:, _HALF_SPAN : _HALF_SPAN + frames] = audio.T
-    return padded
+    return np.ascontiguousarray(audio.T, dtype=np.float64)
 
 
-def true_peak_envelope(audio: np.ndarray, *, padded: np.ndarray | None = None) -> np.ndarray:
-    """Per-frame true peak (linear, max over channels and 4x inter-sample values).
+def true_peak_envelope_planar(planar: np.ndarray) -> np.ndarray:
+    """Per-frame true peak of C-contiguous float64 ``(channels, frames)`` audio."""
+    return _true_peak_envelope(planar, _PHASES_REVERSED)
 
-    ``padded`` may pass :func:`planar_padded` of ``audio`` when the caller already has it.
-    """
-    if padded is None:
-        padded = planar_padded(audio)
-    return _true_peak_envelope(padded, _PHASES_REVERSED, padded.shape[1] - 2 * _HALF_SPAN)
+
+def true_peak_envelope(audio: np.ndarray) -> np.ndarray:
+    """Per-frame true peak (linear, max over channels and 4x inter-sample values)."""
+    return true_peak_envelope_planar(as_planar(audio))
 
 
 def true_peak_dbtp(audio: np.ndarray) -> float:

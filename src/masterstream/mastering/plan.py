@@ -17,7 +17,7 @@ from . import chain
 from .compressor import CompressorParams
 from .filters import EqBand
 from .fingerprint import Fingerprint
-from .limiter import LimiterParams, gain_from_peaks, true_peak_envelope
+from .limiter import LimiterParams, gain_from_peaks, true_peak_envelope_planar
 from .loudness import integrated_from_power, k_weighted_power
 from .presets import Preset, get_preset
 from .transients import TransientParams
@@ -176,12 +176,12 @@ def calibrate_gain(audio: np.ndarray, sample_rate: int, plan: MasteringPlan) -> 
     response, so this equals measuring the rendered output to within a few hundredths of
     an LU). Secant steps on the loudness-vs-gain curve converge in 2–4 passes.
     """
-    shaped = chain.pre_gain(audio, sample_rate, plan)
-    power = k_weighted_power(shaped, sample_rate)
+    shaped = chain.shaped_planar(audio, sample_rate, plan)
+    power = k_weighted_power(shaped.T, sample_rate)
     measured = integrated_from_power(power, sample_rate)
     if not np.isfinite(measured) or plan.target_lufs is None or plan.limiter is None:
         return 0.0, float(measured) if np.isfinite(measured) else -70.0
-    peak = true_peak_envelope(shaped)
+    peak = true_peak_envelope_planar(shaped)
     del shaped  # the passes need only the per-frame power and peak envelope
 
     def loudness_at(gain_db: float) -> float:
