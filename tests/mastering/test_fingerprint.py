@@ -54,9 +54,11 @@ def test_every_field_is_finite_and_in_range(kind: str) -> None:
     assert fp.duration_s == pytest.approx(20.0)
 
 
-def test_silence_gives_floor_values_not_infinities() -> None:
-    fp = compute_fingerprint(np.zeros((SR, 2), dtype=np.float32), SR)
+@pytest.mark.parametrize("frames", [SR, 0])
+def test_silence_and_empty_audio_give_floor_values_not_infinities(frames: int) -> None:
+    fp = compute_fingerprint(np.zeros((frames, 2), dtype=np.float32), SR)
     assert fp.integrated_lufs == -70.0 and fp.silence_ratio == 1.0
+    assert fp.duration_s == frames / SR
     assert all(math.isfinite(v) for v in fp.to_dict().values())
 
 

@@ -75,6 +75,8 @@ def test_plans_round_trip_through_json_and_pickle(preset: str) -> None:
 def test_original_plan_is_a_passthrough_without_gain() -> None:
     _, plan = make_plan("original")
     assert plan.passthrough and plan.gain_db == 0.0 and plan.eq == ()
+    empty = np.zeros((0, 2), dtype=np.float32)  # original needs no audio to plan
+    assert plan_mastering("original", compute_fingerprint(empty, SR), empty, SR) == plan
 
 
 def test_unknown_preset_and_mismatched_rate_are_errors() -> None:

@@ -148,13 +148,22 @@ def _silence_ratio(frame_power: np.ndarray, sample_rate: int) -> float:
     return float(np.mean(power < 10.0 ** (SILENCE_THRESHOLD_DBFS / 10.0)))
 
 
+def _empty_fingerprint() -> Fingerprint:
+    """Floor values for a track with no frames (nothing to measure)."""
+    values = dict.fromkeys(FINGERPRINT_FIELDS, 0.0)
+    values.update(integrated_lufs=LUFS_FLOOR, short_term_max_lufs=LUFS_FLOOR,
+                  sample_peak_dbfs=DB_FLOOR, true_peak_dbtp=DB_FLOOR, rms_dbfs=DB_FLOOR,
+                  phase_correlation=1.0, silence_ratio=1.0)  # fmt: skip
+    return Fingerprint(**values)
+
+
 def compute_fingerprint(audio: np.ndarray, sample_rate: int) -> Fingerprint:
     """Fingerprint of a whole track, ``audio`` float ``(frames, channels)`` at ``sample_rate``."""
     audio = np.asarray(audio)
     if audio.ndim == 1:
         audio = audio[:, np.newaxis]
     if audio.shape[0] == 0:
-        raise ValueError("cannot fingerprint an empty track")
+        return _empty_fingerprint()
     frames, channels = audio.shape
     planar = as_planar(audio)  # the one float64 copy, (channels, frames)
     power = loudness.k_weighted_power(planar.T, sample_rate)
