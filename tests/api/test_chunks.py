@@ -67,9 +67,9 @@ async def test_if_none_match_gives_304_and_etag_varies_with_the_variant(client, 
     [
         ({"preset": "nope"}, "unknown-preset", "valid_presets"),
         ({"format": "mp3"}, "unsupported-format", "valid_formats"),
-        ({"intensity": "1.5"}, "validation-error", "invalid_params"),
-        ({"intensity": "loud"}, "validation-error", "invalid_params"),
-        ({"intensity": "nan"}, "validation-error", "invalid_params"),
+        ({"intensity": "1.5"}, "invalid-intensity", "detail"),
+        ({"intensity": "loud"}, "invalid-intensity", "detail"),
+        ({"intensity": "nan"}, "invalid-intensity", "detail"),
     ],
 )
 async def test_bad_parameters_are_422_problems(client, tracks, params, slug, field):
@@ -94,6 +94,8 @@ async def test_chunk_out_of_range_names_the_valid_range(client, tracks):
         problem = response.json()
         assert problem["valid_range"] == [0, 2] and "0..2" in problem["detail"]
     assert (await client.get(chunk_url(999, 0))).status_code == 404
+    not_a_number = await client.get(f"/api/tracks/{track['id']}/chunks/two")
+    assert not_a_number.status_code == 422 and "chunk_idx" in not_a_number.json()["detail"]
 
 
 async def test_missing_source_file_is_503_and_nothing_is_cached(

@@ -7,12 +7,14 @@ fail with the same errors. ``preset=original`` becomes ``None`` (the cache's spe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Query
 
 from ..audio.encode import DEFAULT_FORMAT, get_encoder
+from ..errors import InvalidIntensityError
 from ..mastering import get_preset, validate_intensity
 
 ORIGINAL = "original"
@@ -46,6 +48,52 @@ def make_variant(preset: str, intensity: float, fmt: str) -> Variant:
     level = validate_intensity(intensity)
     get_encoder(fmt)
     return Variant(None if preset == ORIGINAL else preset, level, fmt)
+
+
+def parse_int(name: str, raw: str) -> int:
+    """A path or query integer, or a 422 problem naming the parameter."""
+    from .problems import ProblemError
+
+    try:
+        return int(raw)
+    except ValueError:
+        raise ProblemError(
+            422, "validation-error", "Invalid request parameters",
+            f"{name}: must be an integer, got {raw[:40]!r}",
+        ) from None  # fmt: skip
+
+
+def parse_intensity(raw: str) -> float:
+    """The ``intensity`` query value as a float (range checked by ``make_variant``)."""
+    try:
+        return float(raw)
+    except ValueError:
+        raise InvalidIntensityError(raw[:40]) from None
+
+
+def variant_from_query(query: Mapping[str, str]) -> Variant:
+    """``make_variant`` from raw query parameters, for routes that parse by hand."""
+    intensity = query.get("intensity")
+    return make_variant(
+        query.get("preset", DEFAULT_PRESET),
+        1.0 if intensity is None else parse_intensity(intensity),
+        query.get("format", DEFAULT_FORMAT),
+    )
+
+
+def variant_openapi_parameters() -> list[dict[str, object]]:
+    """The OpenAPI description of ``preset``, ``intensity`` and ``format``."""
+    return [
+        {"name": "preset", "in": "query", "required": False,
+         "schema": {"type": "string", "default": DEFAULT_PRESET, "maxLength": 64},
+         "description": "Mastering preset (see /api/presets); 'original' = unprocessed."},
+        {"name": "intensity", "in": "query", "required": False,
+         "schema": {"type": "number", "default": 1.0, "minimum": 0, "maximum": 1},
+         "description": "0 = original … 1 = fully mastered."},
+        {"name": "format", "in": "query", "required": False,
+         "schema": {"type": "string", "default": DEFAULT_FORMAT, "maxLength": 16},
+         "description": "Output format: wav or flac."},
+    ]  # fmt: skip
 
 
 async def variant_params(

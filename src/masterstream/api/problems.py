@@ -182,6 +182,15 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     )  # fmt: skip
 
 
+async def problem_for(request: Request, exc: Exception) -> JSONResponse:
+    """The problem response the app's handlers give ``exc`` (for code outside routing)."""
+    if isinstance(exc, MasterstreamError):
+        return await _masterstream_error(request, exc)
+    if isinstance(exc, ProblemError):
+        return await _problem_error(request, exc)
+    return await _unexpected_error(request, exc)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Register every exception handler on ``app``."""
     app.add_exception_handler(MasterstreamError, _masterstream_error)

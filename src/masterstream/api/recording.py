@@ -177,4 +177,8 @@ class RequestMetricsMiddleware:
 
 
 def install_request_metrics(app: FastAPI) -> None:
+    """Request metrics outermost, the chunk fast path inside them (so it is counted)."""
+    from .fastpath import ChunkFastPath
+
+    app.add_middleware(ChunkFastPath)
     app.add_middleware(RequestMetricsMiddleware)

@@ -13,7 +13,6 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fastapi import Request
 from starlette.requests import HTTPConnection
 
 if TYPE_CHECKING:
@@ -79,10 +78,7 @@ class ServerState:
     stream_endpoint: Any = None
 
 
-def get_state(request: HTTPConnection) -> ServerState:
-    """The running server's state (a FastAPI dependency)."""
+async def get_state(request: HTTPConnection) -> ServerState:
+    """The running server's state (a FastAPI dependency; async, so it never costs a
+    thread-pool hop)."""
     return request.app.state.ms
-
-
-def state_of(request: Request) -> ServerState:
-    return get_state(request)

@@ -8,15 +8,22 @@ everything else goes through the cache's ``get_or_render`` wrapped by the seed's
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from ...audio.encode import get_encoder
 from ...monitoring import ChunkCacheMetadata, create_cache_aware_response
 from ..headers import cache_control, cache_status, etag_matches, server_timing, strong_etag
-from ..params import Variant, variant_params
+from ..params import (
+    Variant,
+    parse_int,
+    variant_from_query,
+    variant_openapi_parameters,
+    variant_params,
+)
 from ..state import ServerState, get_state
 
 router = APIRouter(tags=["chunks"])
@@ -29,19 +36,51 @@ AUDIO_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+CHUNK_PARAMETERS: list[dict[str, Any]] = [
+    {"name": "track_id", "in": "path", "required": True, "schema": {"type": "integer"},
+     "description": "Catalog track id."},
+    {"name": "chunk_idx", "in": "path", "required": True, "schema": {"type": "integer"},
+     "description": "Chunk index, 0-based."},
+    *variant_openapi_parameters(),
+    {"name": "if-none-match", "in": "header", "required": False,
+     "schema": {"type": "string", "maxLength": 1024}},
+]  # fmt: skip
+
+
+CHUNK_ROUTE = "/api/tracks/{track_id}/chunks/{chunk_idx}"
+
+
 @router.get(
-    "/api/tracks/{track_id}/chunks/{chunk_idx}",
+    CHUNK_ROUTE,
     summary="A mastered chunk's audio bytes",
     response_class=Response,
     responses=AUDIO_RESPONSES,
+    openapi_extra={"parameters": CHUNK_PARAMETERS},
 )
-async def get_chunk(
-    track_id: TrackId,
-    chunk_idx: ChunkIdx,
-    variant: Annotated[Variant, Depends(variant_params)],
-    state: Annotated[ServerState, Depends(get_state)],
-    if_none_match: Annotated[str | None, Header(max_length=1024)] = None,
+async def get_chunk(request: Request) -> Response:
+    """Parameters are parsed by hand (same validation and errors as the other routes):
+    FastAPI's per-parameter machinery costs more than a tier1 hit. Most requests never
+    get here — :class:`~masterstream.api.fastpath.ChunkFastPath` serves them first."""
+    return await serve_chunk(
+        request.app.state.ms,
+        request.path_params["track_id"],
+        request.path_params["chunk_idx"],
+        request.query_params,
+        request.headers.get("if-none-match"),
+    )
+
+
+async def serve_chunk(
+    state: ServerState,
+    track_id_text: str,
+    chunk_idx_text: str,
+    query: Mapping[str, str],
+    if_none_match: str | None,
 ) -> Response:
+    """The chunk response (raises the masterstream/problem errors the app maps)."""
+    track_id = parse_int("track_id", track_id_text)
+    chunk_idx = parse_int("chunk_idx", chunk_idx_text)
+    variant = variant_from_query(query)
     cache = state.engine.cache
     key = cache.make_key(track_id, chunk_idx, variant.preset, variant.intensity, variant.fmt)
     etag = strong_etag(key.digest)
