@@ -215,11 +215,14 @@ def serve(
     app_ = create_app(settings, options)
     url = f"http://{settings.host}:{settings.port}"
     out.print(f"masterstream: serving {track_count} tracks from "
-              f"{settings.effective_library_dir}", highlight=False)  # fmt: skip
+              f"{settings.effective_library_dir}", highlight=False, soft_wrap=True)  # fmt: skip
     out.print(f"listening on {url}  (API docs {url}/docs, WebSocket ws://"
-              f"{settings.host}:{settings.port}/ws)", highlight=False)  # fmt: skip
+              f"{settings.host}:{settings.port}/ws)", highlight=False, soft_wrap=True)  # fmt: skip
     if settings.admin_token is None:
-        out.print("admin endpoints are open (no --admin-token)", highlight=False)
+        loopback = settings.host in {"127.0.0.1", "::1", "localhost"}
+        warning = "" if loopback else " — and the server is reachable from the network!"
+        out.print(f"admin endpoints are open (no --admin-token){warning}", highlight=False,
+                  soft_wrap=True)  # fmt: skip
     uvicorn.run(
         app_, host=settings.host, port=settings.port, log_level="info",
         access_log=access_log, ws_max_size=16 * options.ws_max_message_bytes,

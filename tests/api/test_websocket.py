@@ -117,6 +117,40 @@ async def test_playback_position_makes_the_warmer_fill_the_next_chunk(server, ht
         assert info["cache_source"] in {"tier1", "tier2"}, cache.get_stats()
 
 
+async def test_alerts_and_health_changes_are_pushed_on_transition(server, http, live_app):
+    live_app.state.ms.monitor.min_requests = 1  # judge the hit rate from the first request
+    tid = (await track_ids(http))["b-mono"]
+    async with connect(f"ws://{server}/ws") as ws:
+        await send(ws, "subscribe", topics=["alerts", "health"])
+        snapshot = await receive_until(ws, "snapshot")
+        assert snapshot["data"]["alerts"] == []
+        for k in range(3):  # misses only: the hit rate is 0, below the critical threshold
+            await http.get(f"/api/tracks/{tid}/chunks/{k}")
+        changed = await receive_until(ws, "health_changed")
+        assert changed["data"]["previous"] == "healthy"
+        assert changed["data"]["status"] == "critical"
+        alert = await receive_until(ws, "alert")
+        assert alert["data"]["state"] == "raised"
+        assert alert["data"]["alert"]["metric"].endswith("hit_rate")
+
+
+async def test_warming_reports_progress(server, http):
+    tid = (await track_ids(http))["b-mono"]
+    async with connect(f"ws://{server}/ws") as ws:
+        await send(ws, "subscribe", topics=["tracks"])
+        snapshot = await receive_until(ws, "snapshot")
+        assert {t["title"] for t in snapshot["data"]["tracks"]} == {"a-stereo", "b-mono"}
+        body = {"track_id": tid, "preset": "bright"}
+        assert (await http.post("/api/cache/warm", json=body)).status_code == 202
+        seen = []
+        while not seen or seen[-1]["warmed_chunks"] < 3:
+            frame = await receive_until(ws, "track_cache_progress")
+            if frame["data"].get("source") == "warm":
+                seen.append(frame["data"])
+        assert [f["warmed_chunks"] for f in seen] == [1, 2, 3]
+        assert seen[-1]["total_chunks"] == 3 and seen[-1]["preset"] == "bright"
+
+
 async def test_cache_clear_is_broadcast(server, http):
     async with connect(f"ws://{server}/ws") as ws:
         await send(ws, "subscribe", topics=["health"])

@@ -14,28 +14,11 @@ import logging
 import time
 from typing import Any
 
-from ..monitoring import format_cache_stats
+from ..monitoring import CacheStatsResponse, format_cache_stats
 from .params import Variant
 from .state import ServerState
 
 log = logging.getLogger("masterstream.api")
-
-
-def alert_dict(alert: Any) -> dict[str, Any]:
-    """A JSON-safe view of a ``CacheAlert``."""
-    if hasattr(alert, "to_dict"):
-        return alert.to_dict()
-    if hasattr(alert, "model_dump"):
-        return alert.model_dump(mode="json")
-    fields = ("id", "rule", "level", "title", "description", "metric", "current_value",
-              "threshold", "first_seen", "last_seen")  # fmt: skip
-    out = {name: getattr(alert, name) for name in fields if hasattr(alert, name)}
-    return {k: getattr(v, "value", v) if not isinstance(v, int | float | str) else v
-            for k, v in out.items()}  # fmt: skip
-
-
-def alert_id(alert: Any) -> str:
-    return str(getattr(alert, "id", None) or getattr(alert, "rule", None) or alert.title)
 
 
 class LiveFeed:
@@ -50,8 +33,6 @@ class LiveFeed:
 
     def stats_payload(self) -> dict[str, Any]:
         formatted = format_cache_stats(self.state.engine.cache.get_stats())
-        from ..monitoring import CacheStatsResponse
-
         return CacheStatsResponse(**formatted).model_dump(mode="json")
 
     def health_payload(self) -> dict[str, Any]:
@@ -59,7 +40,7 @@ class LiveFeed:
 
     def active_alerts(self) -> list[dict[str, Any]]:
         _status, alerts = self.state.monitor.get_health_status()
-        return [alert_dict(a) for a in alerts]
+        return [a.to_dict() for a in alerts]
 
     def tracks_payload(self) -> list[dict[str, Any]]:
         """Every track with its cache status (on the variant last played or requested)."""
@@ -119,16 +100,19 @@ class LiveFeed:
     def _publish_transitions(self) -> None:
         hub = self.state.hub
         status, alerts = self.state.monitor.get_health_status()
-        level = str(getattr(status, "value", status))
+        level = status.value
         if self._status is not None and level != self._status:
             hub.publish("health", "health_changed",
                         {"previous": self._status, "status": level,
                          "health": self.health_payload()})  # fmt: skip
         self._status = level
-        current = {alert_id(a): alert_dict(a) for a in alerts}
+        current = {a.id: a.to_dict() for a in alerts}
         for key, alert in current.items():
-            if key not in self._alerts:
+            previous = self._alerts.get(key)
+            if previous is None:
                 hub.publish("alerts", "alert", {"state": "raised", "alert": alert})
+            elif previous["level"] != alert["level"]:  # e.g. critical -> warning on recovery
+                hub.publish("alerts", "alert", {"state": "changed", "alert": alert})
         for key, alert in self._alerts.items():
             if key not in current:
                 hub.publish("alerts", "alert", {"state": "resolved", "alert": alert})

@@ -66,7 +66,7 @@ async def health(state: Annotated[ServerState, Depends(get_state)]) -> JSONRespo
     catalog_status, catalog_output = await _catalog_check(state)
     cache_status, cache_output = _cache_check(state)
     monitor_status, alerts = state.monitor.get_health_status()
-    level = getattr(monitor_status, "value", str(monitor_status))
+    level = monitor_status.value
     monitor_check = "pass" if level == "healthy" else "warn"
     checks: dict[str, list[dict[str, Any]]] = {
         "catalog:responseTime": [{"status": catalog_status, "output": catalog_output}],
@@ -75,7 +75,7 @@ async def health(state: Annotated[ServerState, Depends(get_state)]) -> JSONRespo
             {
                 "status": monitor_check,
                 "observedValue": level,
-                "output": "; ".join(getattr(a, "title", str(a)) for a in alerts),
+                "output": "; ".join(a.title for a in alerts),
             }
         ],
     }

@@ -127,5 +127,9 @@ async def _body(
                 pending = asyncio.ensure_future(fetch(slices[i + 1].chunk_index))
             yield payload[part.start : part.stop]
     finally:
-        if pending is not None and not pending.done():
-            pending.cancel()
+        if pending is not None:
+            if pending.done():
+                if not pending.cancelled():
+                    pending.exception()  # retrieved: the client left before it was needed
+            else:
+                pending.cancel()

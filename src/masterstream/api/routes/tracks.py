@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from ...library.catalog import TrackRecord
 from ...mastering import PRESETS
 from ...service.tracks import fingerprint_file
-from ..schemas import TrackDetail, TrackPage, TrackSummary
+from ..schemas import TrackDetail, TrackPage
 from ..state import ServerState, get_state
 
 router = APIRouter(tags=["tracks"])
@@ -91,6 +91,3 @@ async def get_track(
 @router.get("/api/presets", summary="Mastering presets with descriptions and targets")
 async def list_presets() -> list[dict[str, Any]]:
     return [preset.to_dict() for preset in PRESETS.values()]
-
-
-__all__ = ["TrackSummary", "router"]
