@@ -23,8 +23,9 @@ from ..config import Settings
 from ..monitoring import CacheMonitor, EndpointMetrics
 from ..service.engine import Engine
 from .feed import LiveFeed
+from .http_metrics import build_registry, install_request_metrics
 from .problems import install_problem_handlers
-from .recording import build_recorders, build_registry, install_request_metrics
+from .recording import build_recorders
 from .routes import cache, chunks, health, library, metrics, stream, tracks
 from .state import ServerOptions, ServerState
 from .warming import TrackWarming
@@ -55,11 +56,8 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
             settings, prepare=options.prepare_library, progress=options.progress
         )
         try:
-            state = _build_state(settings, options, engine)
+            state, feed = _build_state(settings, options, engine)
             app.state.ms = state
-            feed = LiveFeed(state)
-            state.hub.snapshot = feed.snapshot
-            state.warming.on_progress = feed.warming_progress
             ticker = asyncio.create_task(feed.run(), name="masterstream-feed")
             try:
                 yield
@@ -90,44 +88,24 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     return app
 
 
-def _build_state(settings: Settings, options: ServerOptions, engine: Engine) -> ServerState:
-    monitor = CacheMonitor(engine.cache, **monitor_limits(settings))
-    metrics = EndpointMetrics()
-    hub = WebSocketHub(options, snapshot=_no_snapshot, on_position=lambda _fields, _listener: None)
+def _build_state(
+    settings: Settings, options: ServerOptions, engine: Engine
+) -> tuple[ServerState, LiveFeed]:
+    hub = WebSocketHub(options)
     state = ServerState(
         settings=settings,
         options=options,
         engine=engine,
-        monitor=monitor,
-        metrics=metrics,
-        registry=None,
+        monitor=CacheMonitor(engine.cache, **monitor_limits(settings)),
+        metrics=EndpointMetrics(),
         hub=hub,
         warming=TrackWarming(engine.cache),
     )
     state.registry = build_registry(state)
     build_recorders(state)
-    hub.on_position = lambda fields, listener: _update_position(state, fields, listener)
-    hub.on_leave = lambda listener: state.playing.pop(listener, None)
-    return state
-
-
-async def _no_snapshot(_topics: set[str]) -> dict[str, object]:
-    return {}
-
-
-def _update_position(state: ServerState, fields: dict, listener: str) -> None:
-    from .params import make_variant
-
-    preset = fields.get("preset", "adaptive")
-    variant = make_variant(
-        "original" if preset is None else str(preset),
-        fields.get("intensity", 1.0),  # type: ignore[arg-type]
-        str(fields.get("format", "wav")),
-    )
-    cache = state.engine.cache
-    cache.track_info(int(fields["track_id"]))  # unknown track -> TrackNotFoundError
-    cache.update_position(
-        int(fields["track_id"]), float(fields["position_s"]), variant.preset,
-        variant.intensity, variant.fmt, listener=listener,
+    feed = LiveFeed(state)
+    hub.snapshot, hub.on_position, hub.on_leave = (
+        feed.snapshot, feed.playback_position, feed.listener_left,
     )  # fmt: skip
-    state.playing[listener] = (int(fields["track_id"]), variant)
+    state.warming.on_progress = feed.warming_progress
+    return state, feed

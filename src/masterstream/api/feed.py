@@ -14,8 +14,9 @@ import logging
 import time
 from typing import Any
 
+from ..audio.encode import DEFAULT_FORMAT
 from ..monitoring import CacheStatsResponse, format_cache_stats
-from .params import Variant
+from .params import DEFAULT_PRESET, ORIGINAL, Variant, make_variant
 from .state import ServerState
 
 log = logging.getLogger("masterstream.api")
@@ -64,6 +65,25 @@ class LiveFeed:
         if "tracks" in topics:
             out["tracks"] = self.tracks_payload()
         return out
+
+    def playback_position(self, fields: dict[str, Any], listener: str) -> None:
+        """A WebSocket listener's ``playback_position``: the warmer follows it."""
+        preset = fields.get("preset", DEFAULT_PRESET)
+        variant = make_variant(
+            ORIGINAL if preset is None else str(preset),
+            fields.get("intensity", 1.0),
+            str(fields.get("format", DEFAULT_FORMAT)),
+        )
+        track_id = int(fields["track_id"])
+        cache = self.state.engine.cache
+        cache.update_position(  # an unknown track raises TrackNotFoundError
+            track_id, float(fields["position_s"]), variant.preset, variant.intensity,
+            variant.fmt, listener=listener,
+        )  # fmt: skip
+        self.state.playing[listener] = (track_id, variant)
+
+    def listener_left(self, listener: str) -> None:
+        self.state.playing.pop(listener, None)
 
     async def warming_progress(self, track_id: int, variant: Variant, done: int, total: int):
         status = self.state.engine.cache.track_status(

@@ -1,30 +1,19 @@
-"""Recording every cache-served request, and HTTP request metrics for Prometheus.
+"""Recording every cache-served request in ``EndpointMetrics`` and the monitor.
 
 The chunk, stream and track routes run their handlers through the seed's
 ``CacheAwareEndpoint(...).track_request`` (one per route, built at start-up), which times
-the handler, records it in ``EndpointMetrics`` under the route's name and updates the monitor. The
-monitor is reached through :class:`ThrottledMonitor`, so a burst of hits costs one
+the handler, records it in ``EndpointMetrics`` under the route's name and updates the
+monitor. The monitor is reached through :class:`ThrottledMonitor`, so a burst of hits costs one
 snapshot per interval instead of one per request (a snapshot walks every tier's keys).
-
-:func:`install_request_metrics` adds a small ASGI middleware that counts requests and
-observes their latency by route template, method, status and cache source.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI
-from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-from prometheus_client.registry import Collector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 from ..monitoring import CacheAwareEndpoint
-from ..monitoring.percentiles import LATENCY_BUCKETS_S
-from ..monitoring.prometheus import build_cache_registry
 
 if TYPE_CHECKING:
     from .state import ServerState
@@ -68,117 +57,3 @@ def build_recorders(state: ServerState) -> None:
     state.chunk_endpoint = endpoint(CHUNK_ENDPOINT)
     state.stream_endpoint = endpoint(STREAM_ENDPOINT)
     state.track_endpoint = endpoint(TRACK_ENDPOINT)
-
-
-HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
-SOURCES = frozenset({"tier1", "tier2", "miss", "none"})
-
-
-class HttpMetrics:
-    """HTTP request counts and latency by route template, method, status and cache source.
-
-    Every label is bounded: unmatched paths share one route label, unusual methods and
-    sources collapse to ``other``."""
-
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self.requests = Counter(
-            "masterstream_http_requests", "HTTP requests by route, method, status, cache source.",
-            ["route", "method", "status", "source"], registry=registry,
-        )  # fmt: skip
-        self.duration = Histogram(
-            "masterstream_http_request_duration_seconds",
-            "HTTP request duration (until the response body is sent) by route and cache source.",
-            ["route", "source"], buckets=LATENCY_BUCKETS_S, registry=registry,
-        )  # fmt: skip
-
-    def observe_request(
-        self, route: str, method: str, status: int, source: str, duration_s: float
-    ) -> None:
-        method = method if method in HTTP_METHODS else "other"
-        source = source if source in SOURCES else "other"
-        self.requests.labels(route, method, str(status), source).inc()
-        self.duration.labels(route, source).observe(duration_s)
-
-
-class ServerCollector(Collector):
-    """Gauges of the server itself: warmer, render queue, warming jobs, WebSocket clients."""
-
-    def __init__(self, state: ServerState) -> None:
-        self.state = state
-
-    def collect(self) -> Iterator[Metric]:
-        cache = self.state.engine.cache
-        warmer = cache.warmer.stats()
-        render = cache.get_stats().get("render", {})
-        gauges = (
-            ("warmer_streams", "Playback streams the warmer follows.", warmer.get("streams", 0)),
-            ("warmer_running", "1 while the warmer's workers run.", warmer.get("running", 0)),
-            ("render_in_flight", "Chunk renders running now.", render.get("in_flight", 0)),
-            ("render_ondemand_waiting", "On-demand renders waiting (they pre-empt the warmer).",
-             render.get("ondemand_waiting", 0)),
-            ("warming_jobs", "Whole-track warm jobs running (POST /api/cache/warm).",
-             len(self.state.warming.active)),
-            ("websocket_clients", "Connected WebSocket clients.", len(self.state.hub.clients)),
-        )  # fmt: skip
-        for name, doc, value in gauges:
-            yield GaugeMetricFamily(f"masterstream_{name}", doc, value=float(value or 0))
-        for name in ("hot_jobs", "fill_jobs", "failed_jobs", "dropped_stale"):
-            yield CounterMetricFamily(
-                f"masterstream_warmer_{name}", f"Warmer {name.replace('_', ' ')}.",
-                value=float(warmer.get(name, 0) or 0),
-            )  # fmt: skip
-
-
-def build_registry(state: ServerState) -> CollectorRegistry:
-    """The app's own Prometheus registry (never the global one): the monitoring layer's
-    cache/health/endpoint collector, HTTP request metrics and server gauges."""
-    registry = build_cache_registry(
-        cache=state.engine.cache, monitor=state.monitor, metrics=state.metrics
-    )
-    state.http_metrics = HttpMetrics(registry)
-    registry.register(ServerCollector(state))
-    return registry
-
-
-class RequestMetricsMiddleware:
-    """Counts HTTP requests and observes latency by route, method, status and cache source."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-        source = "none"
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status, source
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                for name, value in message.get("headers", ()):
-                    if name == b"x-cache-source":
-                        source = value.decode("latin-1")
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
-            state = getattr(scope["app"].state, "ms", None)
-            http_metrics = getattr(state, "http_metrics", None)
-            if http_metrics is not None:
-                http_metrics.observe_request(
-                    template, scope["method"], status, source, time.perf_counter() - started
-                )
-
-
-def install_request_metrics(app: FastAPI) -> None:
-    """Request metrics outermost, the chunk fast path inside them (so it is counted)."""
-    from .fastpath import ChunkFastPath
-
-    app.add_middleware(ChunkFastPath)
-    app.add_middleware(RequestMetricsMiddleware)

@@ -16,8 +16,12 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import HTTPConnection
 
 if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+
     from ..config import Settings
+    from ..monitoring import CacheMonitor, EndpointMetrics
     from ..service.engine import Engine
+    from .http_metrics import HttpMetrics
     from .params import Variant
     from .warming import TrackWarming
     from .websocket import WebSocketHub
@@ -65,14 +69,14 @@ class ServerState:
     settings: Settings
     options: ServerOptions
     engine: Engine
-    monitor: Any
-    metrics: Any
-    registry: Any
+    monitor: CacheMonitor
+    metrics: EndpointMetrics
     hub: WebSocketHub
     warming: TrackWarming
+    registry: CollectorRegistry | None = None
     access: AccessCounter = field(default_factory=AccessCounter)
     playing: dict[str, tuple[int, Variant]] = field(default_factory=dict)
-    http_metrics: Any = None
+    http_metrics: HttpMetrics | None = None
     chunk_endpoint: Any = None
     track_endpoint: Any = None
     stream_endpoint: Any = None

@@ -38,6 +38,10 @@ CLOSE_GOING_AWAY = 1001
 CLOSE_POLICY = 1008
 
 
+async def _empty_snapshot(_topics: set[str]) -> dict[str, Any]:
+    return {}
+
+
 def frame(kind: str, data: Any, seq: int, ts: float) -> str:
     return json.dumps({"type": kind, "data": data, "seq": seq, "ts": ts}, default=str)
 
@@ -138,13 +142,13 @@ class WebSocketHub:
         self,
         options: ServerOptions,
         *,
-        snapshot: Snapshot,
-        on_position: PositionFn,
+        snapshot: Snapshot | None = None,
+        on_position: PositionFn | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.options = options
-        self.snapshot = snapshot
-        self.on_position = on_position
+        self.snapshot: Snapshot = snapshot or _empty_snapshot
+        self.on_position: PositionFn = on_position or (lambda _fields, _listener: None)
         self.clock = clock
         self.on_leave: Callable[[str], object] = lambda _client_id: None
         self.clients: set[ClientConnection] = set()
