@@ -111,6 +111,29 @@ def test_stream_chunk_by_chunk_then_restart_serves_from_disk(workdir):
     assert "Traceback" not in first.log() + second.log()
 
 
+def test_shutdown_during_renders_leaves_no_partial_files(workdir):
+    """SIGTERM while a whole-track stream is rendering: in-flight renders are finished or
+    abandoned, the disk tier holds only complete entries, and the next start serves them."""
+    process = make_server(workdir, state="interrupted").start()
+    with httpx.Client(base_url=process.base_url, timeout=60) as http:
+        tid = track_id(http, "tone-a")
+        with http.stream("GET", f"/api/tracks/{tid}/stream", params={"preset": "punchy"}) as r:
+            assert r.status_code == 200
+            next(r.iter_bytes())  # the first chunk is out; the next one is rendering
+            assert process.stop(signal.SIGTERM) in {0, -signal.SIGTERM}
+    assert "Application shutdown complete" in process.log()
+    cache_dir = workdir / "interrupted" / "cache"
+    assert not [p for p in cache_dir.rglob("*") if p.name.endswith(".tmp")]
+    again = make_server(workdir, state="interrupted").start()
+    try:
+        with httpx.Client(base_url=again.base_url, timeout=60) as http:
+            body = http.get(f"/api/tracks/{tid}/stream", params={"preset": "punchy"})
+            assert body.status_code == 200
+            assert len(body.content) == int(body.headers["content-length"])
+    finally:
+        again.stop()
+
+
 def test_range_seek_returns_the_chunks_pcm(http):
     tid = track_id(http, "tone-a")
     params = {"preset": "bright", "intensity": "0.7"}
