@@ -106,7 +106,7 @@ class LiveFeed:
 
     def tick(self) -> None:
         state = self.state
-        state.monitor.update_metrics()
+        state.monitor_updates.update_metrics()  # skipped if a request just took one
         self._publish_transitions()
         self._publish_playback_progress()
         now_s = time.monotonic()

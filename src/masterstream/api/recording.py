@@ -46,7 +46,7 @@ class ThrottledMonitor:
 
 def build_recorders(state: ServerState) -> None:
     """One seed ``CacheAwareEndpoint`` per cache-served route, sharing metrics and monitor."""
-    monitor = ThrottledMonitor(state.monitor, min_interval_s=state.options.monitor_interval_s)
+    monitor = state.monitor_updates
 
     def endpoint(name: str) -> Callable[[Handler], Awaitable[dict[str, Any]]]:
         tracker = CacheAwareEndpoint(
