@@ -27,6 +27,7 @@ from ..errors import (
     RenderError,
     SourceUnavailableError,
     TrackNotFoundError,
+    UnknownMetricError,
     UnknownPresetError,
     UnsupportedAudioError,
     UnsupportedFormatError,
@@ -43,6 +44,7 @@ _MAPPING: list[tuple[type[MasterstreamError], int, str, str]] = [
     (UnknownPresetError, 422, "unknown-preset", "Unknown preset"),
     (InvalidIntensityError, 422, "invalid-intensity", "Invalid intensity"),
     (UnsupportedFormatError, 422, "unsupported-format", "Unsupported format"),
+    (UnknownMetricError, 422, "unknown-metric", "Unknown metric"),
     (InvalidRequestError, 422, "invalid-request", "Invalid request"),
     (UnsupportedAudioError, 422, "unsupported-audio", "Source audio cannot be decoded"),
     (SourceUnavailableError, 503, "source-unavailable", "Source audio unavailable"),
@@ -118,6 +120,8 @@ def _extensions(exc: MasterstreamError) -> dict[str, Any]:
         out["valid_presets"] = exc.valid
     if isinstance(exc, UnsupportedFormatError):
         out["valid_formats"] = exc.valid
+    if isinstance(exc, UnknownMetricError):
+        out["valid_metrics"] = exc.valid
     return out
 
 
