@@ -91,15 +91,6 @@ async def test_monitor_is_updated_and_awaited_when_async(monitor_cls) -> None:
     assert endpoint.metrics.summary["tier2_hits"] == 2  # own EndpointMetrics when none given
 
 
-async def test_monitor_updates_can_be_throttled() -> None:
-    monitor, timer = SyncMonitor(), StepTimer(0.1)  # each request reads the timer 3 times
-    endpoint = CacheAwareEndpoint(None, monitor=monitor, timer=timer, monitor_interval_s=1.0)
-    for _ in range(10):
-        await endpoint.track_request(lambda: (b"x", "tier1"))
-    assert monitor.updates == 3  # at t = 0.3, 1.5 and 2.7 s of a 3 s run
-    assert endpoint.metrics.summary["total_requests"] == 10
-
-
 async def test_sync_handlers_work_too() -> None:
     endpoint = CacheAwareEndpoint(None)
     envelope = await endpoint.track_request(lambda: (b"abc", "tier1"))

@@ -254,3 +254,21 @@ def test_updates_from_several_threads_keep_history_consistent(clock: FakeClock) 
         list(pool.map(lambda _: monitor.update_metrics(), range(200)))
     assert len(monitor.metrics_history) == 200 and manager.calls == 200
     assert len(monitor.get_health_status()[1]) == 1
+
+
+def test_updates_can_be_throttled_once_for_every_caller() -> None:
+    calls = []
+
+    class CountingCache:
+        def get_stats(self):
+            calls.append(1)
+            return {"tier1": {}, "tier2": {}, "overall": {}, "tracks": {}}
+
+    now = [1000.0]
+    monitor = CacheMonitor(CountingCache(), clock=lambda: now[0], min_update_interval_s=1.0)
+    first = monitor.update_metrics()
+    now[0] += 0.5
+    assert monitor.update_metrics() is first and len(calls) == 1  # within the interval
+    now[0] += 0.6
+    assert monitor.update_metrics() is not first and len(calls) == 2
+    assert len(monitor.metrics_history) == 2

@@ -25,7 +25,7 @@ from ..service.engine import Engine
 from .feed import LiveFeed
 from .http_metrics import build_registry, install_request_metrics
 from .problems import install_problem_handlers
-from .recording import ThrottledMonitor, build_recorders
+from .recording import build_recorders
 from .routes import cache, chunks, health, library, metrics, stream, tracks
 from .state import ServerOptions, ServerState
 from .warming import TrackWarming
@@ -96,13 +96,14 @@ def _build_state(
         settings=settings,
         options=options,
         engine=engine,
-        monitor=CacheMonitor(engine.cache, **monitor_limits(settings)),
+        monitor=CacheMonitor(
+            engine.cache,
+            **monitor_limits(settings),
+            min_update_interval_s=options.monitor_interval_s * 0.9,
+        ),
         metrics=EndpointMetrics(),
         hub=hub,
         warming=TrackWarming(engine.cache),
-    )
-    state.monitor_updates = ThrottledMonitor(
-        state.monitor, min_interval_s=options.monitor_interval_s * 0.9
     )
     state.registry = build_registry(state)
     build_recorders(state)

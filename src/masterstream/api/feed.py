@@ -106,7 +106,7 @@ class LiveFeed:
 
     def tick(self) -> None:
         state = self.state
-        state.monitor_updates.update_metrics()  # skipped if a request just took one
+        state.monitor.update_metrics()  # throttled: reuses a snapshot a request just took
         self._publish_transitions()
         self._publish_playback_progress()
         now_s = time.monotonic()

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from ..service.engine import Engine
     from .http_metrics import HttpMetrics
     from .params import Variant
-    from .recording import ThrottledMonitor
     from .warming import TrackWarming
     from .websocket import WebSocketHub
 
@@ -78,7 +77,6 @@ class ServerState:
     access: AccessCounter = field(default_factory=AccessCounter)
     playing: dict[str, tuple[int, Variant]] = field(default_factory=dict)
     http_metrics: HttpMetrics | None = None
-    monitor_updates: ThrottledMonitor | None = None  # the one way snapshots are taken
     chunk_endpoint: Any = None
     track_endpoint: Any = None
     stream_endpoint: Any = None

@@ -38,15 +38,12 @@ class CacheAwareEndpoint:
         *,
         endpoint: str = "cache",
         timer: Callable[[], float] = time.perf_counter,
-        monitor_interval_s: float = 0.0,
     ) -> None:
         self.cache_manager = cache_manager
         self.monitor = monitor
         self.metrics = metrics if metrics is not None else EndpointMetrics()
         self.endpoint = endpoint
         self.timer = timer
-        self.monitor_interval_s = monitor_interval_s
-        self._last_update_s: float | None = None
 
     async def track_request(self, handler: Handler, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """Run ``handler(*args, **kwargs)`` (async or sync) and wrap its ``(data, source)``."""
@@ -60,26 +57,12 @@ class CacheAwareEndpoint:
             self.metrics.record(self.endpoint, "miss", elapsed_ms, success=False)
             raise
         self.metrics.record(self.endpoint, envelope["cache_source"], elapsed_ms)
-        if self.monitor is not None and self._monitor_due():
+        if self.monitor is not None:
             try:
                 await _maybe_await(self.monitor.update_metrics())
             except Exception:  # monitoring must not fail the request it observed
                 log.exception("cache monitor update failed")
         return envelope
-
-    def _monitor_due(self) -> bool:
-        """Every request by default; at most once per ``monitor_interval_s`` if set (the
-        cache's ``get_stats()`` walks its keys, so a busy server may want to throttle)."""
-        if self.monitor_interval_s <= 0:
-            return True
-        now_s = self.timer()
-        if (
-            self._last_update_s is not None
-            and now_s - self._last_update_s < self.monitor_interval_s
-        ):
-            return False
-        self._last_update_s = now_s
-        return True
 
 
 class CacheQueryBuilder:

@@ -49,6 +49,7 @@ class CacheMonitor:
         size_hysteresis: float = 0.02,
         hit_rate_hysteresis: float = 0.02,
         trend_threshold: float = DEFAULT_RELATIVE_THRESHOLD,
+        min_update_interval_s: float = 0.0,
     ) -> None:
         if not callable(getattr(cache_manager, "get_stats", None)):
             raise MonitoringError("the cache manager must have a get_stats() method")
@@ -65,6 +66,8 @@ class CacheMonitor:
         self.size_hysteresis = size_hysteresis
         self.hit_rate_hysteresis = hit_rate_hysteresis
         self.trend_threshold = trend_threshold
+        self.min_update_interval_s = min_update_interval_s
+        self._last_update_s: float | None = None
         self.metrics_history: list[CacheMetrics] = []
         self._alerts = AlertBook(alert_lifetime_s, clock=self.now)
         self._check_thresholds()
@@ -93,7 +96,14 @@ class CacheMonitor:
     # --- snapshots and rules -------------------------------------------------------------
 
     def update_metrics(self) -> CacheMetrics:
-        """Take a snapshot, keep it in ``metrics_history`` and evaluate the alert rules."""
+        """Take a snapshot, keep it in ``metrics_history`` and evaluate the alert rules.
+
+        With ``min_update_interval_s`` set, a call sooner than that after the last snapshot
+        returns the last snapshot instead of reading the cache again (``get_stats()`` walks
+        the tiers' keys, so a busy server throttles here, once for all its callers)."""
+        recent = self._recent_snapshot()
+        if recent is not None:
+            return recent
         stats = self.cache_manager.get_stats()
         if inspect.isawaitable(stats):
             if inspect.iscoroutine(stats):
@@ -103,6 +113,9 @@ class CacheMonitor:
 
     async def aupdate_metrics(self) -> CacheMetrics:
         """``update_metrics`` for async callers (awaits an async ``get_stats``)."""
+        recent = self._recent_snapshot()
+        if recent is not None:
+            return recent
         stats = self.cache_manager.get_stats()
         if inspect.isawaitable(stats):
             stats = await stats
@@ -111,6 +124,7 @@ class CacheMonitor:
     def record_stats(self, stats: Mapping[str, Any]) -> CacheMetrics:
         """Snapshot an already fetched ``get_stats()`` dict (what both updates call)."""
         with self._lock:
+            self._last_update_s = self.clock()
             metrics = CacheMetrics.from_stats(stats, self.now())
             self.metrics_history.append(metrics)
             excess = len(self.metrics_history) - max(1, int(self.max_history))
@@ -118,6 +132,14 @@ class CacheMonitor:
                 del self.metrics_history[:excess]
             self._evaluate(metrics)
             return metrics
+
+    def _recent_snapshot(self) -> CacheMetrics | None:
+        if self.min_update_interval_s <= 0 or self._last_update_s is None:
+            return None
+        if self.clock() - self._last_update_s >= self.min_update_interval_s:
+            return None
+        with self._lock:
+            return self.metrics_history[-1] if self.metrics_history else None
 
     def rules(self) -> list[AlertRule]:
         """The alert rules with the current thresholds (titles name the tier)."""
