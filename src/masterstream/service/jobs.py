@@ -7,6 +7,7 @@ CLI, in a thread pool, or in a process pool for the server.
 
 from __future__ import annotations
 
+import signal
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,12 @@ def compute_plan(
 
 def _fingerprint(stored: dict[str, Any] | None, audio: np.ndarray, rate: int) -> Fingerprint:
     return Fingerprint.from_dict(stored) if stored is not None else compute_fingerprint(audio, rate)
+
+
+def init_worker() -> None:
+    """A render worker process: Ctrl-C is the server's to handle, then warm up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warm_up()
 
 
 def warm_up() -> None:

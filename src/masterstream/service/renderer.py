@@ -25,7 +25,7 @@ from ..cache import ChunkKey, SingleFlight
 from ..errors import RenderError, SourceUnavailableError
 from ..library.catalog import TrackRecord
 from ..mastering import MasteringPlan
-from .jobs import ORIGINAL, RenderJob, compute_plan, run_render_job, warm_up
+from .jobs import ORIGINAL, RenderJob, compute_plan, init_worker, run_render_job
 from .plans import PlanStore, plan_key
 from .tracks import TrackLibrary
 
@@ -47,7 +47,7 @@ def _make_pool(kind: PoolKind, workers: int) -> Executor:
     if kind == "process":
         # spawn, not fork: the server process has threads (event loop, disk I/O).
         context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(workers, mp_context=context, initializer=warm_up)
+        return ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker)
     raise ValueError(f"render pool must be 'process' or 'thread', got {kind!r}")
 
 
