@@ -1,8 +1,10 @@
 """Thread pool vs process pool for chunk renders: which runs our DSP faster on this machine?
 
-Renders the same set of chunks (every preset, several demo tracks) through a
-ThreadPoolExecutor and a ProcessPoolExecutor of the same size, after a warm-up that
-compiles the numba kernels in every worker, and reports chunks/s (median of repeats).
+1. Throughput: the same set of chunks (every preset, several demo tracks) through a
+   ThreadPoolExecutor and a ProcessPoolExecutor of the same size, after a warm-up that
+   compiles the numba kernels in every worker; chunks/s, median of repeats.
+2. The server's view: a real Engine with each pool kind renders continuously while the
+   event loop times tier1 hits (the GIL is what threads could cost the hit path).
 
     .venv/bin/python bench/bench_render_pool.py [--workers N] [--repeats R]
 """
@@ -10,6 +12,7 @@ compiles the numba kernels in every worker, and reports chunks/s (median of repe
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import statistics
 import tempfile
@@ -20,7 +23,8 @@ from pathlib import Path
 from masterstream.audio.chunks import ChunkGeometry
 from masterstream.audio.decode import read_all, read_info
 from masterstream.audio.encode import encode
-from masterstream.library.demo import DEMO_TRACKS, synthesize_demo_library
+from masterstream.config import Settings
+from masterstream.library.demo import synthesize_demo_library
 from masterstream.mastering import (
     PRESET_NAMES,
     MasteringPlan,
@@ -28,6 +32,7 @@ from masterstream.mastering import (
     plan_mastering,
     render_chunk,
 )
+from masterstream.service.engine import Engine
 
 RESULTS = Path(__file__).parent / "results" / "render_pool.md"
 
@@ -58,6 +63,47 @@ def run(executor: Executor, jobs: list[tuple]) -> float:
     return len(jobs) / (time.perf_counter() - start)
 
 
+async def hits_under_load(library: Path, data_dir: Path, pool: str, seconds: float) -> dict:
+    """Tier1-hit latency on the event loop while two streams render continuously."""
+    settings = Settings(data_dir=data_dir, library_dir=library, render_pool=pool)
+    engine = await Engine.open(settings)
+    try:
+        hot, *others = engine.library.records()
+        await engine.cache.get_or_render(hot.id, 0, "warm")
+        for record in others[:2]:
+            await engine.cache.get_or_render(record.id, 0, "punchy")  # plans first
+        done = asyncio.Event()
+
+        async def render_load() -> None:
+            k = 1
+            while not done.is_set():
+                await asyncio.gather(*(
+                    engine.cache.get_or_render(r.id, k % engine.library.geometry(r).chunk_count,
+                                               "punchy", 0.5 + (k % 50) / 100)
+                    for r in others[:2]
+                ))  # fmt: skip
+                k += 1
+
+        load = asyncio.create_task(render_load())
+        latencies_ms, renders_before = [], engine.cache.render_stats.count
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            start = time.perf_counter()
+            await engine.cache.get_chunk(hot.id, 0, "warm")
+            latencies_ms.append((time.perf_counter() - start) * 1000)
+            await asyncio.sleep(0.002)
+        done.set()
+        await load
+        latencies_ms.sort()
+        return {
+            "p50_ms": latencies_ms[len(latencies_ms) // 2],
+            "p99_ms": latencies_ms[int(len(latencies_ms) * 0.99)],
+            "renders_per_s": (engine.cache.render_stats.count - renders_before) / seconds,
+        }
+    finally:
+        await engine.aclose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
@@ -76,6 +122,15 @@ def main() -> None:
             results[name] = statistics.median(rates)
             print(f"{name:10s} {results[name]:6.1f} chunks/s (runs: "
                   f"{', '.join(f'{r:.1f}' for r in rates)})")  # fmt: skip
+        under_load = {
+            pool: asyncio.run(hits_under_load(library, Path(tmp) / f"data-{pool}", pool, 8.0))
+            for pool in ("thread", "process")
+        }
+        for pool, row in under_load.items():
+            print(
+                f"{pool:10s} tier1 hit under render load: p50 {row['p50_ms']:.3f} ms, "
+                f"p99 {row['p99_ms']:.3f} ms, {row['renders_per_s']:.1f} renders/s"
+            )
     serial_ms = 1000 * args.workers / results["threads"]
     lines = [
         "# Render pool: threads vs processes",
@@ -89,6 +144,14 @@ def main() -> None:
           for name, rate in results.items()),
         "",
         f"≈ {serial_ms:.0f} ms of wall time per chunk per worker with threads.",
+        "",
+        "Tier1-hit latency on the event loop of a real Engine while two streams render"
+        " continuously (8 s):",
+        "",
+        "| pool | hit p50 ms | hit p99 ms | renders/s |",
+        "|---|---:|---:|---:|",
+        *(f"| {pool} | {row['p50_ms']:.3f} | {row['p99_ms']:.3f} | {row['renders_per_s']:.1f} |"
+          for pool, row in under_load.items()),
         "",
         "Reproduce: `.venv/bin/python bench/bench_render_pool.py`",
     ]  # fmt: skip

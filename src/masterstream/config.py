@@ -14,6 +14,7 @@ from .audio.chunks import DEFAULT_CHUNK_DURATION_S
 
 ENV_PREFIX = "MASTERSTREAM_"
 MB = 1_000_000
+RENDER_POOLS = ("thread", "process")
 
 
 def default_data_dir() -> Path:
@@ -32,10 +33,22 @@ class Settings:
     tier2_capacity_bytes: int = 240 * MB
     eviction_policy: str = "default"
     render_workers: int = 0  # 0: sized to the machine
-    render_pool: str = "process"  # "process" or "thread"
+    render_pool: str = "thread"  # "thread" (measured default) or "process" (fault isolation)
     host: str = "127.0.0.1"
     port: int = 8765
     admin_token: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.render_pool not in RENDER_POOLS:
+            raise ValueError(f"render_pool must be one of {', '.join(RENDER_POOLS)}, "
+                             f"got {self.render_pool!r}")  # fmt: skip
+        for name in ("tier1_capacity_bytes", "tier2_capacity_bytes"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        if not 0 < self.port < 65536:
+            raise ValueError(f"port must be in 1..65535, got {self.port}")
+        if self.render_workers < 0:
+            raise ValueError(f"render_workers must be >= 0, got {self.render_workers}")
 
     @property
     def catalog_path(self) -> Path:

@@ -39,7 +39,7 @@ def settings(tmp_path: Path, tiny_library_dir: Path) -> Settings:
         cache_dir=tmp_path / "cache",
         chunk_duration_s=CHUNK_S,
         render_workers=2,
-        render_pool="thread",  # the e2e suite runs the default process pool
+        render_pool="thread",
     )
 
 
