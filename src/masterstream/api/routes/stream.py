@@ -42,9 +42,8 @@ def pcm_payload(wav: bytes, expected_frames: int, block_align: int) -> bytes:
     return wav[WAV_HEADER_BYTES:]
 
 
-@router.api_route(
+@router.get(
     "/api/tracks/{track_id}/stream",
-    methods=["GET", "HEAD"],
     summary="The whole mastered track as one WAV, with Range support",
     response_class=Response,
     responses=STREAM_RESPONSES,
@@ -109,6 +108,14 @@ async def stream_track(
         head = wav_header(data_bytes, record.sample_rate, channels)[slice(*header_slice)]
     body = _body(head, first_payload, slices, fetch)
     return StreamingResponse(body, status_code=status, headers=headers, media_type="audio/wav")
+
+
+# HEAD shares the handler; it stays out of the schema, where it would repeat GET's
+# operation id (FastAPI names operations per route, not per method).
+router.add_api_route(
+    "/api/tracks/{track_id}/stream", stream_track, methods=["HEAD"], include_in_schema=False,
+    response_class=Response,
+)  # fmt: skip
 
 
 async def _body(
