@@ -186,3 +186,21 @@ async def test_only_the_most_recent_stream_is_filled_into_tier2() -> None:
         assert sorted(k.chunk_index for k in cache.tier2.keys(1)) == [0, 1, 2]
     finally:
         await cache.aclose()
+
+
+async def test_a_listener_who_leaves_is_no_longer_warmed() -> None:
+    clock = SimClock()
+    render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=RENDER_S)
+    cache = build(clock, render, "lru")
+    try:
+        cache.update_position(1, 0.0, "warm", 1.0, listener="alice")
+        await clock.advance(RENDER_S)  # the first look-ahead chunk is rendered
+        rendered_before = sum(render.calls.values())
+        assert rendered_before >= 1
+        cache.forget_listener("alice")
+        await clock.advance(RENDER_S * TRACK_CHUNKS)
+        assert sum(render.calls.values()) <= rendered_before + 1  # at most the one in flight
+        assert cache.warmer.idle and cache.get_stats()["warmer"]["streams"] == 0
+        cache.forget_listener("nobody")  # unknown listeners are fine
+    finally:
+        await cache.aclose()

@@ -84,6 +84,7 @@ class LiveFeed:
 
     def listener_left(self, listener: str) -> None:
         self.state.playing.pop(listener, None)
+        self.state.engine.cache.forget_listener(listener)
 
     async def warming_progress(self, track_id: int, variant: Variant, done: int, total: int):
         status = self.state.engine.cache.track_status(

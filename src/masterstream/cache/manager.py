@@ -251,6 +251,10 @@ class ChunkCache:
         self._last_variant[track_id] = (preset, level, fmt)
         self.warmer.update(track_id, position_s, preset, intensity, fmt, listener)
 
+    def forget_listener(self, listener: Hashable) -> None:
+        """The listener stopped (closed its connection): the warmer stops following it."""
+        self.warmer.forget(listener)
+
     async def ondemand_idle(self) -> None:
         """Return once no on-demand render is waiting."""
         while self._ondemand_waiting:

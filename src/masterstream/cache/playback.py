@@ -76,6 +76,10 @@ class PlaybackStreams:
     def get(self, listener: Hashable) -> PlaybackStream | None:
         return self._streams.get(listener)
 
+    def forget(self, listener: Hashable) -> bool:
+        """Drop ``listener``'s stream (it stopped listening); queued work for it goes stale."""
+        return self._streams.pop(listener, None) is not None
+
     def expire(self, now_s: float, track_end_s: dict[int, float]) -> None:
         """Drop streams not reported for ``idle_timeout_s`` or played past their end."""
         for listener, stream in list(self._streams.items()):

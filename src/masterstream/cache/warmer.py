@@ -92,6 +92,11 @@ class Warmer:
         self._changed.set()
         self._start()
 
+    def forget(self, listener: Hashable) -> None:
+        """Stop warming for ``listener`` (it disconnected or stopped playing)."""
+        if self._streams.forget(listener):
+            self._changed.set()
+
     def _start(self) -> None:
         if self._workers or self._closed or not self.enabled:
             return
