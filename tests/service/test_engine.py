@@ -110,3 +110,14 @@ async def test_process_pool_survives_a_dead_worker(tmp_path, demo_library_dir):
         assert (await engine.cache.get_or_render(track.id, 0, "warm", 1.0)) == (first, "tier1")
     finally:
         await engine.aclose()
+
+
+async def test_prepare_plans_plans_every_track_once_and_skips_bad_files(engine):
+    records = engine.library.records()
+    os.remove(records[-1].path)  # one track's file vanished: the others are still planned
+    assert await engine.prepare_plans("adaptive") == len(records) - 1
+    assert all(engine.plans.cached(r, "adaptive") is not None for r in records[:-1])
+    assert await engine.prepare_plans("adaptive") == 0  # nothing left to do
+    computed = engine.plans.computed
+    _, source = await engine.cache.get_or_render(records[0].id, 0, "adaptive", 1.0)
+    assert source == "miss" and engine.plans.computed == computed  # the plan was ready

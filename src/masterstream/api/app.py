@@ -12,7 +12,6 @@ them) and pending disk writes — atomic renames — finish.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +23,7 @@ from ..monitoring import CacheMonitor, EndpointMetrics
 from ..service.engine import Engine
 from .feed import LiveFeed
 from .http_metrics import build_registry, install_request_metrics
+from .params import DEFAULT_PRESET
 from .problems import install_problem_handlers
 from .recording import build_recorders
 from .routes import cache, chunks, health, library, metrics, stream, tracks
@@ -58,13 +58,18 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         try:
             state, feed = _build_state(settings, options, engine)
             app.state.ms = state
-            ticker = asyncio.create_task(feed.run(), name="masterstream-feed")
+            background = [asyncio.create_task(feed.run(), name="masterstream-feed")]
+            if options.prepare_plans:
+                background.append(asyncio.create_task(
+                    engine.prepare_plans(DEFAULT_PRESET), name="masterstream-plans"))  # fmt: skip
             try:
                 yield
             finally:
-                ticker.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await ticker
+                for task in background:
+                    task.cancel()
+                for outcome in await asyncio.gather(*background, return_exceptions=True):
+                    if isinstance(outcome, Exception):
+                        log.error("background task failed", exc_info=outcome)
                 await state.hub.aclose()
                 await state.warming.aclose()
         finally:

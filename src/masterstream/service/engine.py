@@ -8,16 +8,20 @@ on ``app.state``; nothing here is created at import time.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 
 from ..cache import ChunkCache, DiskTier, MemoryTier
 from ..config import Settings
+from ..errors import MasterstreamError
 from ..library.catalog import Catalog
 from ..mastering import PIPELINE_VERSION
 from .plans import PlanStore
 from .renderer import ChunkRenderer
 from .tracks import TrackLibrary
 from .workspace import ProgressFactory, prepare_library
+
+log = logging.getLogger("masterstream.service")
 
 
 @dataclass(slots=True)
@@ -54,6 +58,23 @@ class Engine:
         cache = ChunkCache(tier1, tier2, resolver=library, render=renderer,
                            pipeline_version=PIPELINE_VERSION)  # fmt: skip
         return cls(settings, catalog, library, plans, renderer, cache)
+
+    async def prepare_plans(self, preset: str) -> int:
+        """Plan ``preset`` for every track that has no plan yet, one at a time, each only
+        once no listener waits for a render; returns how many were computed. Run in the
+        background after start-up, it makes a track's first chunk as fast as any other."""
+        computed = 0
+        for record in self.library.records():
+            if self.plans.cached(record, preset) is not None:
+                continue
+            await self.cache.ondemand_idle()
+            try:
+                await self.renderer.ensure_plan(record, preset)
+            except MasterstreamError as exc:  # a bad file must not stop the others
+                log.warning("cannot plan %s for track %s: %s", preset, record.id, exc)
+                continue
+            computed += 1
+        return computed
 
     async def aclose(self) -> None:
         """Stop the warmer and pending writes, finish or abandon renders, close the catalog."""

@@ -70,11 +70,16 @@ class ChunkRenderer:
 
     async def __call__(self, key: ChunkKey) -> bytes:
         record, preset = self._check(key)
+        plan = await self.ensure_plan(record, preset)
+        return await self._submit(run_render_job, self._job(key, record, plan))
+
+    async def ensure_plan(self, record: TrackRecord, preset: str) -> MasteringPlan:
+        """The track's plan for ``preset``: stored, or computed once in the pool."""
         plan = self.plans.cached(record, preset)
         if plan is None:
-            key_ = plan_key(record, preset)
-            plan = await self._plan_flights.run(key_, lambda: self._compute_plan(record, preset))
-        return await self._submit(run_render_job, self._job(key, record, plan))
+            key = plan_key(record, preset)
+            plan = await self._plan_flights.run(key, lambda: self._compute_plan(record, preset))
+        return plan
 
     async def _compute_plan(self, record: TrackRecord, preset: str) -> MasteringPlan:
         plan = await self._submit(compute_plan, record.path, preset, record.sample_rate,
