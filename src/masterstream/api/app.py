@@ -12,6 +12,7 @@ them) and pending disk writes — atomic renames — finish.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -58,18 +59,15 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         try:
             state, feed = _build_state(settings, options, engine)
             app.state.ms = state
-            background = [asyncio.create_task(feed.run(), name="masterstream-feed")]
+            ticker = asyncio.create_task(feed.run(), name="masterstream-feed")
             if options.prepare_plans:
-                background.append(asyncio.create_task(
-                    engine.prepare_plans(DEFAULT_PRESET), name="masterstream-plans"))  # fmt: skip
+                engine.plan_in_background(DEFAULT_PRESET)
             try:
                 yield
             finally:
-                for task in background:
-                    task.cancel()
-                for outcome in await asyncio.gather(*background, return_exceptions=True):
-                    if isinstance(outcome, Exception):
-                        log.error("background task failed", exc_info=outcome)
+                ticker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ticker
                 await state.hub.aclose()
                 await state.warming.aclose()
         finally:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..cache import ChunkCache, DiskTier, MemoryTier
 from ..config import Settings
@@ -32,6 +32,7 @@ class Engine:
     plans: PlanStore
     renderer: ChunkRenderer
     cache: ChunkCache
+    _background: set[asyncio.Task[int]] = field(default_factory=set)
 
     @classmethod
     async def open(
@@ -76,8 +77,19 @@ class Engine:
             computed += 1
         return computed
 
+    def plan_in_background(self, preset: str) -> None:
+        """Run :meth:`prepare_plans` as a background task (after start-up, after a scan)."""
+        task = asyncio.get_running_loop().create_task(
+            self.prepare_plans(preset), name=f"masterstream-plans-{preset}"
+        )
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
     async def aclose(self) -> None:
         """Stop the warmer and pending writes, finish or abandon renders, close the catalog."""
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
         await self.cache.aclose()
         await asyncio.to_thread(self.renderer.close)
         self.catalog.close()

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from ..auth import require_admin
+from ..params import DEFAULT_PRESET
 from ..schemas import ScanResult
 from ..state import ServerState, get_state
 
@@ -35,4 +36,6 @@ async def scan_library(state: Annotated[ServerState, Depends(get_state)]) -> Sca
     summary = report.to_dict()
     result = ScanResult(**summary, tracks=len(engine.library), cleared_entries=cleared)
     state.hub.publish("tracks", "library_changed", result.model_dump())
+    if state.options.prepare_plans and (report.added or report.updated):
+        engine.plan_in_background(DEFAULT_PRESET)  # new and changed tracks play fast too
     return result
