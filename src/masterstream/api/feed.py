@@ -15,8 +15,9 @@ import time
 from typing import Any
 
 from ..audio.encode import DEFAULT_FORMAT
+from ..cache import ORIGINAL
 from ..monitoring import CacheStatsResponse, format_cache_stats
-from .params import DEFAULT_PRESET, ORIGINAL, Variant, make_variant
+from .params import DEFAULT_PRESET, Variant, make_variant
 from .state import ServerState
 
 log = logging.getLogger("masterstream.api")

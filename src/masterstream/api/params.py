@@ -14,10 +14,10 @@ from typing import Annotated
 from fastapi import Query
 
 from ..audio.encode import DEFAULT_FORMAT, get_encoder
+from ..cache import ORIGINAL
 from ..errors import InvalidIntensityError
 from ..mastering import get_preset, validate_intensity
 
-ORIGINAL = "original"
 DEFAULT_PRESET = "adaptive"
 
 PresetQuery = Annotated[

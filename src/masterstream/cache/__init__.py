@@ -2,7 +2,7 @@
 manager with one render per key, and the warmer. Knows nothing of audio or mastering."""
 
 from .disk import DEFAULT_TIER2_CAPACITY_BYTES, DiskTier
-from .keys import INTENSITY_STEP, ChunkKey, quantize_intensity
+from .keys import INTENSITY_STEP, ORIGINAL, ChunkKey, quantize_intensity
 from .manager import ChunkCache
 from .memory import DEFAULT_TIER1_CAPACITY_BYTES, ENTRY_OVERHEAD_BYTES, MemoryTier
 from .policies import (
@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_TIER2_CAPACITY_BYTES",
     "ENTRY_OVERHEAD_BYTES",
     "INTENSITY_STEP",
+    "ORIGINAL",
     "ChunkCache",
     "ChunkKey",
     "DiskTier",

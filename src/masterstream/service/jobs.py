@@ -16,9 +16,8 @@ import numpy as np
 from ..audio.chunks import ChunkGeometry
 from ..audio.decode import read_all
 from ..audio.encode import encode
+from ..cache import ORIGINAL
 from ..mastering import Fingerprint, MasteringPlan, compute_fingerprint, plan_mastering
-
-ORIGINAL = "original"
 
 
 @dataclass(frozen=True, slots=True)

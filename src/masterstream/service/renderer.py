@@ -22,11 +22,11 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Literal
 
-from ..cache import ChunkKey, SingleFlight
+from ..cache import ORIGINAL, ChunkKey, SingleFlight
 from ..errors import RenderError, SourceUnavailableError
 from ..library.catalog import TrackRecord
 from ..mastering import MasteringPlan
-from .jobs import ORIGINAL, RenderJob, compute_plan, init_worker, run_render_job
+from .jobs import RenderJob, compute_plan, init_worker, run_render_job
 from .plans import PlanStore, plan_key
 from .tracks import TrackLibrary
 

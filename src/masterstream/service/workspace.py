@@ -18,13 +18,12 @@ import soundfile as sf
 from ..audio.decode import read_info
 from ..audio.encode import WAV_HEADER_BYTES
 from ..audio.signature import content_signature
-from ..cache import ChunkKey
+from ..cache import ORIGINAL, ChunkKey
 from ..config import Settings
 from ..errors import MasterstreamError, SourceUnavailableError
 from ..library.catalog import Catalog, TrackRecord
 from ..library.demo import synthesize_demo_library
 from ..mastering import PIPELINE_VERSION
-from .jobs import ORIGINAL
 from .plans import PlanStore
 from .renderer import ChunkRenderer
 from .tracks import TrackLibrary, fingerprint_file
