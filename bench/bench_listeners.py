@@ -35,7 +35,7 @@ import httpx
 
 from bench_listeners_player import Listener, make_variants
 from bench_listeners_report import markdown, summarise
-from bench_listeners_server import ProcessTreeMeter, ServerUnderTest
+from bench_listeners_server import ProcessTreeMeter, ServerUnderTest, machine_busy_s
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
@@ -123,10 +123,12 @@ def measure(server: ServerUnderTest, count: int, args: argparse.Namespace) -> di
     meter = ProcessTreeMeter(server.pid)
     meter.start()
     wall_start_s, bench_cpu_start_s = time.monotonic(), time.process_time()
+    busy_start_s = machine_busy_s()
     chunk_s, results = asyncio.run(play(server, count, args))
     wall_s = time.monotonic() - wall_start_s
     bench_cpu_s = time.process_time() - bench_cpu_start_s
     measured = meter.stop()
+    others_cpu_s = machine_busy_s() - busy_start_s - bench_cpu_s - measured["cpu_s"]
     renders_after = renders(server.base_url)
     row = summarise(results)
     delta = None
@@ -137,6 +139,8 @@ def measure(server: ServerUnderTest, count: int, args: argparse.Namespace) -> di
         wall_s=wall_s,
         loadavg_start=load_start,
         bench_cpu_cores=bench_cpu_s / wall_s,
+        other_cpu_cores=max(0.0, others_cpu_s / wall_s),
+        loadavg_end=loadavg(),
         server={**measured, "cpu_cores": measured["cpu_s"] / wall_s, "renders": delta},
     )
     return row

@@ -104,6 +104,7 @@ MAIN_COLUMNS = (
     "chunks served",
     "renders/chunk",
     "bench CPU cores",
+    "other processes' CPU cores",
     "load avg at start",
 )
 
@@ -128,6 +129,7 @@ def main_cells(r: dict) -> list[str]:
         str(r["chunks_received"]),
         _s(per_chunk),
         f"{r['bench_cpu_cores']:.2f}",
+        f"{r['other_cpu_cores']:.2f}",
         f"{r['loadavg_start'][0]:.2f}",
     ]
 
@@ -194,8 +196,10 @@ def markdown(meta: dict, rows: list[dict]) -> str:
         "- server CPU = CPU seconds of the server process tree (/proc utime+stime) / wall "
         "seconds of the run; peak RSS sampled every 0.5 s over the tree; renders from "
         "/metrics (`masterstream_cache_renders_total`, delta over the run), including "
-        "look-ahead renders of chunks no listener asked for",
-        "- the bench (listeners) shares the machine with the server: its own CPU is shown",
+        "look-ahead and whole-track warming renders of chunks no listener asked for",
+        "- the bench (listeners) shares the machine with the server, and so may other work: "
+        "the bench's CPU and everything else's (/proc/stat busy time minus server and bench) "
+        "are shown per run",
         "",
         *main_table(rows),
         "",

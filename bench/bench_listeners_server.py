@@ -158,6 +158,13 @@ def cpu_s(pid: int) -> float:
     return (utime + stime + cutime + cstime) / CLOCK_TICKS_PER_S
 
 
+def machine_busy_s() -> float:
+    """CPU seconds all processes of the machine have used (``/proc/stat``, not idle/iowait)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / CLOCK_TICKS_PER_S
+
+
 def status_kb(pid: int, field: str) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
