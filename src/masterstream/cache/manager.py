@@ -28,13 +28,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Hashable
+from types import MappingProxyType
 
 from ..errors import ChunkOutOfRangeError, MasterstreamError, RenderError
 from .keys import ORIGINAL, ChunkKey, quantize_intensity
 from .protocols import Render, TrackCacheInfo, TrackResolver
 from .render_stats import RenderStats
 from .singleflight import SingleFlight
-from .status import overall_stats, track_status
+from .stats import CacheStatsSnapshot, OverallStats, RenderSnapshot
+from .status import track_status
 from .tier import Tier
 from .warmer import Warmer
 
@@ -299,12 +301,31 @@ class ChunkCache:
         preset = None if preset == ORIGINAL else preset
         return track_status(self, track_id, info, preset, intensity, fmt)
 
-    def get_stats(self) -> dict[str, object]:
-        """Counters of both tiers, overall rates, per-track status, render and warmer stats.
-
-        ``tracks`` holds the status of every track with a chunk in a tier, measured on
-        the variant last requested or played on it (the original WAV if none)."""
+    def stats(self) -> CacheStatsSnapshot:
+        """Typed counters of both tiers, totals, renders and the warmer; visits no cached key
+        (``tracks_cached`` counts the distinct track ids the tiers index)."""
         tier1, tier2 = self.tier1.stats(), self.tier2.stats()
+        tracks_cached = len({*self.tier1.track_ids(), *self.tier2.track_ids()})
+        return CacheStatsSnapshot(
+            tier1=tier1,
+            tier2=tier2,
+            overall=OverallStats.of(
+                tier1, tier2, requests=self.requests, tracks_cached=tracks_cached
+            ),
+            render=RenderSnapshot.of(
+                self.render_stats,
+                coalesced_waiters=self._flights.coalesced_waiters,
+                in_flight=len(self._flights),
+                ondemand_waiting=self._ondemand_waiting,
+            ),
+            warmer=MappingProxyType(self.warmer.stats()),
+        )
+
+    def get_stats(self) -> dict[str, object]:
+        """The seed's dict: :meth:`stats` plus ``tracks``, the status of every track with a
+        chunk in a tier, measured on the variant last requested or played on it (the
+        original WAV if none). Walks every cached key; monitoring reads :meth:`stats`."""
+        snapshot = self.stats()
         tracks: dict[int, dict[str, object]] = {}
         for track_id in sorted({*self.tier1.track_ids(), *self.tier2.track_ids()}):
             info = self._infos.get(track_id)
@@ -315,18 +336,7 @@ class ChunkCache:
                     continue
             preset, intensity, fmt = self._last_variant.get(track_id, (None, 1.0, "wav"))
             tracks[track_id] = track_status(self, track_id, info, preset, intensity, fmt)
-        render = self.render_stats.as_dict()
-        render["coalesced_waiters"] = self._flights.coalesced_waiters
-        render["in_flight"] = len(self._flights)
-        render["ondemand_waiting"] = self._ondemand_waiting
-        return {
-            "tier1": tier1.as_dict(),
-            "tier2": tier2.as_dict(),
-            "overall": overall_stats(tier1, tier2, self.requests, len(tracks)),
-            "tracks": tracks,
-            "render": render,
-            "warmer": self.warmer.stats(),
-        }
+        return snapshot.as_dict(tracks)
 
     async def flush(self) -> None:
         """Wait until every rendered chunk has been written to tier2 (or failed to)."""

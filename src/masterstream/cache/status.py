@@ -1,4 +1,4 @@
-"""Per-track cache status and overall counters, in the shapes the seed's monitor reads.
+"""Per-track cache status, in the shape of the seed's ``TrackCacheStatusResponse``.
 
 ``track_status`` yields the fields of the seed's ``TrackCacheStatusResponse``:
 ``cached_original`` counts distinct chunks of the original audio held in any tier,
@@ -15,11 +15,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .keys import quantize_intensity
-from .protocols import TrackCacheInfo
-from .tier import MB, TierStats
 
 if TYPE_CHECKING:
     from .manager import ChunkCache
+    from .protocols import TrackCacheInfo
 
 DEFAULT_RENDER_TIME_S = 1.0
 
@@ -60,25 +59,4 @@ def track_status(
         "completion_percent": round(100.0 * cached / total, 1) if total else 0.0,
         "fully_cached": total > 0 and cached >= total,
         "estimated_cache_time_seconds": round(max(0, total - cached) * per_chunk_s, 3),
-    }
-
-
-def overall_stats(
-    tier1: TierStats, tier2: TierStats, requests: int, tracks_cached: int
-) -> dict[str, object]:
-    """Totals over both tiers. A request missing tier1 is looked up in tier2, so the
-    requests that missed everything are tier2's misses."""
-    total_hits = tier1.hits + tier2.hits
-    total_misses = tier2.misses
-    lookups = total_hits + total_misses
-    size_bytes = tier1.size_bytes + tier2.size_bytes
-    return {
-        "total_chunks": tier1.chunks + tier2.chunks,
-        "total_size_mb": round(size_bytes / MB, 3),
-        "total_size_bytes": size_bytes,
-        "total_hits": total_hits,
-        "total_misses": total_misses,
-        "overall_hit_rate": round(total_hits / lookups, 4) if lookups else 0.0,
-        "requests": requests,
-        "tracks_cached": tracks_cached,
     }
