@@ -115,7 +115,7 @@ async def test_query_builder_through_endpoint_matches_monitor_and_stats(
     assert latest.total_requests == requests == stats["overall"]["requests"]
     assert latest.overall_hit_rate == pytest.approx(hits / requests, abs=1e-4)
     assert latest.tier1_chunks == 4 and latest.tier2_chunks == 8
-    assert latest.tier1_size_mb == stats["tier1"]["size_mb"] < monitor.tier1_size_limit_mb
+    assert latest.tier1_size_mb == stats["tier1"]["size_bytes"] / 1e6 < monitor.tier1_size_limit_mb
     assert latest.tracks_cached == 1
 
     # 12 hits of 20 = 0.6: the size alert resolved, the hit-rate alert downgraded.

@@ -100,8 +100,10 @@ def test_completion_estimate(cached, total, per_chunk, expected) -> None:
 def test_completion_estimate_rejects_bad_input() -> None:
     with pytest.raises(MonitoringError, match="cached_chunks"):
         estimate_cache_completion_time(-1, 4)
-    with pytest.raises(MonitoringError, match="avg_chunk_time_s"):
+    with pytest.raises(MonitoringError, match="avg_processing_time_per_chunk"):
         estimate_cache_completion_time(1, 4, -0.5)
+    with pytest.raises(MonitoringError, match="avg_processing_time_per_chunk"):
+        estimate_cache_completion_time(1, 4, avg_chunk_time_s=float("nan"))
 
 
 def test_cache_aware_response_matches_the_seed_example() -> None:

@@ -1,7 +1,9 @@
 """CacheMonitor: snapshots of a cache manager's stats, threshold alerts, trends, summary.
 
-The monitor reads any object with ``get_stats()`` returning the seed's dict shape (sync;
-``aupdate_metrics`` also accepts an async ``get_stats``). ``update_metrics`` appends a
+The monitor reads a :class:`~.figures.StatsSource`: a cache's typed ``stats()`` when it
+has one (``ChunkCache``: no cached key is visited), else any object with ``get_stats()``
+returning the seed's dict shape (sync; ``aupdate_metrics`` also accepts an async
+``get_stats``). ``update_metrics`` appends a
 :class:`CacheMetrics` snapshot to ``metrics_history`` (at most ``max_history``) and
 evaluates the rules of :mod:`.alerts`; the thresholds are public attributes read at every
 evaluation, so adjusting one takes effect at the next update. Time comes from the
@@ -14,14 +16,16 @@ from __future__ import annotations
 import inspect
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import MonitoringError, UnknownMetricError
 from .alerts import DEFAULT_ALERT_LIFETIME_S, AlertBook, AlertRule, CacheAlert, HealthStatus, worst
+from .figures import Stats, read_figures
 from .schemas import CacheAlertResponse, CacheHealthResponse
 from .snapshot import HIT_RATE_METRICS, METRICS, SIZE_METRICS, CacheMetrics
+from .source import SnapshotSource, StatsSource
 from .trends import DEFAULT_RELATIVE_THRESHOLD, assess, direction
 
 __all__ = ["CacheMetrics", "CacheMonitor"]
@@ -31,7 +35,7 @@ SIZE_WATCH_FRACTION = 0.8
 
 
 class CacheMonitor:
-    """Health, alerts and trends of a cache manager, from periodic ``get_stats()`` snapshots."""
+    """Health, alerts and trends of a cache manager, from periodic snapshots of its stats."""
 
     def __init__(
         self,
@@ -51,8 +55,8 @@ class CacheMonitor:
         trend_threshold: float = DEFAULT_RELATIVE_THRESHOLD,
         min_update_interval_s: float = 0.0,
     ) -> None:
-        if not callable(getattr(cache_manager, "get_stats", None)):
-            raise MonitoringError("the cache manager must have a get_stats() method")
+        if not isinstance(cache_manager, StatsSource | SnapshotSource):
+            raise MonitoringError("the cache manager must have a get_stats() or stats() method")
         self.cache_manager = cache_manager
         self.clock = clock
         self.tier1_size_limit_mb = tier1_size_limit_mb
@@ -99,11 +103,13 @@ class CacheMonitor:
         """Take a snapshot, keep it in ``metrics_history`` and evaluate the alert rules.
 
         With ``min_update_interval_s`` set, a call sooner than that after the last snapshot
-        returns the last snapshot instead of reading the cache again (``get_stats()`` walks
-        the tiers' keys, so a busy server throttles here, once for all its callers)."""
+        returns the last snapshot instead of reading the cache again (a seed-shaped
+        ``get_stats()`` may walk every cached key; throttling here serves all callers)."""
         recent = self._recent_snapshot()
         if recent is not None:
             return recent
+        if isinstance(self.cache_manager, SnapshotSource):
+            return self.record_stats(read_figures(self.cache_manager))
         stats = self.cache_manager.get_stats()
         if inspect.isawaitable(stats):
             if inspect.iscoroutine(stats):
@@ -116,13 +122,16 @@ class CacheMonitor:
         recent = self._recent_snapshot()
         if recent is not None:
             return recent
+        if isinstance(self.cache_manager, SnapshotSource):
+            return self.record_stats(read_figures(self.cache_manager))
         stats = self.cache_manager.get_stats()
         if inspect.isawaitable(stats):
             stats = await stats
         return self.record_stats(stats)
 
-    def record_stats(self, stats: Mapping[str, Any]) -> CacheMetrics:
-        """Snapshot an already fetched ``get_stats()`` dict (what both updates call)."""
+    def record_stats(self, stats: Stats) -> CacheMetrics:
+        """Snapshot already fetched stats, typed or a ``get_stats()`` dict (what both
+        updates call)."""
         with self._lock:
             self._last_update_s = self.clock()
             metrics = CacheMetrics.from_stats(stats, self.now())

@@ -2,18 +2,20 @@
 
 ``build_cache_registry(cache=..., monitor=..., metrics=...)`` returns a fresh
 ``CollectorRegistry`` (never the global ``REGISTRY``) holding one
-:class:`CacheCollector`, which reads the figures at scrape time. Names carry the
+:class:`CacheCollector`, which reads the figures at scrape time through
+:func:`~.figures.read_figures`: a ``ChunkCache``'s typed ``stats()`` (a scrape costs the
+same however many chunks are cached), else a seed-shaped ``get_stats()``. Names carry the
 ``masterstream_`` prefix and base units (seconds, bytes); counters end in ``_total``;
 the only labels are ``tier`` (tier1, tier2), ``source`` (tier1, tier2, miss, error),
 ``status`` and ``level`` (health levels) — all bounded. The request latency histogram
 has buckets from 100 µs to 10 s (:data:`~.percentiles.LATENCY_BUCKETS_S`).
 
-Scrape from the event loop thread: ``get_stats()`` of the memory tier is not thread-safe.
+Scrape from the event loop thread: the memory tier's counters are not read under a lock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 from prometheus_client import CollectorRegistry
@@ -27,6 +29,7 @@ from prometheus_client.registry import Collector
 
 from .alerts import HealthStatus
 from .endpoint_metrics import EndpointMetrics
+from .figures import CacheFigures, read_figures
 
 PREFIX = "masterstream_"
 TIERS = ("tier1", "tier2")
@@ -38,6 +41,13 @@ TIER_COUNTERS = {
     "evicted_bytes": "Bytes evicted by the tier's policy.",
     "corrupt_reads": "Entries found corrupt on read (dropped, never served).",
 }
+RENDER_COUNTERS = (
+    ("count", "renders", "Chunks rendered on a cache miss or by the warmer.", 1.0),
+    ("failures", "render_failures", "Renders that raised.", 1.0),
+    ("total_ms", "render_seconds", "Time spent rendering chunks.", 0.001),
+    ("coalesced_waiters", "render_coalesced_waiters",
+     "Requests that joined a render already running for their chunk.", 1.0),
+)  # fmt: skip
 TIER_GAUGES = {
     "size_bytes": "Bytes held by the tier.",
     "capacity_bytes": "Byte capacity of the tier.",
@@ -45,15 +55,8 @@ TIER_GAUGES = {
 }
 
 
-def _num(section: Mapping[str, Any], key: str) -> float | None:
-    value = section.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
 class CacheCollector(Collector):
-    """Collects the cache's ``get_stats()``, the monitor's health and endpoint metrics."""
+    """Collects the cache's figures, the monitor's health and endpoint metrics."""
 
     def __init__(
         self,
@@ -69,48 +72,35 @@ class CacheCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         if self.cache is not None:
-            yield from self._cache_families(self.cache.get_stats())
+            yield from self._cache_families(read_figures(self.cache))
         if self.monitor is not None:
             yield from self._health_families()
         if self.metrics is not None:
             yield from self._request_families(self.metrics)
 
-    def _cache_families(self, stats: Mapping[str, Any]) -> Iterator[Metric]:
-        tiers = {name: stats.get(name) or {} for name in TIERS}
-        for field, doc in TIER_COUNTERS.items():
-            family = CounterMetricFamily(f"{PREFIX}cache_{field}", doc, labels=["tier"])
-            for name, tier in tiers.items():
-                value = _num(tier, field)
-                if value is not None:
-                    family.add_metric([name], value)
-            yield family
-        for field, doc in TIER_GAUGES.items():
-            family = GaugeMetricFamily(f"{PREFIX}cache_{field}", doc, labels=["tier"])
-            for name, tier in tiers.items():
-                value = _num(tier, field)
-                if value is None and field == "size_bytes":
-                    size_mb = _num(tier, "size_mb")
-                    value = None if size_mb is None else size_mb * 1_000_000
-                if value is not None:
-                    family.add_metric([name], value)
-            yield family
-        overall = stats.get("overall") or {}
-        for field, name, doc in (
-            ("overall_hit_rate", "cache_hit_ratio", "Share of requests answered by a tier."),
-            ("tracks_cached", "cache_tracks_cached", "Tracks with at least one cached chunk."),
+    def _cache_families(self, figures: CacheFigures) -> Iterator[Metric]:
+        tiers = {"tier1": figures.tier1, "tier2": figures.tier2}
+        for family_type, fields in (
+            (CounterMetricFamily, TIER_COUNTERS),
+            (GaugeMetricFamily, TIER_GAUGES),
         ):
-            value = _num(overall, field)
-            if value is not None:
-                yield GaugeMetricFamily(f"{PREFIX}{name}", doc, value=value)
-        render = stats.get("render") or {}
-        for field, name, doc, scale in (
-            ("count", "renders", "Chunks rendered on a cache miss or by the warmer.", 1.0),
-            ("failures", "render_failures", "Renders that raised.", 1.0),
-            ("total_ms", "render_seconds", "Time spent rendering chunks.", 0.001),
-            ("coalesced_waiters", "render_coalesced_waiters",
-             "Requests that joined a render already running for their chunk.", 1.0),
-        ):  # fmt: skip
-            value = _num(render, field)
+            for field, doc in fields.items():
+                family = family_type(f"{PREFIX}cache_{field}", doc, labels=["tier"])
+                for name, tier in tiers.items():
+                    value = getattr(tier, field)
+                    if value is not None:
+                        family.add_metric([name], float(value))
+                yield family
+        overall = figures.overall
+        gauges = (
+            ("hit_ratio", "Share of requests answered by a tier.", overall.overall_hit_rate),
+            ("tracks_cached", "Tracks with at least one cached chunk.", overall.tracks_cached),
+        )
+        for name, doc, value in gauges:
+            yield GaugeMetricFamily(f"{PREFIX}cache_{name}", doc, value=float(value))
+        render = figures.render or {}
+        for field, name, doc, scale in RENDER_COUNTERS:
+            value = render.get(field)
             if value is not None:
                 yield CounterMetricFamily(f"{PREFIX}cache_{name}", doc, value=value * scale)
 
