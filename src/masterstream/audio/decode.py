@@ -1,11 +1,13 @@
-"""Decoding: track info and windows of frames, without decoding whole files.
+"""Decoding: track info, windows of frames and whole files block by block.
 
 libsndfile (via soundfile) reads WAV, FLAC, OGG/Vorbis, Opus and MP3 at their native
 sample rate; nothing is resampled. Audio comes back as float32 ``(frames, channels)``.
+Analysis reads a file with :func:`read_blocks`, so memory never grows with its length.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import soundfile as sf
 from ..errors import SourceUnavailableError, UnsupportedAudioError
 
 SUPPORTED_EXTENSIONS = frozenset({".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3"})
+DEFAULT_BLOCK_FRAMES = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,34 @@ def read_window(path: str | Path, start: int, stop: int) -> np.ndarray:
             f"{path} ended early: wanted frames [{start}, {stop}), got {data.shape[0]}", path=path
         )
     return data
+
+
+def read_blocks(path: str | Path, block_frames: int = DEFAULT_BLOCK_FRAMES) -> Iterator[np.ndarray]:
+    """The whole of ``path`` as consecutive float32 ``(frames, channels)`` blocks of
+    ``block_frames`` frames (the last one shorter), decoded one at a time.
+
+    Yields exactly the frames the header promises; a file that ends early (truncated on
+    disk) or fails to decode part-way raises :class:`SourceUnavailableError`.
+    """
+    if block_frames <= 0:
+        raise ValueError(f"block_frames must be positive, got {block_frames}")
+    frames = read_info(path).frames
+    done = 0
+    try:
+        with _open(path) as f:
+            while done < frames:
+                want = min(block_frames, frames - done)
+                block = f.read(want, dtype="float32", always_2d=True)
+                if block.shape[0] == 0:
+                    break
+                done += block.shape[0]
+                yield block
+    except sf.LibsndfileError as exc:
+        raise SourceUnavailableError(f"failed to decode {path}: {exc}", path=path) from exc
+    if done != frames:
+        raise SourceUnavailableError(
+            f"{path} ended early: its header promises {frames} frames, got {done}", path=path
+        )
 
 
 def read_all(path: str | Path) -> tuple[np.ndarray, int]:

@@ -25,8 +25,11 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
-from . import loudness, spectrum
-from .limiter import as_planar, true_peak_envelope_planar
+from .limiter import as_planar
+from .loudness import loudness_range_lu
+from .loudness_meter import EnergyTimeline, LoudnessMeter
+from .peaks import TruePeakStream
+from .spectrum import SpectrumMeter
 
 LUFS_FLOOR = -70.0
 DB_FLOOR = -120.0
@@ -120,16 +123,15 @@ class Fingerprint:
         return self.band_presence_ratio + self.band_brilliance_ratio
 
 
+BLOCK_FRAMES = 1 << 16  # frames per block when an in-memory track is measured
+
+
 def _db(power: float, floor: float = DB_FLOOR) -> float:
     return max(10.0 * math.log10(power), floor) if power > 0 else floor
 
 
-def _stereo(planar: np.ndarray) -> tuple[float, float]:
-    if planar.shape[0] < 2:
-        return 0.0, 1.0
-    left, right = planar[0], planar[1]
-    left_energy, right_energy = float(np.dot(left, left)), float(np.dot(right, right))
-    cross = float(np.dot(left, right))
+def _stereo(left_energy: float, right_energy: float, cross: float) -> tuple[float, float]:
+    """(width, correlation) from the channel energies and their cross product."""
     # mid/side energies from the channel energies: (L +- R)^2 / 4 summed
     mid_rms = math.sqrt(max(left_energy + right_energy + 2 * cross, 0.0) / 4)
     side_rms = math.sqrt(max(left_energy + right_energy - 2 * cross, 0.0) / 4)
@@ -137,15 +139,6 @@ def _stereo(planar: np.ndarray) -> tuple[float, float]:
     energy = math.sqrt(left_energy * right_energy)
     correlation = cross / energy if energy > 0 else 1.0
     return width, correlation
-
-
-def _silence_ratio(frame_power: np.ndarray, sample_rate: int) -> float:
-    """Share of 100 ms blocks whose mean power (per channel) is under the threshold."""
-    block = max(1, round(SILENCE_BLOCK_S * sample_rate))
-    count = max(1, frame_power.size // block)
-    usable = frame_power[: count * block] if frame_power.size >= block else frame_power
-    power = usable.reshape(count, -1).mean(axis=1)
-    return float(np.mean(power < 10.0 ** (SILENCE_THRESHOLD_DBFS / 10.0)))
 
 
 def _empty_fingerprint() -> Fingerprint:
@@ -157,44 +150,93 @@ def _empty_fingerprint() -> Fingerprint:
     return Fingerprint(**values)
 
 
+class FingerprintMeter:
+    """Measures a track fed as consecutive ``(frames, channels)`` blocks, in memory that
+    grows by a few floats per 100 ms; :meth:`result` is its :class:`Fingerprint`."""
+
+    def __init__(self, sample_rate: int, channels: int) -> None:
+        self.sample_rate = sample_rate
+        self.channels = channels
+        self.loudness = LoudnessMeter(sample_rate, channels)
+        self.spectrum = SpectrumMeter(sample_rate)
+        self.true_peak = TruePeakStream(channels)
+        self.silence_block = max(1, round(SILENCE_BLOCK_S * sample_rate))
+        self.power = EnergyTimeline(self.silence_block)  # per-frame power / channels
+        self.peak = 0.0
+        self.envelope_peak = 0.0
+        self.energies = np.zeros(3)  # left.left, right.right, left.right
+
+    def add(self, block: np.ndarray) -> None:
+        """Measure the next float ``(frames, channels)`` block."""
+        planar = as_planar(block)
+        if planar.shape[0] != self.channels:
+            raise ValueError(f"expected {self.channels} channels, got {planar.shape[0]}")
+        if planar.shape[1] == 0:
+            return
+        self.loudness.add(planar)
+        self.power.add(np.einsum("ij,ij->j", planar, planar) / self.channels)
+        self.peak = max(self.peak, float(planar.max()), -float(planar.min()))
+        envelope = self.true_peak.push(planar)
+        self.envelope_peak = max(self.envelope_peak, float(np.max(envelope, initial=0.0)))
+        if self.channels >= 2:
+            left, right = planar[0], planar[1]
+            self.energies += (np.dot(left, left), np.dot(right, right), np.dot(left, right))
+        self.spectrum.add(planar.mean(axis=0))
+
+    def _silence_ratio(self) -> float:
+        """Share of 100 ms blocks whose mean power (per channel) is under the threshold."""
+        frames, block = self.power.frames, self.silence_block
+        if frames < block:
+            power = np.array([self.power.total / frames])
+        else:
+            power = self.power.energy(np.arange(frames // block) * block, block) / block
+        return float(np.mean(power < 10.0 ** (SILENCE_THRESHOLD_DBFS / 10.0)))
+
+    def result(self) -> Fingerprint:
+        """The fingerprint of everything added (call once, after the last block)."""
+        frames = self.power.frames
+        if frames == 0:
+            return _empty_fingerprint()
+        envelope = max(self.envelope_peak, float(np.max(self.true_peak.finish(), initial=0.0)))
+        integrated = max(self.loudness.integrated_lufs(), LUFS_FLOOR)
+        short_term = self.loudness.short_term_lufs()
+        peak = self.peak
+        sample_peak = 20.0 * math.log10(peak) if peak > 0 else DB_FLOOR
+        true_peak = _db(envelope**2)
+        rms = _db(self.power.total / frames)
+        spec = self.spectrum.finish()
+        width, correlation = (
+            _stereo(*map(float, self.energies)) if self.channels >= 2 else (0.0, 1.0)
+        )
+        return Fingerprint(
+            duration_s=frames / self.sample_rate,
+            integrated_lufs=integrated,
+            loudness_range_lu=loudness_range_lu(short_term),
+            short_term_max_lufs=max(float(np.max(short_term)), LUFS_FLOOR),
+            sample_peak_dbfs=sample_peak,
+            true_peak_dbtp=true_peak,
+            rms_dbfs=rms,
+            crest_factor_db=sample_peak - rms if peak > 0 else 0.0,
+            plr_db=true_peak - integrated if peak > 0 else 0.0,
+            **spec.band_ratios,
+            spectral_centroid_hz=spec.centroid_hz,
+            spectral_rolloff_hz=spec.rolloff_hz,
+            spectral_flatness=spec.flatness,
+            spectral_tilt_db_per_octave=spec.tilt_db_per_octave,
+            stereo_width=width,
+            phase_correlation=correlation,
+            tempo_bpm=spec.tempo_bpm,
+            transient_density_per_s=spec.onsets_per_s,
+            silence_ratio=self._silence_ratio(),
+        )
+
+
 def compute_fingerprint(audio: np.ndarray, sample_rate: int) -> Fingerprint:
     """Fingerprint of a whole track, ``audio`` float ``(frames, channels)`` at ``sample_rate``."""
     audio = np.asarray(audio)
     if audio.ndim == 1:
         audio = audio[:, np.newaxis]
-    if audio.shape[0] == 0:
-        return _empty_fingerprint()
-    frames, channels = audio.shape
-    planar = as_planar(audio)  # the one float64 copy, (channels, frames)
-    power = loudness.k_weighted_power(planar.T, sample_rate)
-    integrated = max(loudness.integrated_from_power(power, sample_rate), LUFS_FLOOR)
-    short_term = loudness.short_term_lufs(power, sample_rate)
-    peak = max(float(planar.max()), -float(planar.min()))
-    sample_peak = 20.0 * math.log10(peak) if peak > 0 else DB_FLOOR
-    envelope = true_peak_envelope_planar(planar)
-    true_peak = _db(float(envelope.max()) ** 2)
-    frame_power = np.einsum("ij,ij->j", planar, planar) / channels
-    rms = _db(float(frame_power.mean()))
-    spec = spectrum.analyse(planar.mean(axis=0), sample_rate)
-    width, correlation = _stereo(planar)
-    return Fingerprint(
-        duration_s=frames / sample_rate,
-        integrated_lufs=integrated,
-        loudness_range_lu=loudness.loudness_range_lu(short_term),
-        short_term_max_lufs=max(float(np.max(short_term)), LUFS_FLOOR),
-        sample_peak_dbfs=sample_peak,
-        true_peak_dbtp=true_peak,
-        rms_dbfs=rms,
-        crest_factor_db=sample_peak - rms if peak > 0 else 0.0,
-        plr_db=true_peak - integrated if peak > 0 else 0.0,
-        **spec.band_ratios,
-        spectral_centroid_hz=spec.centroid_hz,
-        spectral_rolloff_hz=spec.rolloff_hz,
-        spectral_flatness=spec.flatness,
-        spectral_tilt_db_per_octave=spec.tilt_db_per_octave,
-        stereo_width=width,
-        phase_correlation=correlation,
-        tempo_bpm=spec.tempo_bpm,
-        transient_density_per_s=spec.onsets_per_s,
-        silence_ratio=_silence_ratio(frame_power, sample_rate),
-    )
+    meter = FingerprintMeter(sample_rate, audio.shape[1])
+    for start in range(0, audio.shape[0], BLOCK_FRAMES):
+        meter.add(audio[start : start + BLOCK_FRAMES])
+    return meter.result()

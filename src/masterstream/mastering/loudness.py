@@ -18,6 +18,7 @@ from .filters import k_weighted
 from .limiter import true_peak_dbtp
 
 __all__ = [
+    "gated_loudness",
     "integrated_lufs",
     "k_weighted_power",
     "loudness_range_lu",
@@ -43,7 +44,7 @@ def k_weighted_power(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     return np.einsum("ij,ij->i", weighted, weighted)
 
 
-def _to_lufs(mean_square: np.ndarray) -> np.ndarray:
+def to_lufs(mean_square: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore"):
         return -0.691 + 10.0 * np.log10(np.maximum(mean_square, 0.0))
 
@@ -71,7 +72,7 @@ def integrated_from_power(
     optionally of the signal scaled by a per-frame linear ``gain``."""
     window = round(GATING_BLOCK_S * sample_rate)
     hop = round(GATING_STEP_S * sample_rate)
-    count = max(1, round((power.size / sample_rate - GATING_BLOCK_S) / GATING_STEP_S) + 1)
+    count = gating_block_count(power.size, sample_rate)
     steps_per_block = window // hop
     if steps_per_block * hop == window:  # every rate that is a multiple of 10 Hz
         steps = _step_sums(power, power if gain is None else gain, gain is not None, hop,
@@ -80,13 +81,24 @@ def integrated_from_power(
         blocks = (cumulative[steps_per_block:][:count] - cumulative[:count]) / window
     else:
         blocks = _window_means(power if gain is None else power * gain * gain, window, hop, count)
-    loudness = _to_lufs(blocks)
+    return gated_loudness(blocks)
+
+
+def gated_loudness(blocks: np.ndarray) -> float:
+    """BS.1770 gated loudness (LUFS, -inf if silent) of 400 ms block mean squares:
+    -70 LUFS absolute gate, then -10 LU relative gate."""
+    loudness = to_lufs(blocks)
     gated = blocks[loudness >= ABSOLUTE_GATE_LUFS]
     if gated.size == 0:
         return -math.inf
-    relative_gate = _to_lufs(np.array([gated.mean()]))[0] + RELATIVE_GATE_LU
+    relative_gate = to_lufs(np.array([gated.mean()]))[0] + RELATIVE_GATE_LU
     gated = blocks[(loudness > relative_gate) & (loudness > ABSOLUTE_GATE_LUFS)]
-    return float(_to_lufs(np.array([gated.mean()]))[0]) if gated.size else -math.inf
+    return float(to_lufs(np.array([gated.mean()]))[0]) if gated.size else -math.inf
+
+
+def gating_block_count(frames: int, sample_rate: int) -> int:
+    """How many 400 ms gating blocks (every 100 ms) a track of ``frames`` frames has."""
+    return max(1, round((frames / sample_rate - GATING_BLOCK_S) / GATING_STEP_S) + 1)
 
 
 def integrated_lufs(audio: np.ndarray, sample_rate: int) -> float:
@@ -99,9 +111,9 @@ def short_term_lufs(power: np.ndarray, sample_rate: int) -> np.ndarray:
     a single value for audio shorter than 3 s."""
     window = round(SHORT_TERM_S * sample_rate)
     if power.size <= window:
-        return _to_lufs(np.array([float(np.mean(power))]))
+        return to_lufs(np.array([float(np.mean(power))]))
     hop = round(SHORT_TERM_HOP_S * sample_rate)
-    return _to_lufs(_window_means(power, window, hop, (power.size - window) // hop + 1))
+    return to_lufs(_window_means(power, window, hop, (power.size - window) // hop + 1))
 
 
 def loudness_range_lu(short_term: np.ndarray) -> float:

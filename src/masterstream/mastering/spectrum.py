@@ -1,11 +1,11 @@
 """Spectral and rhythmic analysis of a mono mix, for the fingerprint.
 
-One pass of a Hann-windowed STFT (about 46 ms frames, 50% overlap, processed in blocks so a
-long track never holds its whole spectrogram) accumulates the long-term power spectrum,
-per-frame flatness and a spectral-flux onset envelope (both on ~64 log-spaced bands).
-Tempo is the autocorrelation peak of the onset envelope between 60 and 200 BPM (weighted
-towards 120 BPM to avoid octave errors); transients are onset-envelope peaks above an
-adaptive threshold.
+One pass of a Hann-windowed STFT (about 46 ms frames, 50% overlap), fed block by block by
+:class:`SpectrumMeter` so a long track never holds its whole spectrogram, accumulates the
+long-term power spectrum, per-frame flatness and a spectral-flux onset envelope (both on
+~64 log-spaced bands). Tempo is the autocorrelation peak of the onset envelope between
+60 and 200 BPM (weighted towards 120 BPM to avoid octave errors); transients are
+onset-envelope peaks above an adaptive threshold.
 """
 
 from __future__ import annotations
@@ -56,41 +56,80 @@ def _band_edges(n_fft: int, sample_rate: int) -> np.ndarray:
     return np.unique(np.round(np.geomspace(low, high, FLUX_BANDS + 1)).astype(np.int64))
 
 
-def _stft_pass(mono: np.ndarray, n_fft: int, hop: int, sample_rate: int):
-    """Long-term power spectrum, mean per-frame flatness (non-silent frames), onset flux.
+class SpectrumMeter:
+    """One STFT pass over a mono mix fed block by block (see the module docstring).
 
-    Flatness and flux are computed on ~64 log-spaced band powers (mean power per bin in
-    each band) rather than on every bin: the same measures, an order of magnitude fewer
-    logarithms on a whole track.
+    Holds less than one frame of pending samples plus one onset-flux value per frame
+    (~43 per second), so memory grows by a few hundred bytes per second of audio.
     """
-    padded = np.concatenate((np.zeros(n_fft // 2), mono, np.zeros(n_fft))).astype(np.float32)
-    n_frames = max(1, 1 + (mono.shape[0] - 1) // hop)
-    frames_view = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[::hop]
-    window = np.hanning(n_fft).astype(np.float32)
-    edges = _band_edges(n_fft, sample_rate)
-    widths = np.diff(edges).astype(np.float32)
-    long_term = np.zeros(n_fft // 2 + 1)
-    flatness_sum, flatness_count = 0.0, 0
-    flux = np.zeros(n_frames)
-    previous = None
-    for start in range(0, n_frames, _FRAMES_PER_BLOCK):
-        block = frames_view[start : min(start + _FRAMES_PER_BLOCK, n_frames)] * window
+
+    def __init__(self, sample_rate: int) -> None:
+        self.sample_rate = sample_rate
+        self.n_fft = _frame_size(sample_rate)
+        self.hop = self.n_fft // 2
+        self._window = np.hanning(self.n_fft).astype(np.float32)
+        self._edges = _band_edges(self.n_fft, sample_rate)
+        self._widths = np.diff(self._edges).astype(np.float32)
+        self._pending = np.zeros(self.n_fft // 2, dtype=np.float32)  # the zero lead-in
+        self._samples = 0
+        self._done = 0
+        self._long_term = np.zeros(self.n_fft // 2 + 1)
+        self._flatness_sum, self._flatness_count = 0.0, 0
+        self._flux: list[np.ndarray] = []
+        self._previous: np.ndarray | None = None
+
+    def add(self, mono: np.ndarray) -> None:
+        """Append the next samples of the mono mix."""
+        self._samples += mono.shape[0]
+        self._pending = np.concatenate((self._pending, np.asarray(mono, dtype=np.float32)))
+        self._consume(None)
+
+    def _consume(self, limit: int | None) -> None:
+        ready = max(0, (self._pending.shape[0] - self.n_fft) // self.hop + 1)
+        if limit is not None:
+            ready = min(ready, limit - self._done)
+        if ready <= 0:
+            return
+        frames = np.lib.stride_tricks.sliding_window_view(self._pending, self.n_fft)[:: self.hop]
+        for start in range(0, ready, _FRAMES_PER_BLOCK):
+            self._frames(frames[start : min(start + _FRAMES_PER_BLOCK, ready)] * self._window)
+        self._done += ready
+        self._pending = self._pending[ready * self.hop :].copy()
+
+    def _frames(self, block: np.ndarray) -> None:
+        """Long-term power, flatness and flux of windowed frames ``block``.
+
+        Flatness and flux are computed on ~64 log-spaced band powers (mean power per bin in
+        each band) rather than on every bin: the same measures, an order of magnitude fewer
+        logarithms on a whole track.
+        """
         spectrum_ = fft.rfft(block, axis=1, workers=1)
         power = spectrum_.real**2 + spectrum_.imag**2
-        long_term += power.sum(axis=0, dtype=np.float64)
-        bands = np.add.reduceat(power[:, : edges[-1]], edges[:-1], axis=1) / widths
+        self._long_term += power.sum(axis=0, dtype=np.float64)
+        edges = self._edges
+        bands = np.add.reduceat(power[:, : edges[-1]], edges[:-1], axis=1) / self._widths
         arithmetic = bands.mean(axis=1, dtype=np.float64)
         loud = arithmetic > _SILENT_FRAME_POWER
         if np.any(loud):
             log_mean = np.log(bands[loud] + np.float32(1e-20)).mean(axis=1, dtype=np.float64)
-            flatness_sum += float(np.sum(np.exp(log_mean) / arithmetic[loud]))
-            flatness_count += int(np.count_nonzero(loud))
+            self._flatness_sum += float(np.sum(np.exp(log_mean) / arithmetic[loud]))
+            self._flatness_count += int(np.count_nonzero(loud))
         compressed = np.log1p(np.float32(1000.0) * np.sqrt(bands))
-        before = np.vstack((compressed[:1] if previous is None else previous, compressed[:-1]))
-        flux[start : start + block.shape[0]] = np.maximum(compressed - before, 0).sum(axis=1)
-        previous = compressed[-1:]
-    flatness = min(flatness_sum / flatness_count, 1.0) if flatness_count else 0.0
-    return long_term, flatness, flux
+        first = compressed[:1] if self._previous is None else self._previous
+        before = np.vstack((first, compressed[:-1]))
+        self._flux.append(np.maximum(compressed - before, 0).sum(axis=1).astype(np.float64))
+        self._previous = compressed[-1:]
+
+    def finish(self) -> SpectrumStats:
+        """Statistics of everything added (call once, after the last block)."""
+        n_frames = max(1, 1 + (self._samples - 1) // self.hop)
+        self._pending = np.concatenate((self._pending, np.zeros(self.n_fft, dtype=np.float32)))
+        self._consume(n_frames)
+        flatness = self._flatness_sum / self._flatness_count if self._flatness_count else 0.0
+        flux = np.concatenate(self._flux)
+        return _stats(
+            self._long_term, min(flatness, 1.0), flux, self.n_fft, self.sample_rate, self._samples
+        )
 
 
 def _tilt(freqs: np.ndarray, long_term: np.ndarray, sample_rate: int) -> float:
@@ -151,13 +190,7 @@ def _onsets_per_s(flux: np.ndarray, frame_rate: float, duration_s: float) -> flo
     return float(np.count_nonzero(peaks)) / duration_s
 
 
-def analyse(mono: np.ndarray, sample_rate: int) -> SpectrumStats:
-    """Spectral and rhythmic statistics of ``mono`` (float, frames) at ``sample_rate``."""
-    n_fft = _frame_size(sample_rate)
-    hop = n_fft // 2
-    long_term, flatness, flux = _stft_pass(
-        np.asarray(mono, dtype=np.float64), n_fft, hop, sample_rate
-    )
+def _stats(long_term, flatness, flux, n_fft, sample_rate, samples) -> SpectrumStats:
     freqs = np.fft.rfftfreq(n_fft, 1.0 / sample_rate)
     audible = (freqs >= 20.0) & (freqs < 20000.0)
     total = float(long_term[audible].sum())
@@ -171,8 +204,7 @@ def analyse(mono: np.ndarray, sample_rate: int) -> SpectrumStats:
         rolloff = float(freqs[audible][np.searchsorted(cumulative, ROLLOFF_SHARE * total)])
     else:
         centroid = rolloff = 0.0
-    frame_rate = sample_rate / hop
-    duration_s = mono.shape[0] / sample_rate
+    frame_rate = sample_rate / (n_fft // 2)
     return SpectrumStats(
         band_ratios=ratios,
         centroid_hz=centroid,
@@ -180,5 +212,12 @@ def analyse(mono: np.ndarray, sample_rate: int) -> SpectrumStats:
         flatness=flatness,
         tilt_db_per_octave=_tilt(freqs, long_term, sample_rate),
         tempo_bpm=_tempo(flux, frame_rate),
-        onsets_per_s=_onsets_per_s(flux, frame_rate, duration_s),
+        onsets_per_s=_onsets_per_s(flux, frame_rate, samples / sample_rate),
     )
+
+
+def analyse(mono: np.ndarray, sample_rate: int) -> SpectrumStats:
+    """Spectral and rhythmic statistics of ``mono`` (float, frames) at ``sample_rate``."""
+    meter = SpectrumMeter(sample_rate)
+    meter.add(np.asarray(mono, dtype=np.float64))
+    return meter.finish()
