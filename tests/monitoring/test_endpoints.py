@@ -67,7 +67,7 @@ async def test_envelope_times_the_handler_and_records_it(source: str, hit: bool)
     async def handler(track_id: int) -> tuple[Any, str]:
         return {"track_id": track_id}, source
 
-    envelope = await endpoint.track_request(handler, 12)
+    envelope = await endpoint.track_request(handler)(12)
     assert envelope["data"] == {"track_id": 12}
     assert (envelope["cache_source"], envelope["cache_hit"]) == (source, hit)
     assert envelope["processing_time_ms"] == pytest.approx(2.5)
@@ -85,15 +85,16 @@ async def test_monitor_is_updated_and_awaited_when_async(monitor_cls) -> None:
     async def handler() -> tuple[bytes, str]:
         return b"x", "tier2"
 
-    await endpoint.track_request(handler)
-    await endpoint.track_request(handler)
+    wrapped = endpoint.track_request(handler)
+    await wrapped()
+    await wrapped()
     assert monitor.updates == 2
     assert endpoint.metrics.summary["tier2_hits"] == 2  # own EndpointMetrics when none given
 
 
 async def test_sync_handlers_work_too() -> None:
     endpoint = CacheAwareEndpoint(None)
-    envelope = await endpoint.track_request(lambda: (b"abc", "tier1"))
+    envelope = await endpoint.track_request(lambda: (b"abc", "tier1"))()
     assert envelope["data"] == b"abc" and envelope["cache_hit"] is True
 
 
@@ -106,7 +107,7 @@ async def test_exceptions_propagate_unchanged_after_being_recorded() -> None:
         raise boom
 
     with pytest.raises(LookupError) as caught:
-        await endpoint.track_request(handler)
+        await endpoint.track_request(handler)()
     assert caught.value is boom
     summary = metrics.get_summary()
     assert (summary["errors"], summary["cache_hits"], summary["cache_misses"]) == (1, 0, 0)
@@ -116,7 +117,7 @@ async def test_exceptions_propagate_unchanged_after_being_recorded() -> None:
 async def test_an_unknown_source_from_a_handler_is_an_error() -> None:
     endpoint = CacheAwareEndpoint(None)
     with pytest.raises(MonitoringError, match="unknown cache source 'redis'"):
-        await endpoint.track_request(lambda: (b"x", "redis"))
+        await endpoint.track_request(lambda: (b"x", "redis"))()
     assert endpoint.metrics.summary["errors"] == 1
 
 
@@ -127,7 +128,7 @@ async def test_a_failing_monitor_does_not_fail_the_request(caplog) -> None:
 
     endpoint = CacheAwareEndpoint(None, monitor=Broken())
     with caplog.at_level(logging.ERROR, logger="masterstream.monitoring"):
-        envelope = await endpoint.track_request(lambda: (1, "tier1"))
+        envelope = await endpoint.track_request(lambda: (1, "tier1"))()
     assert envelope["data"] == 1 and "cache monitor update failed" in caplog.text
 
 

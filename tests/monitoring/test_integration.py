@@ -87,8 +87,8 @@ async def test_query_builder_through_endpoint_matches_monitor_and_stats(
     sources: Counter[str] = Counter()
 
     async def fetch(chunk_idx: int) -> None:
-        envelope = await endpoint.track_request(
-            builder.get_with_cache, f"chunk_1_{chunk_idx}", 1, chunk_idx, "warm", 0.5
+        envelope = await endpoint.track_request(builder.get_with_cache)(
+            f"chunk_1_{chunk_idx}", 1, chunk_idx, "warm", 0.5
         )
         assert envelope["data"] == chunk_payload(1, chunk_idx)
         assert envelope["cache_hit"] == (envelope["cache_source"] != "miss")
@@ -146,18 +146,14 @@ async def test_get_or_render_through_endpoint_and_failed_renders(
 ) -> None:
     metrics = EndpointMetrics()
     endpoint = CacheAwareEndpoint(cache, monitor, metrics, endpoint="/api/tracks/chunks")
-    seen = [
-        (await endpoint.track_request(cache.get_or_render, 1, idx % 3, "punchy", 1.0))[
-            "cache_source"
-        ]
-        for idx in range(6)
-    ]
+    render = endpoint.track_request(cache.get_or_render)
+    seen = [(await render(1, idx % 3, "punchy", 1.0))["cache_source"] for idx in range(6)]
     assert seen == ["miss", "miss", "miss", "tier1", "tier1", "tier1"]
     with pytest.raises(RenderError, match="cannot render"):
-        await endpoint.track_request(cache.get_or_render, BROKEN_TRACK, 0)
+        await render(BROKEN_TRACK, 0)
     builder = CacheQueryBuilder(cache, db_handler)
     with pytest.raises(RenderError):
-        await endpoint.track_request(builder.get_with_cache, "k", BROKEN_TRACK, 1)
+        await endpoint.track_request(builder.get_with_cache)("k", BROKEN_TRACK, 1)
 
     summary = metrics.get_summary()
     assert (summary["total_requests"], summary["errors"], summary["cache_hits"]) == (8, 2, 3)

@@ -221,12 +221,13 @@ def test_get_health_builds_the_response(clock: FakeClock) -> None:
 
 def test_summary_before_and_after_the_first_snapshot(clock: FakeClock) -> None:
     monitor, manager = make(clock)
-    assert monitor.get_summary() == {"status": "no_data"}
+    assert monitor.get_summary() == {"status": "no_data", "health_status": "no_data"}
     manager.set_hit_rate(0.95, 400)
     for _ in range(3):
         monitor.update_metrics()
     summary = monitor.get_summary()
-    assert summary["status"] == "healthy" and summary["alerts"] == []
+    assert summary["health_status"] == summary["status"] == "healthy"
+    assert summary["alerts"] == []
     assert summary["tier1"]["size_mb"] == 1.0 and summary["tier1"]["size_limit_mb"] == 15
     assert summary["overall"]["hit_rate"] == pytest.approx(0.95)
     assert summary["overall"]["trends"]["hit_rate"]["trend"] == "stable"

@@ -82,13 +82,19 @@ def test_tier_stats_keep_extra_fields_other_models_forbid_them() -> None:
         TrackCacheStatusResponse(**TRACK, completion=1)
 
 
-def test_timestamps_are_aware_and_normalised_to_utc() -> None:
+def test_timestamps_are_normalised_to_utc_and_naive_ones_taken_as_utc() -> None:
     plus2 = datetime(2026, 5, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))
     stats = CacheStatsResponse(tier1=TIER, tier2={**TIER, "tier_name": "tier2"},
                                overall=OVERALL, timestamp=plus2)  # fmt: skip
     assert stats.timestamp.tzinfo == UTC and stats.timestamp.hour == 10
-    with pytest.raises(ValidationError, match="timezone"):
-        CacheStatsResponse(tier1=TIER, tier2=TIER, overall=OVERALL, timestamp=datetime(2026, 1, 1))
+    naive = CacheStatsResponse(tier1=TIER, tier2=TIER, overall=OVERALL,
+                               timestamp=datetime(2026, 1, 1, 12))  # fmt: skip
+    assert naive.timestamp == datetime(2026, 1, 1, 12, tzinfo=UTC)
+    from_json = CacheStatsResponse(tier1=TIER, tier2=TIER, overall=OVERALL,
+                                   timestamp="2026-01-01T12:00:00")  # fmt: skip
+    assert from_json.timestamp == naive.timestamp
+    with pytest.raises(ValidationError, match="timestamp"):
+        CacheStatsResponse(tier1=TIER, tier2=TIER, overall=OVERALL, timestamp="noon")
 
 
 def test_stats_response_round_trips_through_json() -> None:

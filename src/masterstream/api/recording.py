@@ -27,7 +27,7 @@ def build_recorders(state: ServerState) -> None:
     """One seed ``CacheAwareEndpoint`` per cache-served route, sharing metrics and monitor."""
     monitor = state.monitor
 
-    def endpoint(name: str) -> Callable[[Handler], Awaitable[dict[str, Any]]]:
+    def endpoint(name: str) -> Callable[[Handler], Callable[[], Awaitable[dict[str, Any]]]]:
         tracker = CacheAwareEndpoint(
             state.engine.cache, monitor=monitor, metrics=state.metrics, endpoint=name
         )

@@ -1,9 +1,11 @@
 """Cache-aware endpoint helpers: timing envelope, cache-then-fallback query, handler factory.
 
-``CacheAwareEndpoint.track_request`` runs a handler returning ``(data, source)``, times
-it with a monotonic clock, records it in :class:`EndpointMetrics`, updates the monitor
-and returns the seed's envelope. A handler that raises is recorded as an error (source
-``miss``) and its exception propagates unchanged.
+``CacheAwareEndpoint.track_request(handler)`` returns the handler wrapped, as the seed's
+tests use it (``wrapped = endpoint.track_request(handler); result = await wrapped()``):
+each call runs the handler, which returns ``(data, source)``, times it with a monotonic
+clock, records it in :class:`EndpointMetrics`, updates the monitor and returns the seed's
+envelope. A handler that raises is recorded as an error (source ``miss``) and its
+exception propagates unchanged.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .stats import create_cache_aware_response
 log = logging.getLogger("masterstream.monitoring")
 
 Handler = Callable[..., Awaitable[tuple[Any, str]] | tuple[Any, str]]
+Wrapped = Callable[..., Awaitable[dict[str, Any]]]
 
 
 async def _maybe_await(value: Any) -> Any:
@@ -45,8 +48,19 @@ class CacheAwareEndpoint:
         self.endpoint = endpoint
         self.timer = timer
 
-    async def track_request(self, handler: Handler, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """Run ``handler(*args, **kwargs)`` (async or sync) and wrap its ``(data, source)``."""
+    def track_request(self, handler: Handler) -> Wrapped:
+        """``handler`` (async or sync) wrapped: an async callable taking the handler's
+        arguments and returning the envelope of its ``(data, source)``."""
+
+        @functools.wraps(handler)
+        async def wrapped(*args: Any, **kwargs: Any) -> dict[str, Any]:
+            return await self._run(handler, args, kwargs)
+
+        return wrapped
+
+    async def _run(
+        self, handler: Handler, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> dict[str, Any]:
         started_s = self.timer()
         try:
             data, source = await _maybe_await(handler(*args, **kwargs))
@@ -87,9 +101,14 @@ class CacheQueryBuilder:
         preset: str | None = None,
         intensity: float = 1.0,
     ) -> tuple[Any, str]:
-        """``(data, "tier1" | "tier2")`` from the cache, else ``(db_handler(...), "miss")``."""
+        """``(data, "tier1" | "tier2")`` from the cache, else ``(db_handler(...), "miss")``.
+
+        Calls ``cache_manager.get_chunk(track_id=..., chunk_idx=..., preset=...,
+        intensity=...)`` (and ``put_chunk`` likewise) with keyword arguments."""
         data, source = await _maybe_await(
-            self.cache_manager.get_chunk(track_id, chunk_idx, preset=preset, intensity=intensity)
+            self.cache_manager.get_chunk(
+                track_id=track_id, chunk_idx=chunk_idx, preset=preset, intensity=intensity
+            )
         )
         if data is not None and source != "miss":
             log.debug("cache %s hit for %s", source, cache_key)
@@ -99,7 +118,13 @@ class CacheQueryBuilder:
         put_chunk = getattr(self.cache_manager, "put_chunk", None)
         if self.store_misses and isinstance(data, bytes) and callable(put_chunk):
             await _maybe_await(
-                put_chunk(track_id, chunk_idx, data, preset=preset, intensity=intensity)
+                put_chunk(
+                    track_id=track_id,
+                    chunk_idx=chunk_idx,
+                    data=data,
+                    preset=preset,
+                    intensity=intensity,
+                )
             )
         return data, "miss"
 
@@ -111,15 +136,11 @@ def create_cache_aware_handler(
     *,
     endpoint: str | None = None,
     monitor: Any = None,
-) -> Callable[..., Awaitable[dict[str, Any]]]:
+) -> Wrapped:
     """``handler`` wrapped by a :class:`CacheAwareEndpoint` (same envelope, metrics recorded,
     errors recorded then re-raised). ``endpoint`` defaults to the handler's name."""
     name = endpoint if endpoint is not None else getattr(handler, "__name__", "handler")
     tracker = CacheAwareEndpoint(cache_manager, monitor, metrics, endpoint=name)
-
-    @functools.wraps(handler)
-    async def wrapped(*args: Any, **kwargs: Any) -> dict[str, Any]:
-        return await tracker.track_request(handler, *args, **kwargs)
-
+    wrapped = tracker.track_request(handler)
     wrapped.endpoint = tracker  # type: ignore[attr-defined]
     return wrapped

@@ -249,9 +249,10 @@ class CacheMonitor:
         }
 
     def get_summary(self) -> dict[str, Any]:
-        """Health, per-tier and overall figures with trends, active alerts."""
+        """Health (``health_status``, also as the older ``status``), per-tier and overall
+        figures with trends, active alerts."""
         if not self.metrics_history:
-            return {"status": "no_data"}
+            return {"status": "no_data", "health_status": "no_data"}
         latest = self.metrics_history[-1]
         status, alerts = self.get_health_status()
 
@@ -263,6 +264,7 @@ class CacheMonitor:
             return out
 
         return {
+            "health_status": status.value,
             "status": status.value,
             "timestamp": latest.timestamp.isoformat(),
             "tier1": section(

@@ -2,8 +2,9 @@
 
 Counts are non-negative integers (a bool or a float is not a count), rates lie in
 [0, 1], percentages in [0, 100], sizes and times are finite and non-negative, a cache
-source is one of :class:`CacheSource`, and every timestamp is timezone-aware and
-normalised to UTC (a naive datetime is rejected rather than guessed at). Tier stats
+source is one of :class:`CacheSource`, and every timestamp is normalised to UTC and
+stored timezone-aware (a naive datetime, such as the seed's ``datetime.utcnow()``, is
+taken as UTC). Tier stats
 accept extra fields a cache may publish (``capacity_bytes``, ``evictions``,
 ``tracks_cached`` …); the other models forbid unknown fields so typos surface.
 """
@@ -16,7 +17,6 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -46,7 +46,8 @@ def utc_now() -> datetime:
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    """An aware datetime in UTC; a naive one is taken as UTC (``datetime.utcnow()``)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 Count = Annotated[StrictInt, Field(ge=0)]
@@ -54,7 +55,7 @@ Rate = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Percent = Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)]
 SizeMb = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Seconds = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
-UtcTimestamp = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+UtcTimestamp = Annotated[datetime, AfterValidator(_to_utc)]
 TrackId = StrictInt | str
 TrackKey = Annotated[int | str, Field(union_mode="left_to_right")]
 """Mapping keys: digits become ints, so JSON object keys round-trip to track ids."""
@@ -143,7 +144,11 @@ class CacheAlertResponse(_Model):
 
 
 class CacheHealthResponse(_Model):
-    """Health of the cache: sizes against limits, hit rates, status and active alerts."""
+    """Health of the cache: sizes against limits, hit rates, status and active alerts.
+
+    Without a ``status`` (the seed's models had none), it is derived from the flags:
+    healthy, else critical when a size limit is exceeded (as the monitor's size rules
+    rate it), else warning. A given ``status`` must agree with ``healthy``."""
 
     healthy: StrictBool
     tier1_size_mb: SizeMb
@@ -157,6 +162,19 @@ class CacheHealthResponse(_Model):
     timestamp: UtcTimestamp = Field(default_factory=utc_now)
     status: HealthStatus = HealthStatus.HEALTHY
     alerts: list[CacheAlertResponse] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_status(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("status") is not None:
+            return data
+        if data.get("healthy") is True:
+            return {**data, "status": HealthStatus.HEALTHY}
+        if data.get("healthy") is not False:
+            return data  # field validation reports the missing or invalid flag
+        flags = ("tier1_healthy", "tier2_healthy", "memory_healthy")
+        over_limit = any(data.get(flag) is False for flag in flags)
+        return {**data, "status": HealthStatus.CRITICAL if over_limit else HealthStatus.WARNING}
 
     @model_validator(mode="after")
     def _healthy_matches_status(self) -> CacheHealthResponse:

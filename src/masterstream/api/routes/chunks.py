@@ -94,7 +94,7 @@ async def serve_chunk(
             track_id, chunk_idx, variant.preset, variant.intensity, variant.fmt
         )
 
-    envelope = await state.chunk_endpoint(handler)
+    envelope = await state.chunk_endpoint(handler)()
     source = str(envelope["cache_source"])
     headers["X-Cache-Source"] = source
     headers["Cache-Status"] = cache_status(source)

@@ -97,7 +97,7 @@ async def stream_track(
                 track_id, chunk_index, variant.preset, variant.intensity, "wav"
             )
 
-        envelope = await state.stream_endpoint(handler)
+        envelope = await state.stream_endpoint(handler)()
         span_start, span_stop = geometry.chunk_span(chunk_index)
         return pcm_payload(envelope["data"], span_stop - span_start, block_align)
 

@@ -82,7 +82,7 @@ async def get_track(
         )
         return detail.model_dump(mode="json"), source
 
-    envelope = await state.track_endpoint(handler)
+    envelope = await state.track_endpoint(handler)()
     envelope["message"] = FINGERPRINT_SOURCES[str(envelope["cache_source"])]
     envelope.setdefault("processing_time_ms", round((time.perf_counter() - started) * 1e3, 3))
     return envelope
