@@ -139,22 +139,22 @@ def render(
     chunk: Annotated[int | None, typer.Option(help="Render only this chunk index.")] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Master a track (or one chunk of it) to a file, chunk by chunk like the server does."""
+    """Master a track (or one chunk of it) to a file, through the server's chunk service."""
     from .audio.encode import ENCODERS
-    from .mastering import get_preset, validate_intensity
-    from .service.workspace import render_to_file, resolve_track
+    from .service.export import render_to_file
+    from .service.request import Variant
+    from .service.workspace import resolve_track
 
     fmt = out_path.suffix.lower().lstrip(".")
     if fmt not in ENCODERS:
         raise MasterstreamError(f"--out must end in {', '.join('.' + f for f in sorted(ENCODERS))}")
-    validate_intensity(intensity)
-    get_preset(preset)
+    variant = Variant.of(preset, intensity)
     settings = _settings(data_dir)
     with resolve_track(settings, track) as (library, record), _progress() as progress:
         geometry = library.geometry(record)
         task = progress.add_task(f"mastering ({preset})", total=1 if chunk is not None else
                                  geometry.chunk_count)  # fmt: skip
-        render_to_file(library, record, preset=preset, intensity=intensity, chunk=chunk,
+        render_to_file(settings, library, record, variant=variant, chunk=chunk,
                        out_path=out_path, fmt=fmt,
                        on_chunk=lambda: progress.advance(task))  # fmt: skip
     err.print(f"wrote {out_path}", highlight=False)

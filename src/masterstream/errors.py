@@ -9,6 +9,7 @@ The API edge maps these to RFC 9457 problem details, the CLI to one-line message
     │   ├── UnsupportedAudioError   file is not audio we can decode
     │   └── SourceUnavailableError  file missing or unreadable right now
     ├── InvalidRequestError         a caller asked for something that cannot exist
+    │   ├── InvalidParameterError   (name) a value that is not of its type
     │   ├── UnknownPresetError      (preset, valid)
     │   ├── InvalidIntensityError   (intensity)
     │   ├── UnsupportedFormatError  (format, valid)
@@ -49,6 +50,14 @@ class SourceUnavailableError(AudioError):
 
 class InvalidRequestError(MasterstreamError):
     """A caller asked for something that cannot exist."""
+
+
+class InvalidParameterError(InvalidRequestError):
+    """A request parameter that is not a value of its type (an id that is not an integer)."""
+
+    def __init__(self, name: str, message: str) -> None:
+        self.name = name
+        super().__init__(f"{name}: {message}")
 
 
 class UnknownPresetError(InvalidRequestError):

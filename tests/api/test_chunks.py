@@ -22,8 +22,9 @@ async def test_first_request_renders_then_tier1_serves(client, tracks):
     assert first.headers["content-type"] == "audio/wav"
     assert first.headers["x-cache-source"] == "miss"
     assert first.headers["cache-status"] == "masterstream; fwd=miss; stored"
-    assert first.headers["server-timing"].startswith("render;dur=")
-    assert "immutable" in first.headers["cache-control"]
+    assert first.headers["server-timing"].startswith("lookup;dur=")
+    assert ", render;dur=" in first.headers["server-timing"]
+    assert first.headers["cache-control"] == "no-cache"  # no version token in the URL
     audio, rate = sf.read(io.BytesIO(first.content), dtype="int16", always_2d=True)
     assert rate == 44100 and audio.shape == (44100, 2)
 
@@ -31,6 +32,7 @@ async def test_first_request_renders_then_tier1_serves(client, tracks):
     assert again.headers["x-cache-source"] == "tier1"
     assert again.headers["cache-status"] == "masterstream; hit; detail=tier1"
     assert again.headers["server-timing"].startswith("lookup;dur=")
+    assert "render" not in again.headers["server-timing"]
     assert again.content == first.content
     assert again.headers["etag"] == first.headers["etag"]
 
@@ -88,11 +90,10 @@ async def test_unknown_preset_lists_the_valid_ones(client, tracks):
 
 async def test_chunk_out_of_range_names_the_valid_range(client, tracks):
     track = tracks["b-mono"]
-    for k in (3, -1):
-        response = await client.get(chunk_url(track["id"], k))
-        assert response.status_code == 404
-        problem = response.json()
-        assert problem["valid_range"] == [0, 2] and "0..2" in problem["detail"]
+    response = await client.get(chunk_url(track["id"], 3))
+    assert response.status_code == 404
+    problem = response.json()
+    assert problem["valid_range"] == [0, 2] and "0..2" in problem["detail"]
     assert (await client.get(chunk_url(999, 0))).status_code == 404
     not_a_number = await client.get(f"/api/tracks/{track['id']}/chunks/two")
     assert not_a_number.status_code == 422 and "chunk_idx" in not_a_number.json()["detail"]
@@ -132,3 +133,44 @@ async def test_chunk_info_reports_where_the_chunk_is(client, tracks):
     assert after["cache_source"] == "tier1"
     assert after["data"] == {**after["data"], "track_id": track["id"], "chunk_index": 2,
                              "preset": "punchy", "intensity": 0.5, "access_count": 1}  # fmt: skip
+
+
+async def test_versioned_urls_are_immutable_and_others_revalidate(client, tracks):
+    track = tracks["a-stereo"]
+    version = track["version"]
+    url = chunk_url(track["id"], 0)
+    pinned = await client.get(url, params={"preset": "original", "v": version})
+    assert pinned.headers["cache-control"] == "public, max-age=31536000, immutable"
+    stale = await client.get(url, params={"preset": "original", "v": "0" * 12})
+    assert stale.headers["cache-control"] == "no-cache"
+    assert stale.content == pinned.content and stale.headers["etag"] == pinned.headers["etag"]
+    assert tracks["b-mono"]["version"] != version  # another file, another token
+
+
+async def test_head_gives_the_headers_of_get_without_a_body(client, tracks):
+    url = chunk_url(tracks["a-stereo"]["id"], 1)
+    got = await client.get(url, params={"preset": "original"})
+    head = await client.head(url, params={"preset": "original"})
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == got.headers["etag"]
+    assert head.headers["content-length"] == str(len(got.content))
+    assert head.headers["x-cache-source"] == "tier1"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["+1", "%201", "1_0", "01", "1.0", "-1", "\uff11", "\u0661", "1%0A", "99999999999999999999"],
+)
+async def test_one_strict_integer_form_on_every_route(client, tracks, raw):
+    track_id = tracks["a-stereo"]["id"]
+    for url in (
+        f"/api/tracks/{track_id}/chunks/{raw}",
+        f"/api/tracks/{track_id}/chunks/{raw}/info",
+        f"/api/tracks/{raw}/chunks/0",
+        f"/api/tracks/{raw}",
+        f"/api/tracks/{raw}/stream",
+        f"/api/cache/tracks/{raw}",
+    ):
+        response = await client.get(url)
+        assert response.status_code == 422, (url, response.status_code)
+        assert response.headers["content-type"] == "application/problem+json"

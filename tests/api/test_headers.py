@@ -13,6 +13,7 @@ from masterstream.api.headers import (
     stream_etag,
 )
 from masterstream.api.problems import ProblemError
+from masterstream.service.chunks import ChunkTimings
 
 
 def test_cache_status_follows_rfc9211():
@@ -21,9 +22,12 @@ def test_cache_status_follows_rfc9211():
     assert cache_status("miss") == "masterstream; fwd=miss; stored"
 
 
-def test_server_timing_names_lookup_or_render():
-    assert server_timing("tier1", 0.25) == 'lookup;dur=0.250;desc="tier1"'
-    assert server_timing("miss", 12.5) == 'render;dur=12.500;desc="miss"'
+def test_server_timing_names_lookup_and_render():
+    assert server_timing("tier1", ChunkTimings(0.25, 0.0)) == 'lookup;dur=0.250;desc="tier1"'
+    assert (
+        server_timing("miss", ChunkTimings(1.5, 12.5))
+        == 'lookup;dur=1.500;desc="miss", render;dur=12.500'
+    )
 
 
 def test_etag_matching():
@@ -39,7 +43,11 @@ def test_etag_matching():
 def test_stream_etag_depends_on_the_key():
     assert stream_etag("ck1:1:a") != stream_etag("ck1:1:b")
     assert stream_etag("ck1:1:a") == stream_etag("ck1:1:a")
-    assert "immutable" in cache_control()
+
+
+def test_only_versioned_urls_are_immutable():
+    assert cache_control(immutable=True) == "public, max-age=31536000, immutable"
+    assert cache_control(immutable=False) == "no-cache"
 
 
 def test_admin_token_check():

@@ -1,4 +1,4 @@
-"""Test doubles for the cache's two outside protocols, and a simulated clock.
+"""Test doubles for the cache's two outside protocols (the clock is :mod:`tests.clock`).
 
 The render is deterministic (bytes derived from the key), counts its calls and can be
 told to wait (on an event or on the simulated clock) or to fail.
@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import heapq
-import itertools
 from collections import Counter
 
-from masterstream.cache import ChunkKey, TrackCacheInfo
+from masterstream.cache import ONDEMAND_NOW, ChunkKey, Priority, TrackCacheInfo
 from masterstream.errors import RenderError, TrackNotFoundError
+from tests.clock import FakeClock as SimClock  # noqa: F401  (re-exported: the warmer tests' name)
 
 
 def chunk_bytes(key: ChunkKey, size_bytes: int = 1000) -> bytes:
@@ -60,6 +59,8 @@ class FakeRender:
         self.sleep = sleep or asyncio.sleep
         self.delay_s = delay_s
         self.calls: Counter[ChunkKey] = Counter()
+        self.priorities: dict[ChunkKey, Priority] = {}
+        self.promotions: list[tuple[ChunkKey, Priority]] = []
         self.gate: asyncio.Event | None = None
         self.fail_with: Exception | None = None
         self.started = asyncio.Event()
@@ -68,8 +69,12 @@ class FakeRender:
     def total_calls(self) -> int:
         return sum(self.calls.values())
 
-    async def __call__(self, key: ChunkKey) -> bytes:
+    def promote(self, key: ChunkKey, priority: Priority) -> None:
+        self.promotions.append((key, priority))
+
+    async def __call__(self, key: ChunkKey, priority: Priority = ONDEMAND_NOW) -> bytes:
         self.calls[key] += 1
+        self.priorities[key] = priority
         self.started.set()
         if self.gate is not None:
             await self.gate.wait()
@@ -84,38 +89,3 @@ class FailingRender(FakeRender):
     def __init__(self) -> None:
         super().__init__()
         self.fail_with = RenderError("the mastering chain exploded")
-
-
-class SimClock:
-    """A simulated monotonic clock: ``sleep`` waits until ``advance`` passes its deadline."""
-
-    def __init__(self) -> None:
-        self.now_s = 0.0
-        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
-        self._order = itertools.count()
-
-    def __call__(self) -> float:
-        return self.now_s
-
-    async def sleep(self, delay_s: float) -> None:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._sleepers, (self.now_s + delay_s, next(self._order), future))
-        await future
-
-    async def settle(self, rounds: int = 50) -> None:
-        """Let every task run until it blocks (no threads involved in these tests)."""
-        for _ in range(rounds):
-            await asyncio.sleep(0)
-
-    async def advance(self, delta_s: float) -> None:
-        """Move time forward, waking sleepers in deadline order and letting them run."""
-        target_s = self.now_s + delta_s
-        await self.settle()
-        while self._sleepers and self._sleepers[0][0] <= target_s:
-            deadline_s, _, future = heapq.heappop(self._sleepers)
-            self.now_s = max(self.now_s, deadline_s)
-            if not future.done():
-                future.set_result(None)
-            await self.settle()
-        self.now_s = target_s
-        await self.settle()

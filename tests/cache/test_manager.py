@@ -30,7 +30,6 @@ async def build(tmp_path: Path) -> AsyncIterator[Callable[..., ChunkCache]]:
             resolver=FakeResolver({1: 6, 12: 6, 2: 3}),
             render=render or FakeRender(CHUNK_BYTES),
             pipeline_version="1",
-            warm=False,
             **kwargs,
         )
         caches.append(cache)

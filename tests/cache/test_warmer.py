@@ -1,5 +1,5 @@
 """The warmer on a simulated clock: real-time playback is all hits after the first chunk,
-the whole track lands in tier2, stale work is dropped, on-demand renders go first."""
+the whole track lands in tier2, a seek redirects it, its renders carry their lanes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from masterstream.cache import ChunkCache, MemoryTier
+from masterstream.cache import ChunkCache, Lane, MemoryTier, Warmer
 from masterstream.cache.memory import ENTRY_OVERHEAD_BYTES
 
 from .fakes import FakeRender, FakeResolver, SimClock
@@ -18,18 +18,29 @@ RENDER_S = 2.0  # simulated render time: five times faster than real time
 TRACK_CHUNKS = 8
 
 
-def build(clock: SimClock, render: FakeRender, policy: str, tier1_chunks: int = 4) -> ChunkCache:
-    tier1 = MemoryTier(tier1_chunks * (CHUNK_BYTES + ENTRY_OVERHEAD_BYTES), policy=policy)
-    tier2 = MemoryTier(10_000_000, policy=policy, name="tier2")
-    return ChunkCache(
-        tier1,
-        tier2,
-        resolver=FakeResolver({1: TRACK_CHUNKS, 2: TRACK_CHUNKS}, CHUNK_S),
-        render=render,
-        pipeline_version="1",
-        clock=clock,
-        sleep=clock.sleep,
-    )
+class Harness:
+    """A cache and the warmer that follows its listeners, as the engine wires them."""
+
+    def __init__(self, clock: SimClock, render: FakeRender, policy: str, tier1_chunks: int):
+        tier1 = MemoryTier(tier1_chunks * (CHUNK_BYTES + ENTRY_OVERHEAD_BYTES), policy=policy)
+        tier2 = MemoryTier(10_000_000, policy=policy, name="tier2")
+        self.cache = ChunkCache(
+            tier1, tier2, resolver=FakeResolver({1: TRACK_CHUNKS, 2: TRACK_CHUNKS}, CHUNK_S),
+            render=render, pipeline_version="1", clock=clock,
+        )  # fmt: skip
+        self.warmer = Warmer(self.cache, clock=clock, sleep=clock.sleep)
+        self.cache.warmer_stats = self.warmer.stats
+
+    def play(self, track_id, position_s, preset=None, intensity=1.0, listener=None) -> None:
+        self.warmer.update(track_id, position_s, preset, intensity, "wav", listener)
+
+    async def aclose(self) -> None:
+        await self.warmer.aclose()
+        await self.cache.aclose()
+
+
+def build(clock: SimClock, render: FakeRender, policy: str, tier1_chunks: int = 4) -> Harness:
+    return Harness(clock, render, policy, tier1_chunks)
 
 
 @pytest.mark.parametrize(
@@ -46,99 +57,111 @@ async def test_real_time_playback_is_all_hits_after_the_first_chunk(
 ) -> None:
     clock = SimClock()
     render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=RENDER_S)
-    cache = build(clock, render, policy)
+    h = build(clock, render, policy)
     try:
-        cache.update_position(1, 0.0, "warm", 0.5)  # reported once; the warmer extrapolates
-        first = asyncio.ensure_future(cache.get_or_render(1, 0, "warm", 0.5))
+        h.play(1, 0.0, "warm", 0.5)  # reported once; the warmer extrapolates
+        first = asyncio.ensure_future(h.cache.get_or_render(1, 0, "warm", 0.5))
         await clock.advance(RENDER_S)
         assert (await first)[1] == "miss"
         sources = []
         for index in range(1, TRACK_CHUNKS):
             await clock.advance(CHUNK_S)
-            data, source = await cache.get_chunk(1, index, "warm", 0.5)
+            data, source = await h.cache.get_chunk(1, index, "warm", 0.5)
             sources.append(source)
             assert data is not None
         assert set(sources) <= served_from
         assert sum(render.calls.values()) == TRACK_CHUNKS  # every chunk rendered exactly once
-        status = cache.track_status(1, "warm", 0.5)
+        status = h.cache.track_status(1, "warm", 0.5)
         assert status["fully_cached"] and status["cached_processed"] == TRACK_CHUNKS
-        assert len(cache.tier2.keys(1)) == TRACK_CHUNKS
+        assert len(h.cache.tier2.keys(1)) == TRACK_CHUNKS
     finally:
-        await cache.aclose()
+        await h.aclose()
 
 
 async def test_the_warmer_fills_the_track_into_tier2_then_idles() -> None:
     clock = SimClock()
     render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=RENDER_S)
-    cache = build(clock, render, "lru", tier1_chunks=3)
+    h = build(clock, render, "lru", tier1_chunks=3)
     try:
-        cache.update_position(1, 35.0)  # start in chunk 3
+        h.play(1, 35.0)  # start in chunk 3
         await clock.advance(RENDER_S * TRACK_CHUNKS)
-        assert cache.warmer.idle
+        assert h.warmer.idle
         rendered = [key.chunk_index for key in render.calls]
         assert rendered == [3, 4, 5, 6, 7, 0, 1, 2]  # playhead and look-ahead first
-        assert sorted(k.chunk_index for k in cache.tier2.keys(1)) == list(range(TRACK_CHUNKS))
+        assert sorted(k.chunk_index for k in h.cache.tier2.keys(1)) == list(range(TRACK_CHUNKS))
         playhead_chunk = int((35.0 + clock.now_s) // CHUNK_S)  # playback went on meanwhile
         assert playhead_chunk == 5
-        hot = sorted(k.chunk_index for k in cache.tier1.keys(1))
+        hot = sorted(k.chunk_index for k in h.cache.tier1.keys(1))
         assert hot == [playhead_chunk, playhead_chunk + 1, playhead_chunk + 2]
-        assert cache.get_stats()["warmer"]["fill_jobs"] >= 1
+        assert h.cache.get_stats()["warmer"]["fill_jobs"] >= 1
     finally:
-        await cache.aclose()
+        await h.aclose()
 
 
 async def test_a_seek_redirects_the_warmer_and_drops_stale_work() -> None:
     clock = SimClock()
     render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=RENDER_S)
-    cache = build(clock, render, "lru")
+    h = build(clock, render, "lru")
     try:
-        cache.update_position(1, 0.0)
+        h.play(1, 0.0)
         await clock.advance(RENDER_S / 2)  # chunk 0 is rendering
-        cache.update_position(1, 60.0)  # seek to chunk 6
+        h.play(1, 60.0)  # seek to chunk 6
         await clock.advance(RENDER_S * 3)
         rendered = [key.chunk_index for key in render.calls]
         assert rendered[:3] == [0, 6, 7]  # in-flight chunk 0 completes, then the new playhead
-        cache.update_position(2, 0.0, "bright", 0.3)  # another track
+        h.play(2, 0.0, "bright", 0.3)  # another track
         await clock.advance(RENDER_S * 2)
         assert [(k.track_id, k.chunk_index) for k in render.calls][-2:] == [(2, 0), (2, 1)]
-        assert cache.get_stats()["warmer"]["generation"] == 3
+        assert h.cache.get_stats()["warmer"]["generation"] == 3
     finally:
-        await cache.aclose()
+        await h.aclose()
 
 
-async def test_on_demand_renders_jump_the_queue_and_stale_jobs_are_dropped() -> None:
+async def test_look_ahead_and_fill_renders_carry_their_lanes_and_deadlines() -> None:
+    clock = SimClock()
+    render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=0.1)
+    h = build(clock, render, "lru")
+    try:
+        h.play(1, 25.0)  # in chunk 2, 5 s before chunk 3 starts
+        await clock.advance(0.1 * TRACK_CHUNKS)
+        by_index = {key.chunk_index: priority for key, priority in render.priorities.items()}
+        assert {i for i, p in by_index.items() if p.lane == Lane.LOOKAHEAD} == {2, 3, 4}
+        assert {i for i, p in by_index.items() if p.lane == Lane.WARM} == {5, 6, 7, 0, 1}
+        assert by_index[2].deadline_s == 0.0  # the chunk under the playhead is due now
+        assert by_index[3].deadline_s == pytest.approx(5.0, abs=0.2)  # when the playhead gets there
+    finally:
+        await h.aclose()
+
+
+async def test_a_listener_request_joining_a_queued_warmer_render_promotes_it() -> None:
     clock = SimClock()
     render = FakeRender(CHUNK_BYTES)
     render.gate = asyncio.Event()
-    cache = build(clock, render, "lru")
+    h = build(clock, render, "lru")
     try:
-        on_demand = asyncio.ensure_future(cache.get_or_render(2, 5))
+        h.play(1, 0.0)
         await clock.settle()
-        cache.update_position(1, 0.0)  # the warmer picks chunk 0 of track 1 and must wait
+        key = h.cache.make_key(1, 0)
+        assert render.priorities[key].lane == Lane.LOOKAHEAD
+        on_demand = asyncio.ensure_future(h.cache.get_or_render(1, 0))
         await clock.settle()
-        assert list(render.calls) == [cache.make_key(2, 5)]
-        cache.update_position(1, 40.0)  # seek while the warmer's job waits: it goes stale
+        assert [(k, p.lane) for k, p in render.promotions] == [(key, Lane.ONDEMAND)]
         render.gate.set()
-        await on_demand
-        await clock.settle()
-        assert cache.get_stats()["warmer"]["dropped_stale"] == 1
-        await cache.flush()
-        # chunk 0 was never rendered for the stale job: track 1 starts at the new playhead
-        assert [k.chunk_index for k in render.calls if k.track_id == 1] == [4, 5, 6, 7, 0, 1, 2, 3]
-        assert all(count == 1 for count in render.calls.values())
+        assert (await on_demand)[1] == "miss"
+        assert render.calls[key] == 1  # joined, not rendered twice
     finally:
-        await cache.aclose()
+        await h.aclose()
 
 
 async def test_aclose_stops_the_warmer_cleanly() -> None:
     clock = SimClock()
     render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=RENDER_S)
-    cache = build(clock, render, "lru")
-    cache.update_position(1, 0.0)
+    h = build(clock, render, "lru")
+    h.play(1, 0.0)
     await clock.settle()
-    assert cache.get_stats()["warmer"]["running"]
-    await cache.aclose()
-    assert not cache.get_stats()["warmer"]["running"]
+    assert h.cache.get_stats()["warmer"]["running"]
+    await h.aclose()
+    assert not h.cache.get_stats()["warmer"]["running"]
     await clock.advance(100.0)
     assert sum(render.calls.values()) == 1  # nothing rendered after shutdown
 
@@ -146,61 +169,61 @@ async def test_aclose_stops_the_warmer_cleanly() -> None:
 async def test_two_listeners_each_get_their_next_chunks_hot() -> None:
     clock = SimClock()
     render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=0.5)
-    cache = build(clock, render, "lru", tier1_chunks=8)
+    h = build(clock, render, "lru", tier1_chunks=8)
     try:
-        cache.update_position(1, 0.0, listener="ann")
-        cache.update_position(2, 20.0, "warm", 0.5, listener="bob")
+        h.play(1, 0.0, listener="ann")
+        h.play(2, 20.0, "warm", 0.5, listener="bob")
         await clock.advance(0.5 * 6)  # six renders (three hot chunks each), no boundary crossed
-        hot = sorted((k.track_id, k.chunk_index) for k in cache.tier1.keys(track_id=None))
+        hot = sorted((k.track_id, k.chunk_index) for k in h.cache.tier1.keys(track_id=None))
         assert hot == [(1, 0), (1, 1), (1, 2), (2, 2), (2, 3), (2, 4)]
-        assert cache.get_stats()["warmer"]["streams"] == 2
+        assert h.cache.get_stats()["warmer"]["streams"] == 2
         # bob's report came last, so his chunks were rendered first
         assert [k.track_id for k in render.calls][:3] == [2, 2, 2]
     finally:
-        await cache.aclose()
+        await h.aclose()
 
 
 async def test_a_stream_ends_with_its_track() -> None:
     clock = SimClock()
     render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=RENDER_S)
-    cache = build(clock, render, "lru")
+    h = build(clock, render, "lru")
     try:
-        cache.update_position(1, 0.0)
+        h.play(1, 0.0)
         await clock.advance(CHUNK_S * TRACK_CHUNKS + 1.0)
-        assert cache.get_stats()["warmer"]["streams"] == 0
-        assert cache.warmer.idle
+        assert h.cache.get_stats()["warmer"]["streams"] == 0
+        assert h.warmer.idle
     finally:
-        await cache.aclose()
+        await h.aclose()
 
 
 async def test_only_the_most_recent_stream_is_filled_into_tier2() -> None:
     clock = SimClock()
     render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=0.5)
-    cache = build(clock, render, "lru", tier1_chunks=8)
+    h = build(clock, render, "lru", tier1_chunks=8)
     try:
-        cache.update_position(1, 0.0, listener="ann")
-        cache.update_position(2, 0.0, listener="bob")
+        h.play(1, 0.0, listener="ann")
+        h.play(2, 0.0, listener="bob")
         await clock.advance(0.5 * (3 + TRACK_CHUNKS))  # ann's 3 hot chunks + bob's track
-        assert cache.warmer.idle
-        assert sorted(k.chunk_index for k in cache.tier2.keys(2)) == list(range(TRACK_CHUNKS))
-        assert sorted(k.chunk_index for k in cache.tier2.keys(1)) == [0, 1, 2]
+        assert h.warmer.idle
+        assert sorted(k.chunk_index for k in h.cache.tier2.keys(2)) == list(range(TRACK_CHUNKS))
+        assert sorted(k.chunk_index for k in h.cache.tier2.keys(1)) == [0, 1, 2]
     finally:
-        await cache.aclose()
+        await h.aclose()
 
 
 async def test_a_listener_who_leaves_is_no_longer_warmed() -> None:
     clock = SimClock()
     render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=RENDER_S)
-    cache = build(clock, render, "lru")
+    h = build(clock, render, "lru")
     try:
-        cache.update_position(1, 0.0, "warm", 1.0, listener="alice")
+        h.play(1, 0.0, "warm", 1.0, listener="alice")
         await clock.advance(RENDER_S)  # the first look-ahead chunk is rendered
         rendered_before = sum(render.calls.values())
         assert rendered_before >= 1
-        cache.forget_listener("alice")
+        h.warmer.forget("alice")
         await clock.advance(RENDER_S * TRACK_CHUNKS)
         assert sum(render.calls.values()) <= rendered_before + 1  # at most the one in flight
-        assert cache.warmer.idle and cache.get_stats()["warmer"]["streams"] == 0
-        cache.forget_listener("nobody")  # unknown listeners are fine
+        assert h.warmer.idle and h.cache.get_stats()["warmer"]["streams"] == 0
+        h.warmer.forget("nobody")  # unknown listeners are fine
     finally:
-        await cache.aclose()
+        await h.aclose()

@@ -28,7 +28,7 @@ class Resolver:
         return TrackCacheInfo(f"sig{track_id}", 10, 10.0)
 
 
-async def render(key) -> bytes:
+async def render(key, priority) -> bytes:
     return bytes([key.chunk_index]) * 12_345
 
 

@@ -11,7 +11,14 @@ import pytest
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from masterstream.cache import ChunkCache, ChunkKey, DiskTier, MemoryTier, TrackCacheInfo
+from masterstream.cache import (
+    ChunkCache,
+    ChunkKey,
+    DiskTier,
+    MemoryTier,
+    Priority,
+    TrackCacheInfo,
+)
 from masterstream.errors import RenderError, TrackNotFoundError
 from masterstream.monitoring import (
     CacheAwareEndpoint,
@@ -23,8 +30,7 @@ from masterstream.monitoring import (
     build_cache_registry,
     format_cache_stats,
 )
-
-from .fakes import FakeClock
+from tests.clock import FakeClock
 
 CHUNK_BYTES = 50_000
 TRACKS = {1: 8, 2: 3}  # track id -> chunk count
@@ -42,7 +48,7 @@ def chunk_payload(track_id: int, chunk_idx: int) -> bytes:
     return bytes([track_id, chunk_idx]) * (CHUNK_BYTES // 2)
 
 
-async def render(key: ChunkKey) -> bytes:
+async def render(key: ChunkKey, priority: Priority) -> bytes:
     """The cache's render function (used by ``get_or_render``)."""
     if key.track_id == BROKEN_TRACK:
         raise RenderError(f"cannot render {key}")
@@ -64,7 +70,6 @@ async def cache(tmp_path: Path) -> AsyncIterator[ChunkCache]:
         resolver=Resolver(),
         render=render,
         pipeline_version="1",
-        warm=False,
     )
     yield cache
     await cache.aclose()

@@ -101,7 +101,7 @@ async def test_process_pool_survives_a_dead_worker(tmp_path, demo_library_dir):
     try:
         track = engine.library.records()[0]
         first, _ = await engine.cache.get_or_render(track.id, 0, "warm", 1.0)
-        for pid in list(engine.renderer._pool._processes):  # the worker dies mid-service
+        for pid in list(engine.scheduler._pool._processes):  # the worker dies mid-service
             os.kill(pid, signal.SIGKILL)
         with pytest.raises(RenderError, match="worker died"):
             await engine.cache.get_or_render(track.id, 1, "warm", 1.0)

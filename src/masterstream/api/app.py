@@ -1,12 +1,15 @@
 """The FastAPI application: ``create_app(settings)`` and its lifespan.
 
 The lifespan opens the :class:`~masterstream.service.engine.Engine` (catalog, library,
-renderer, two-tier cache and warmer), the seed's ``CacheMonitor`` and
-``EndpointMetrics``, a Prometheus registry of its own, the WebSocket hub and the
-track-warming jobs, keeps them on ``app.state.ms`` and closes them in reverse order on
+scheduler and renderer, two-tier cache, chunk service, warmer and track warming), the
+seed's ``CacheMonitor`` and ``EndpointMetrics``, a Prometheus registry of its own and the
+WebSocket hub, keeps them on ``app.state.ms`` and closes them in reverse order on
 shutdown (uvicorn turns SIGINT/SIGTERM into that shutdown): WebSocket clients get 1001,
-warming stops, the warmer stops, in-flight renders are cancelled (nothing is stored for
+warming and the warmer stop, in-flight renders are cancelled (nothing is stored for
 them) and pending disk writes — atomic renames — finish.
+
+The request path is declared here once: problem handlers, the request-metrics
+middleware, then the routers (the chunk route among them, see ``routes/chunks.py``).
 """
 
 from __future__ import annotations
@@ -22,14 +25,13 @@ from fastapi import FastAPI, WebSocket
 from ..config import Settings
 from ..monitoring import CacheMonitor, EndpointMetrics
 from ..service.engine import Engine
+from ..service.request import DEFAULT_PRESET
 from .feed import LiveFeed
 from .http_metrics import build_registry, install_request_metrics
-from .params import DEFAULT_PRESET
 from .problems import install_problem_handlers
-from .recording import build_recorders
+from .recording import RequestRecorder
 from .routes import cache, chunks, health, library, metrics, stream, tracks
 from .state import ServerOptions, ServerState
-from .warming import TrackWarming
 from .websocket import WebSocketHub
 
 log = logging.getLogger("masterstream.api")
@@ -69,7 +71,6 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
                 with contextlib.suppress(asyncio.CancelledError):
                     await ticker
                 await state.hub.aclose()
-                await state.warming.aclose()
         finally:
             await engine.aclose()
 
@@ -95,24 +96,19 @@ def _build_state(
     settings: Settings, options: ServerOptions, engine: Engine
 ) -> tuple[ServerState, LiveFeed]:
     hub = WebSocketHub(options)
+    monitor = CacheMonitor(
+        engine.cache, **monitor_limits(settings),
+        min_update_interval_s=options.monitor_interval_s * 0.9,
+    )  # fmt: skip
+    metrics = EndpointMetrics()
     state = ServerState(
-        settings=settings,
-        options=options,
-        engine=engine,
-        monitor=CacheMonitor(
-            engine.cache,
-            **monitor_limits(settings),
-            min_update_interval_s=options.monitor_interval_s * 0.9,
-        ),
-        metrics=EndpointMetrics(),
-        hub=hub,
-        warming=TrackWarming(engine.cache),
-    )
+        settings=settings, options=options, engine=engine, monitor=monitor, metrics=metrics,
+        hub=hub, recorder=RequestRecorder(engine.cache, metrics, monitor),
+    )  # fmt: skip
     state.registry = build_registry(state)
-    build_recorders(state)
     feed = LiveFeed(state)
     hub.snapshot, hub.on_position, hub.on_leave = (
         feed.snapshot, feed.playback_position, feed.listener_left,
     )  # fmt: skip
-    state.warming.on_progress = feed.warming_progress
+    engine.warming.on_progress = feed.warming_progress
     return state, feed

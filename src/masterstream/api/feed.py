@@ -14,10 +14,8 @@ import logging
 import time
 from typing import Any
 
-from ..audio.encode import DEFAULT_FORMAT
-from ..cache import ORIGINAL
 from ..monitoring import CacheStatsResponse, format_cache_stats
-from .params import DEFAULT_PRESET, Variant, make_variant
+from ..service.request import ChunkRequest, PlaybackPosition
 from .state import ServerState
 
 log = logging.getLogger("masterstream.api")
@@ -30,7 +28,7 @@ class LiveFeed:
         self.state = state
         self._status: str | None = None
         self._alerts: dict[str, dict[str, Any]] = {}
-        self._progress: dict[tuple[int, Variant], float] = {}
+        self._progress: dict[ChunkRequest, float] = {}
         self._last_stats_s = 0.0
 
     def stats_payload(self) -> dict[str, Any]:
@@ -67,33 +65,29 @@ class LiveFeed:
             out["tracks"] = self.tracks_payload()
         return out
 
-    def playback_position(self, fields: dict[str, Any], listener: str) -> None:
-        """A WebSocket listener's ``playback_position``: the warmer follows it."""
-        preset = fields.get("preset", DEFAULT_PRESET)
-        variant = make_variant(
-            ORIGINAL if preset is None else str(preset),
-            fields.get("intensity", 1.0),
-            str(fields.get("format", DEFAULT_FORMAT)),
+    def playback_position(self, position: PlaybackPosition, listener: str) -> None:
+        """A WebSocket listener's ``playback_position``: the warmer follows it (an unknown
+        track raises ``TrackNotFoundError``)."""
+        self.state.engine.follow(listener, position)
+        self.state.playing[listener] = ChunkRequest(
+            position.track_id, 0, position.variant, position.fmt
         )
-        track_id = int(fields["track_id"])
-        cache = self.state.engine.cache
-        cache.update_position(  # an unknown track raises TrackNotFoundError
-            track_id, float(fields["position_s"]), variant.preset, variant.intensity,
-            variant.fmt, listener=listener,
-        )  # fmt: skip
-        self.state.playing[listener] = (track_id, variant)
 
     def listener_left(self, listener: str) -> None:
         self.state.playing.pop(listener, None)
-        self.state.engine.cache.forget_listener(listener)
+        self.state.engine.unfollow(listener)
 
-    async def warming_progress(self, track_id: int, variant: Variant, done: int, total: int):
+    def _progress_payload(self, job: ChunkRequest) -> dict[str, Any]:
+        variant = job.variant
         status = self.state.engine.cache.track_status(
-            track_id, variant.preset, variant.intensity, variant.fmt
+            job.track_id, variant.key_preset, variant.intensity, job.fmt
         )
+        return {**status, "preset": variant.preset, "intensity": variant.intensity,
+                "format": job.fmt}  # fmt: skip
+
+    async def warming_progress(self, job: ChunkRequest, done: int, total: int) -> None:
         self.state.hub.publish("tracks", "track_cache_progress", {
-            **status, "preset": variant.preset_name, "intensity": variant.intensity,
-            "format": variant.fmt, "warmed_chunks": done, "source": "warm",
+            **self._progress_payload(job), "warmed_chunks": done, "source": "warm",
         })  # fmt: skip
 
     async def run(self) -> None:
@@ -142,15 +136,12 @@ class LiveFeed:
 
     def _publish_playback_progress(self) -> None:
         """``track_cache_progress`` for each track a WebSocket listener plays, on change."""
-        cache = self.state.engine.cache
-        progress: dict[tuple[int, Variant], float] = {}
-        for track_id, variant in set(self.state.playing.values()):
-            status = cache.track_status(track_id, variant.preset, variant.intensity, variant.fmt)
-            job = (track_id, variant)
-            progress[job] = float(status["completion_percent"])  # type: ignore[arg-type]
+        progress: dict[ChunkRequest, float] = {}
+        for job in set(self.state.playing.values()):
+            payload = self._progress_payload(job)
+            progress[job] = float(payload["completion_percent"])
             if self._progress.get(job) != progress[job]:
-                self.state.hub.publish("tracks", "track_cache_progress", {
-                    **status, "preset": variant.preset_name, "intensity": variant.intensity,
-                    "format": variant.fmt, "source": "playback",
-                })  # fmt: skip
+                self.state.hub.publish(
+                    "tracks", "track_cache_progress", {**payload, "source": "playback"}
+                )
         self._progress = progress

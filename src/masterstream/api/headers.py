@@ -2,19 +2,26 @@
 
 ``Cache-Status`` follows RFC 9211 with ``masterstream`` as the cache name: a tier hit is
 ``masterstream; hit; detail=tier1``, a render is ``masterstream; fwd=miss; stored``.
-``Server-Timing`` reports the lookup (hits) or lookup-plus-render (misses) duration in
-milliseconds. ETags are strong validators derived from the cache key, which holds the
-track's content signature, the pipeline version and every request parameter.
+``Server-Timing`` reports the lookup and (on a miss) the render in milliseconds. ETags are
+strong validators derived from the cache key, which holds the track's content signature,
+the pipeline version and every request parameter.
+
+``Cache-Control`` may say ``immutable`` only for a URL whose bytes can never change: one
+that carries the track's current version token (``v=``, handed out in track listings and
+derived from the content signature and pipeline version). Any other URL is ``no-cache``:
+clients keep the bytes but revalidate with the ETag, so a rescanned file is never stale.
 """
 
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..service.chunks import ChunkTimings
 
 CACHE_NAME = "masterstream"
-CHUNK_MAX_AGE_S = 86_400
-"""How long clients may reuse a chunk without revalidating. The bytes behind a URL change
-only when the source file changes and is rescanned; the ETag catches that afterwards."""
+IMMUTABLE_MAX_AGE_S = 31_536_000  # one year: the URL names exactly these bytes
 
 
 def cache_status(source: str) -> str:
@@ -24,10 +31,12 @@ def cache_status(source: str) -> str:
     return f"{CACHE_NAME}; fwd=miss; stored"
 
 
-def server_timing(source: str, duration_ms: float) -> str:
-    """``Server-Timing`` for one chunk: lookup on a hit, render (incl. lookup) on a miss."""
-    metric = "render" if source == "miss" else "lookup"
-    return f'{metric};dur={duration_ms:.3f};desc="{source}"'
+def server_timing(source: str, timings: ChunkTimings) -> str:
+    """``Server-Timing`` for one chunk: the tier lookup, and on a miss the render."""
+    lookup = f'lookup;dur={timings.lookup_ms:.3f};desc="{source}"'
+    if source != "miss":
+        return lookup
+    return f"{lookup}, render;dur={timings.render_ms:.3f}"
 
 
 def strong_etag(token: str) -> str:
@@ -40,8 +49,11 @@ def stream_etag(first_chunk_key: str) -> str:
     return strong_etag(digest)
 
 
-def cache_control(max_age_s: int = CHUNK_MAX_AGE_S) -> str:
-    return f"public, max-age={max_age_s}, immutable"
+def cache_control(*, immutable: bool) -> str:
+    """``immutable`` only for versioned URLs (see above); otherwise revalidate every time."""
+    if immutable:
+        return f"public, max-age={IMMUTABLE_MAX_AGE_S}, immutable"
+    return "no-cache"
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:

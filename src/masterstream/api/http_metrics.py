@@ -61,22 +61,38 @@ class ServerCollector(Collector):
         self.state = state
 
     def collect(self) -> Iterator[Metric]:
-        cache = self.state.engine.cache
-        warmer = cache.warmer.stats()
-        render = cache.get_stats().get("render", {})
+        engine = self.state.engine
+        warmer = engine.warmer.stats()
+        scheduler = engine.scheduler.stats
         gauges = (
             ("warmer_streams", "Playback streams the warmer follows.", warmer.get("streams", 0)),
             ("warmer_running", "1 while the warmer's workers run.", warmer.get("running", 0)),
-            ("render_in_flight", "Chunk renders running now.", render.get("in_flight", 0)),
-            ("render_ondemand_waiting", "On-demand renders waiting (they pre-empt the warmer).",
-             render.get("ondemand_waiting", 0)),
+            ("render_workers_busy", "Render workers running a job now.", scheduler.running),
+            ("render_workers_long", "Render workers running a plan now.", scheduler.long_running),
             ("warming_jobs", "Whole-track warm jobs running (POST /api/cache/warm).",
-             len(self.state.warming.active)),
+             len(engine.warming.active)),
             ("websocket_clients", "Connected WebSocket clients.", len(self.state.hub.clients)),
         )  # fmt: skip
         for name, doc, value in gauges:
             yield GaugeMetricFamily(f"masterstream_{name}", doc, value=float(value or 0))
-        for name in ("hot_jobs", "fill_jobs", "failed_jobs", "dropped_stale"):
+        queued = GaugeMetricFamily(
+            "masterstream_render_queued",
+            "Jobs waiting for a render worker, by lane.",
+            labels=["lane"],
+        )
+        started = CounterMetricFamily(
+            "masterstream_render_jobs", "Jobs started on a render worker, by lane.", labels=["lane"]
+        )
+        waited = CounterMetricFamily(
+            "masterstream_render_queue_wait_seconds", "Time jobs waited for a worker, by lane.",
+            labels=["lane"],
+        )  # fmt: skip
+        for lane, figures in scheduler.lanes.items():
+            queued.add_metric([lane], figures.queued)
+            started.add_metric([lane], figures.started)
+            waited.add_metric([lane], figures.wait_s_total)
+        yield from (queued, started, waited)
+        for name in ("hot_jobs", "fill_jobs", "failed_jobs"):
             yield CounterMetricFamily(
                 f"masterstream_warmer_{name}", f"Warmer {name.replace('_', ' ')}.",
                 value=float(warmer.get(name, 0) or 0),
@@ -106,20 +122,20 @@ class RequestMetricsMiddleware:
             return
         started = time.perf_counter()
         status = 500
-        source = "none"
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status, source
+            nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                for name, value in message.get("headers", ()):
-                    if name == b"x-cache-source":
-                        source = value.decode("latin-1")
             await send(message)
 
         try:
             await self.app(scope, receive, send_wrapper)
+        except Exception:
+            status = 500  # the response was cut after it started (or never started)
+            raise
         finally:
+            source = scope.get("state", {}).get("cache_source", "none")
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             state = getattr(scope["app"].state, "ms", None)
@@ -131,8 +147,5 @@ class RequestMetricsMiddleware:
 
 
 def install_request_metrics(app: FastAPI) -> None:
-    """Request metrics outermost, the chunk fast path inside them (so it is counted)."""
-    from .fastpath import ChunkFastPath
-
-    app.add_middleware(ChunkFastPath)
+    """Request metrics around every HTTP request (routes set ``request.state.cache_source``)."""
     app.add_middleware(RequestMetricsMiddleware)

@@ -1,89 +1,73 @@
-"""Query parameters shared by the chunk, stream and cache routes, validated once.
+"""Request parameters at the HTTP edge, parsed by :mod:`masterstream.service.request`.
 
-FastAPI checks types and bounds (documented in the OpenAPI schema); the mastering and
-audio modules then validate the values themselves, so an API request and a CLI call
-fail with the same errors. ``preset=original`` becomes ``None`` (the cache's spelling).
+FastAPI dependencies for the routes that declare their parameters (track ids and the
+``preset``/``intensity``/``format`` query), and the OpenAPI description of the chunk
+route, which parses its own parameters. Every route parses ids with the same strict rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Depends, Path, Query
 
-from ..audio.encode import DEFAULT_FORMAT, get_encoder
-from ..cache import ORIGINAL
-from ..errors import InvalidIntensityError
-from ..mastering import get_preset, validate_intensity
+from ..audio.encode import DEFAULT_FORMAT, ENCODERS
+from ..service.request import DEFAULT_PRESET, ID_PATTERN, Variant, check_format, parse_int
 
-DEFAULT_PRESET = "adaptive"
-
-PresetQuery = Annotated[
-    str, Query(max_length=64, description="Mastering preset (see /api/presets); 'original'.")
-]
-IntensityQuery = Annotated[
-    float, Query(ge=0.0, le=1.0, description="0 = original … 1 = fully mastered.")
-]
-FormatQuery = Annotated[str, Query(max_length=16, description="Output format: wav or flac.")]
+ID_DESCRIPTION = "a non-negative integer in canonical decimal form"
+FORMAT_DESCRIPTION = f"Output format: {', '.join(sorted(ENCODERS))}."
 
 
-@dataclass(frozen=True, slots=True)
-class Variant:
-    """A validated (preset, intensity, format); ``preset`` is None for the original."""
-
-    preset: str | None
-    intensity: float
-    fmt: str
-
-    @property
-    def preset_name(self) -> str:
-        return ORIGINAL if self.preset is None else self.preset
+def track_id_param(
+    track_id: Annotated[
+        str,
+        Path(pattern=ID_PATTERN, max_length=19, description=f"Catalog track id: {ID_DESCRIPTION}."),
+    ],
+) -> int:
+    """FastAPI dependency: the ``{track_id}`` path parameter."""
+    return parse_int("track_id", track_id)
 
 
-def make_variant(preset: str, intensity: float, fmt: str) -> Variant:
-    """Validate and normalise; raises the masterstream errors the API maps to 422."""
-    get_preset(preset)
-    level = validate_intensity(intensity)
-    get_encoder(fmt)
-    return Variant(None if preset == ORIGINAL else preset, level, fmt)
+def chunk_idx_param(
+    chunk_idx: Annotated[
+        str, Path(pattern=ID_PATTERN, max_length=19, description=f"Chunk index: {ID_DESCRIPTION}.")
+    ],
+) -> int:
+    """FastAPI dependency: the ``{chunk_idx}`` path parameter."""
+    return parse_int("chunk_idx", chunk_idx)
 
 
-def parse_int(name: str, raw: str) -> int:
-    """A path or query integer, or a 422 problem naming the parameter."""
-    from .problems import ProblemError
-
-    try:
-        return int(raw)
-    except ValueError:
-        raise ProblemError(
-            422, "validation-error", "Invalid request parameters",
-            f"{name}: must be an integer, got {raw[:40]!r}",
-        ) from None  # fmt: skip
+TrackIdParam = Annotated[int, Depends(track_id_param)]
+ChunkIdxParam = Annotated[int, Depends(chunk_idx_param)]
 
 
-def parse_intensity(raw: str) -> float:
-    """The ``intensity`` query value as a float (range checked by ``make_variant``)."""
-    try:
-        return float(raw)
-    except ValueError:
-        raise InvalidIntensityError(raw[:40]) from None
+async def variant_params(
+    preset: Annotated[
+        str, Query(max_length=64, description="Mastering preset (see /api/presets); 'original'.")
+    ] = DEFAULT_PRESET,
+    intensity: Annotated[
+        float, Query(ge=0.0, le=1.0, description="0 = original … 1 = fully mastered.")
+    ] = 1.0,
+) -> Variant:
+    """FastAPI dependency for ``?preset=…&intensity=…``."""
+    return Variant.of(preset, intensity)
 
 
-def variant_from_query(query: Mapping[str, str]) -> Variant:
-    """``make_variant`` from raw query parameters, for routes that parse by hand."""
-    intensity = query.get("intensity")
-    return make_variant(
-        query.get("preset", DEFAULT_PRESET),
-        1.0 if intensity is None else parse_intensity(intensity),
-        query.get("format", DEFAULT_FORMAT),
-    )
+async def format_param(
+    format: Annotated[str, Query(max_length=16, description=FORMAT_DESCRIPTION)] = DEFAULT_FORMAT,
+) -> str:
+    """FastAPI dependency for ``?format=…``."""
+    return check_format(format)
 
 
-def variant_openapi_parameters() -> list[dict[str, object]]:
-    """The OpenAPI description of ``preset``, ``intensity`` and ``format``."""
+def chunk_openapi_parameters() -> list[dict[str, object]]:
+    """The OpenAPI description of the chunk route's parameters (it parses them itself)."""
+    id_schema = {"type": "string", "pattern": ID_PATTERN, "maxLength": 19}
     return [
+        {"name": "track_id", "in": "path", "required": True, "schema": id_schema,
+         "description": f"Catalog track id: {ID_DESCRIPTION}."},
+        {"name": "chunk_idx", "in": "path", "required": True, "schema": id_schema,
+         "description": f"Chunk index, 0-based: {ID_DESCRIPTION}."},
         {"name": "preset", "in": "query", "required": False,
          "schema": {"type": "string", "default": DEFAULT_PRESET, "maxLength": 64},
          "description": "Mastering preset (see /api/presets); 'original' = unprocessed."},
@@ -92,14 +76,11 @@ def variant_openapi_parameters() -> list[dict[str, object]]:
          "description": "0 = original … 1 = fully mastered."},
         {"name": "format", "in": "query", "required": False,
          "schema": {"type": "string", "default": DEFAULT_FORMAT, "maxLength": 16},
-         "description": "Output format: wav or flac."},
+         "description": FORMAT_DESCRIPTION},
+        {"name": "v", "in": "query", "required": False,
+         "schema": {"type": "string", "maxLength": 32},
+         "description": "The track's version token (`version` in track listings): with the "
+                        "current token the response may be cached for good."},
+        {"name": "if-none-match", "in": "header", "required": False,
+         "schema": {"type": "string"}},
     ]  # fmt: skip
-
-
-async def variant_params(
-    preset: PresetQuery = DEFAULT_PRESET,
-    intensity: IntensityQuery = 1.0,
-    format: FormatQuery = DEFAULT_FORMAT,
-) -> Variant:
-    """FastAPI dependency for ``?preset=…&intensity=…&format=…``."""
-    return make_variant(preset, intensity, format)

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from ..audio.chunks import ChunkGeometry
 from ..audio.encode import WAV_HEADER_BYTES
 
-_SPEC = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
+_SPEC = re.compile(r"^[ \t]*([0-9]*)[ \t]*-[ \t]*([0-9]*)[ \t]*$")
+MAX_RANGE_HEADER_CHARS = 256
 
 
 class RangeNotSatisfiable(Exception):
@@ -50,6 +51,8 @@ def parse_range(header: str | None, length: int) -> ByteRange | None:
     """The single range requested, or None for the whole body (no header or several ranges)."""
     if header is None:
         return None
+    if len(header) > MAX_RANGE_HEADER_CHARS:
+        raise RangeNotSatisfiable(header[:40] + "…", length, "the header is too long")
     unit, sep, spec = header.partition("=")
     if not sep or unit.strip().lower() != "bytes":
         raise RangeNotSatisfiable(header, length, "only 'bytes=' ranges are supported")

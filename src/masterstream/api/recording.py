@@ -1,38 +1,48 @@
 """Recording every cache-served request in ``EndpointMetrics`` and the monitor.
 
-The chunk, stream and track routes run their handlers through the seed's
-``CacheAwareEndpoint(...).track_request`` (one per route, built at start-up), which times
-the handler, records it in ``EndpointMetrics`` under the route's name and updates the
-monitor, which the app builds with ``min_update_interval_s``: a burst of hits costs one
-snapshot per interval instead of one per request (a snapshot walks every tier's keys).
+Chunk requests (the chunk route and each chunk of a stream) are recorded straight from the
+service's :class:`~masterstream.service.chunks.ChunkResult`: its source and timings, no
+envelope, no header round trip. The JSON routes that report a cache source (track info)
+run their handlers through the seed's ``CacheAwareEndpoint``. The monitor is built with
+``min_update_interval_s``, so a burst of requests costs one snapshot per interval.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+import logging
+from typing import TYPE_CHECKING
 
-from ..monitoring import CacheAwareEndpoint
+from ..monitoring import CacheAwareEndpoint, CacheMonitor, EndpointMetrics
 
 if TYPE_CHECKING:
-    from .state import ServerState
+    from ..service.chunks import ChunkResult
+
+log = logging.getLogger("masterstream.api")
 
 CHUNK_ENDPOINT = "/api/tracks/{track_id}/chunks/{chunk_idx}"
 STREAM_ENDPOINT = "/api/tracks/{track_id}/stream"
 TRACK_ENDPOINT = "/api/tracks/{track_id}"
-Handler = Callable[[], Awaitable[tuple[Any, str]]]
 
 
-def build_recorders(state: ServerState) -> None:
-    """One seed ``CacheAwareEndpoint`` per cache-served route, sharing metrics and monitor."""
-    monitor = state.monitor
+class RequestRecorder:
+    """Feeds results into the shared ``EndpointMetrics`` and ``CacheMonitor``."""
 
-    def endpoint(name: str) -> Callable[[Handler], Callable[[], Awaitable[dict[str, Any]]]]:
-        tracker = CacheAwareEndpoint(
-            state.engine.cache, monitor=monitor, metrics=state.metrics, endpoint=name
-        )
-        return tracker.track_request
+    def __init__(self, cache: object, metrics: EndpointMetrics, monitor: CacheMonitor) -> None:
+        self.metrics = metrics
+        self.monitor = monitor
+        self.track = CacheAwareEndpoint(cache, monitor, metrics, endpoint=TRACK_ENDPOINT)
 
-    state.chunk_endpoint = endpoint(CHUNK_ENDPOINT)
-    state.stream_endpoint = endpoint(STREAM_ENDPOINT)
-    state.track_endpoint = endpoint(TRACK_ENDPOINT)
+    def chunk(self, endpoint: str, result: ChunkResult) -> None:
+        """One chunk served (by the chunk route or as part of a stream)."""
+        self.metrics.record(endpoint, result.source, result.timings.total_ms)
+        self._update_monitor()
+
+    def failure(self, endpoint: str, elapsed_ms: float) -> None:
+        """A chunk request that failed (recorded as an error, source ``miss``)."""
+        self.metrics.record(endpoint, "miss", elapsed_ms, success=False)
+
+    def _update_monitor(self) -> None:
+        try:
+            self.monitor.update_metrics()  # throttled: at most one snapshot per interval
+        except Exception:  # monitoring must not fail the request it observed
+            log.exception("cache monitor update failed")

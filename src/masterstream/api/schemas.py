@@ -20,6 +20,10 @@ class TrackSummary(BaseModel):
     channels: int
     chunk_count: int = Field(ge=1)
     chunk_duration_s: float
+    version: str = Field(
+        description="Version token of the track's chunk bytes: chunk and stream URLs carrying "
+        "it as `v=` may be cached for good (it changes when the file or the pipeline does)."
+    )
 
 
 class TrackPage(BaseModel):

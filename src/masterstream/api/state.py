@@ -7,7 +7,6 @@ so nothing lives at import time and every test builds its own.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -21,9 +20,9 @@ if TYPE_CHECKING:
     from ..config import Settings
     from ..monitoring import CacheMonitor, EndpointMetrics
     from ..service.engine import Engine
+    from ..service.request import ChunkRequest
     from .http_metrics import HttpMetrics
-    from .params import Variant
-    from .warming import TrackWarming
+    from .recording import RequestRecorder
     from .websocket import WebSocketHub
 
 
@@ -42,25 +41,6 @@ class ServerOptions:
     ws_messages_per_s: float = 20.0
     ws_burst_messages: int = 40
     ws_queue_frames: int = 64
-    max_page_size: int = 500
-
-
-class AccessCounter:
-    """How often each chunk key was requested, for the most recent ``capacity`` keys."""
-
-    def __init__(self, capacity: int = 100_000) -> None:
-        self.capacity = capacity
-        self._counts: OrderedDict[str, int] = OrderedDict()
-
-    def hit(self, key: str) -> int:
-        count = self._counts.pop(key, 0) + 1
-        self._counts[key] = count
-        if len(self._counts) > self.capacity:
-            self._counts.popitem(last=False)
-        return count
-
-    def get(self, key: str) -> int:
-        return self._counts.get(key, 0)
 
 
 @dataclass(slots=True)
@@ -73,14 +53,10 @@ class ServerState:
     monitor: CacheMonitor
     metrics: EndpointMetrics
     hub: WebSocketHub
-    warming: TrackWarming
+    recorder: RequestRecorder
     registry: CollectorRegistry | None = None
-    access: AccessCounter = field(default_factory=AccessCounter)
-    playing: dict[str, tuple[int, Variant]] = field(default_factory=dict)
+    playing: dict[str, ChunkRequest] = field(default_factory=dict)
     http_metrics: HttpMetrics | None = None
-    chunk_endpoint: Any = None
-    track_endpoint: Any = None
-    stream_endpoint: Any = None
 
 
 async def get_state(request: HTTPConnection) -> ServerState:

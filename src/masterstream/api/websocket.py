@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -27,13 +26,14 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..errors import MasterstreamError
+from ..service.request import PlaybackPosition
 from .state import ServerOptions
 
 log = logging.getLogger("masterstream.api")
 
 TOPICS = ("cache_stats", "health", "alerts", "tracks")
 Snapshot = Callable[[set[str]], Awaitable[dict[str, Any]]]
-PositionFn = Callable[[dict[str, Any], str], None]
+PositionFn = Callable[[PlaybackPosition, str], None]
 CLOSE_GOING_AWAY = 1001
 CLOSE_POLICY = 1008
 
@@ -262,20 +262,13 @@ class WebSocketHub:
         client.enqueue("snapshot", {"topics": sorted(client.topics), **snapshot})
 
     def _position(self, client: ClientConnection, fields: dict) -> None:
-        track_id, position_s = fields.get("track_id"), fields.get("position_s")
-        if isinstance(track_id, bool) or not isinstance(track_id, int):
-            client.error("invalid_message", "playback_position needs an integer 'track_id'")
-            return
-        if (
-            isinstance(position_s, bool)
-            or not isinstance(position_s, int | float)
-            or not math.isfinite(position_s)
-            or position_s < 0
-        ):
-            client.error("invalid_message", "playback_position needs 'position_s' >= 0")
+        try:
+            position = PlaybackPosition.parse(fields)
+        except MasterstreamError as exc:
+            client.error("invalid_message", f"playback_position: {exc}")
             return
         try:
-            self.on_position(fields, client.id)
+            self.on_position(position, client.id)
         except MasterstreamError as exc:
             client.error("invalid_position", str(exc))
 

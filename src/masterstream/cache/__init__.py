@@ -13,10 +13,10 @@ from .policies import (
     S3FIFOPolicy,
     make_policy,
 )
-from .protocols import Render, TrackCacheInfo, TrackResolver
+from .protocols import ONDEMAND_NOW, Lane, Priority, Renderer, TrackCacheInfo, TrackResolver
 from .singleflight import SingleFlight
 from .tier import Tier, TierStats
-from .warmer import Warmer
+from .warmer import Warmer, WarmTarget
 
 __all__ = [
     "DEFAULT_MEMORY_POLICY",
@@ -25,20 +25,24 @@ __all__ = [
     "DEFAULT_TIER2_CAPACITY_BYTES",
     "ENTRY_OVERHEAD_BYTES",
     "INTENSITY_STEP",
+    "ONDEMAND_NOW",
     "ORIGINAL",
     "ChunkCache",
     "ChunkKey",
     "DiskTier",
     "EvictionPolicy",
     "LRUPolicy",
+    "Lane",
     "MemoryTier",
-    "Render",
+    "Priority",
+    "Renderer",
     "S3FIFOPolicy",
     "SingleFlight",
     "Tier",
     "TierStats",
     "TrackCacheInfo",
     "TrackResolver",
+    "WarmTarget",
     "Warmer",
     "make_policy",
     "quantize_intensity",

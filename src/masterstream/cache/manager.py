@@ -9,9 +9,11 @@ without a thread hop, a copy or any I/O; a blocking tier (disk) is called throug
 A miss in ``get_or_render`` goes through :class:`SingleFlight`: one render per key; the
 render task stores the bytes in tier1 and hands them to every waiter, then writes tier2
 (while that write is pending the bytes stay reachable in ``_writing``, so nobody renders
-the chunk again). A render that raises caches nothing and fails all waiters. On-demand
-renders are counted while they wait; the :class:`Warmer` only starts work when none
-waits, so on-demand requests always jump its queue.
+the chunk again). A render that raises caches nothing and fails all waiters. Every render
+carries a :class:`Priority`; when a more urgent caller joins a render that is still queued
+(a listener asks for a chunk the warmer scheduled), the renderer is told to promote it.
+The :class:`~masterstream.cache.warmer.Warmer` is built beside the cache and reaches it
+only through :meth:`fetch`, :meth:`prefetch` and the lookups of its ``WarmTarget`` protocol.
 
 ``clear_track``/``clear`` bump an epoch, so a render that was in flight when its track
 was cleared does not store stale bytes afterwards.
@@ -27,22 +29,21 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Callable
 from types import MappingProxyType
 
 from ..errors import ChunkOutOfRangeError, MasterstreamError, RenderError
-from .keys import ORIGINAL, ChunkKey, quantize_intensity
-from .protocols import Render, TrackCacheInfo, TrackResolver
+from .keys import ORIGINAL, ChunkKey
+from .protocols import ONDEMAND_NOW, Priority, Renderer, TrackCacheInfo, TrackResolver
 from .render_stats import RenderStats
 from .singleflight import SingleFlight
 from .stats import CacheStatsSnapshot, OverallStats, RenderSnapshot
 from .status import track_status
 from .tier import Tier
-from .warmer import Warmer
 
 
 class ChunkCache:
-    """Two tiers, one render per key, and a warmer fed by playback positions."""
+    """Two tiers and one render per key, most urgent render first."""
 
     def __init__(
         self,
@@ -50,13 +51,9 @@ class ChunkCache:
         tier2: Tier,
         *,
         resolver: TrackResolver,
-        render: Render,
+        render: Renderer,
         pipeline_version: str,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-        warm: bool = True,
-        warm_lookahead_chunks: int = 2,
-        warm_concurrency: int = 1,
     ) -> None:
         self.tier1 = tier1
         self.tier2 = tier2
@@ -64,6 +61,9 @@ class ChunkCache:
         self.pipeline_version = pipeline_version
         self.clock = clock
         self._render = render
+        self._promote: Callable[[ChunkKey, Priority], object] | None = getattr(
+            render, "promote", None
+        )
         self._flights = SingleFlight()
         self._writing: dict[ChunkKey, bytes] = {}
         self._write_tasks: set[asyncio.Task[None]] = set()
@@ -72,18 +72,10 @@ class ChunkCache:
         self._epochs: dict[int, int] = {}
         self._epoch = 0
         self._ondemand_waiting = 0
-        self._ondemand_idle = asyncio.Event()
-        self._ondemand_idle.set()
         self.render_stats = RenderStats()
         self.requests = 0
-        self.warmer = Warmer(
-            self,
-            clock=clock,
-            sleep=sleep,
-            lookahead_chunks=warm_lookahead_chunks,
-            concurrency=warm_concurrency,
-            enabled=warm,
-        )
+        self.warmer_stats: Callable[[], dict[str, object]] = dict
+        """Stats of the warmer that follows this cache's listeners (set by its builder)."""
 
     # --- keys --------------------------------------------------------------------------
 
@@ -128,6 +120,52 @@ class ChunkCache:
         self._count_request(key)
         return await self._lookup(key)
 
+    async def fetch(self, key: ChunkKey, priority: Priority = ONDEMAND_NOW) -> tuple[bytes, str]:
+        """A request for ``key``: ``(bytes, "tier1" | "tier2")`` on a hit, else the bytes of
+        the one render of this chunk (rendered at ``priority``) and ``"miss"``."""
+        data, source = await self.lookup(key)
+        if data is None:
+            return await self.render_missing(key, priority), "miss"
+        return data, source
+
+    async def lookup(self, key: ChunkKey) -> tuple[bytes | None, str]:
+        """Count a request for ``key`` and look it up: tier1, then tier2 (promoting)."""
+        self._count_request(key)
+        return await self._lookup(key)
+
+    async def render_missing(self, key: ChunkKey, priority: Priority) -> bytes:
+        """The bytes of ``key`` after a :meth:`lookup` missed: its one render, into tier1."""
+        self._ondemand_waiting += 1
+        try:
+            return await self.render_once(key, to_tier1=True, priority=priority)
+        finally:
+            self._ondemand_waiting -= 1
+
+    async def prefetch(self, key: ChunkKey, *, to_tier1: bool, priority: Priority) -> None:
+        """Make ``key`` cached without counting a request: into tier1 (promoted from tier2
+        when it is there, rendered otherwise) or into tier2 only."""
+        if to_tier1 and self.tier1.touch(key):
+            return
+        if key in self.tier2:
+            tier2 = self.tier2
+            data = await asyncio.to_thread(tier2.peek, key) if tier2.blocking else tier2.peek(key)
+            if data is not None:
+                tier2.touch(key)  # in use: tell tier2's policy (no hit is counted)
+                if to_tier1:
+                    await self._put(self.tier1, key, data)
+                return
+        await self.render_once(key, to_tier1=to_tier1, priority=priority)
+
+    def keep_hot(self, key: ChunkKey) -> bool:
+        """True if ``key`` is in tier1, whose policy now counts it as just used."""
+        return self.tier1.touch(key)
+
+    def cached_in(self, key: ChunkKey, tier: str) -> bool:
+        """Whether ``key`` is in ``tier`` ("tier1"/"tier2") or being rendered or written."""
+        if key in self._flights or key in self._writing:
+            return True
+        return key in (self.tier1 if tier == "tier1" else self.tier2)
+
     def _count_request(self, key: ChunkKey) -> None:
         self.requests += 1
         self._last_variant[key.track_id] = (key.preset, key.intensity, key.fmt)
@@ -151,30 +189,24 @@ class ChunkCache:
         intensity: float = 1.0,
         fmt: str = "wav",
     ) -> tuple[bytes, str]:
-        """A hit, or the bytes of the one render of this chunk (source ``"miss"``)."""
-        key = self.make_key(track_id, chunk_idx, preset, intensity, fmt)
-        self._count_request(key)
-        data, source = await self._lookup(key)
-        if data is not None:
-            return data, source
-        self._ondemand_waiting += 1
-        self._ondemand_idle.clear()
-        try:
-            data = await self.render_once(key, to_tier1=True)
-        finally:
-            self._ondemand_waiting -= 1
-            if self._ondemand_waiting == 0:
-                self._ondemand_idle.set()
-        return data, "miss"
+        """:meth:`fetch` for a chunk given by its parts (the seed's calling style)."""
+        return await self.fetch(self.make_key(track_id, chunk_idx, preset, intensity, fmt))
 
-    async def render_once(self, key: ChunkKey, *, to_tier1: bool) -> bytes:
-        """The chunk's bytes via the single render for ``key`` (joined if one is running)."""
+    async def render_once(
+        self, key: ChunkKey, *, to_tier1: bool, priority: Priority = ONDEMAND_NOW
+    ) -> bytes:
+        """The chunk's bytes via the single render for ``key`` (joined if one is running,
+        and promoted when this caller is more urgent)."""
         epoch = self._epoch_of(key)
         pending = self._writing.get(key)
         if pending is None:
             pending = self.tier1.peek(key)
         if pending is None:
-            pending = await self._flights.run(key, lambda: self._render_and_store(key, to_tier1))
+            if key in self._flights and self._promote is not None:
+                self._promote(key, priority)
+            pending = await self._flights.run(
+                key, lambda: self._render_and_store(key, to_tier1, priority)
+            )
         if to_tier1 and key not in self.tier1 and epoch == self._epoch_of(key):
             await self._put(self.tier1, key, pending)
         return pending
@@ -182,11 +214,11 @@ class ChunkCache:
     def _epoch_of(self, key: ChunkKey) -> tuple[int, int]:
         return self._epoch, self._epochs.get(key.track_id, 0)
 
-    async def _render_and_store(self, key: ChunkKey, to_tier1: bool) -> bytes:
+    async def _render_and_store(self, key: ChunkKey, to_tier1: bool, priority: Priority) -> bytes:
         epoch = self._epoch_of(key)
         started_s = self.clock()
         try:
-            data = await self._render(key)
+            data = await self._render(key, priority)
             if type(data) is not bytes:
                 raise RenderError(f"render returned {type(data).__name__}, not bytes for {key}")
         except Exception:
@@ -230,37 +262,9 @@ class ChunkCache:
         await self._put(self.tier1, key, data)
         await self._put(self.tier2, key, data)
 
-    # --- warmer hooks ------------------------------------------------------------------
-
-    def update_position(
-        self,
-        track_id: int,
-        position_s: float,
-        preset: str | None = None,
-        intensity: float = 1.0,
-        fmt: str = "wav",
-        *,
-        listener: Hashable = None,
-    ) -> None:
-        """Tell the warmer what ``listener`` plays and where (call from the event loop).
-
-        Pass a listener/session id when several people listen at once; without one all
-        reports belong to a single shared playback stream."""
-        if track_id not in self._infos:
-            self.track_info(track_id)
-        preset = None if preset == ORIGINAL else preset
-        level = 1.0 if preset is None else quantize_intensity(intensity)
-        self._last_variant[track_id] = (preset, level, fmt)
-        self.warmer.update(track_id, position_s, preset, intensity, fmt, listener)
-
-    def forget_listener(self, listener: Hashable) -> None:
-        """The listener stopped (closed its connection): the warmer stops following it."""
-        self.warmer.forget(listener)
-
-    async def ondemand_idle(self) -> None:
-        """Return once no on-demand render is waiting."""
-        while self._ondemand_waiting:
-            await self._ondemand_idle.wait()
+    def note_variant(self, key: ChunkKey) -> None:
+        """``key``'s variant is being played: the per-track status in stats follows it."""
+        self._last_variant[key.track_id] = (key.preset, key.intensity, key.fmt)
 
     # --- clearing ------------------------------------------------------------------------
 
@@ -318,7 +322,7 @@ class ChunkCache:
                 in_flight=len(self._flights),
                 ondemand_waiting=self._ondemand_waiting,
             ),
-            warmer=MappingProxyType(self.warmer.stats()),
+            warmer=MappingProxyType(self.warmer_stats()),
         )
 
     def get_stats(self) -> dict[str, object]:
@@ -344,8 +348,7 @@ class ChunkCache:
             await asyncio.gather(*self._write_tasks, return_exceptions=True)
 
     async def aclose(self) -> None:
-        """Stop the warmer, cancel in-flight renders and wait for pending tier2 writes."""
-        await self.warmer.aclose()
+        """Cancel in-flight renders and wait for pending tier2 writes."""
         await self._flights.aclose()
         await asyncio.gather(*self._write_tasks, return_exceptions=True)
 

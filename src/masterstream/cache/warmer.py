@@ -8,20 +8,23 @@ order, most recently reported stream first:
 
 1. *hot*: the chunk under each playhead and the next ``lookahead_chunks`` into tier1
    (promoted from tier2 if they are there, rendered otherwise; chunks already in tier1
-   are touched so the look-ahead stays the most recently used);
+   are touched so the look-ahead stays the most recently used), rendered in the
+   ``LOOKAHEAD`` lane with the time the playhead reaches the chunk as deadline;
 2. *fill*: the rest of the current track (after the playhead, then before it) of the
-   ``fill_streams`` most recent streams (default 1) into tier2 only, so a seek is a hit
-   without flushing tier1 (filling every listener's track floods tier2 when many
-   listen: see ``bench/results/cache_hit_ratio.md``);
+   ``fill_streams`` most recent streams (default 1) into tier2 only, in the ``WARM`` lane,
+   so a seek is a hit without flushing tier1 (filling every listener's track floods tier2
+   when many listen: see ``bench/results/cache_hit_ratio.md``);
 3. *idle*: sleep until a playhead crosses a chunk boundary or a report arrives.
 
-A seek or a change of track or variant starts a new generation of that stream: a job
-picked under an older generation is dropped before it runs (``dropped_stale``). Each
-(chunk, tier) is tried at most once per generation, so a tier too small for the
-look-ahead cannot make the warmer spin. Before each job a worker waits until no
-on-demand render is waiting, so on-demand requests always go first; ``concurrency``
-bounds the warmer's own renders. Clock and sleep are injected, so a test can play a
-track at real-time pace on a simulated clock.
+A seek or a change of track or variant starts a new generation of that stream: the
+next job is planned from the new playhead (a render already queued still completes and
+is cached). Each (chunk, tier) is tried at most once per generation, and a chunk cached,
+being rendered or being written is never planned again, so a tier too small for the look-ahead cannot
+make the warmer spin. The warmer does not wait for on-demand renders itself: its renders
+are queued in lower lanes than any listener's request (see
+:mod:`masterstream.service.scheduler`), so they only use spare workers; ``concurrency``
+bounds how many it has queued or running. Clock and sleep are injected, so a test can play
+a track at real-time pace on a simulated clock.
 """
 
 from __future__ import annotations
@@ -29,16 +32,35 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Hashable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..errors import MasterstreamError
 from .keys import ChunkKey
 from .playback import PlaybackStream, PlaybackStreams
+from .protocols import Lane, Priority, TrackCacheInfo
 
-if TYPE_CHECKING:
-    from .manager import ChunkCache
+Job = tuple[ChunkKey, Priority, PlaybackStream]
 
-Job = tuple[ChunkKey, bool, Hashable, int]  # key, hot, listener, generation
+
+class WarmTarget(Protocol):
+    """What the warmer needs of a cache (:class:`~masterstream.cache.ChunkCache` is one)."""
+
+    def track_info(self, track_id: int) -> TrackCacheInfo: ...
+
+    def make_key(
+        self, track_id: int, chunk_idx: int, preset: str | None, intensity: float, fmt: str,
+        info: TrackCacheInfo | None = None,
+    ) -> ChunkKey: ...  # fmt: skip
+
+    def keep_hot(self, key: ChunkKey) -> bool:
+        """True if ``key`` is in tier1, which now counts it as just used."""
+        ...
+
+    def cached_in(self, key: ChunkKey, tier: str) -> bool:
+        """Whether ``key`` is in ``tier`` ("tier1"/"tier2") or being rendered or written."""
+        ...
+
+    async def prefetch(self, key: ChunkKey, *, to_tier1: bool, priority: Priority) -> None: ...
 
 
 class Warmer:
@@ -46,14 +68,14 @@ class Warmer:
 
     def __init__(
         self,
-        cache: ChunkCache,
+        cache: WarmTarget,
         *,
         clock: Callable[[], float],
         sleep: Callable[[float], Awaitable[object]],
         lookahead_chunks: int = 2,
         concurrency: int = 1,
         enabled: bool = True,
-        max_streams: int = 32,
+        max_streams: int = 100_000,
         fill_streams: int = 1,
     ) -> None:
         if lookahead_chunks < 0 or concurrency < 1:
@@ -66,12 +88,13 @@ class Warmer:
         self.enabled = enabled
         self.fill_streams = fill_streams
         self._streams = PlaybackStreams(max_streams=max_streams)
+        self._infos: dict[int, TrackCacheInfo] = {}
         self._claimed: set[ChunkKey] = set()
         self._changed = asyncio.Event()
         self._idle = asyncio.Event()
         self._workers: list[asyncio.Task[None]] = []
         self._closed = False
-        self.hot_jobs = self.fill_jobs = self.failed_jobs = self.dropped_stale = 0
+        self.hot_jobs = self.fill_jobs = self.failed_jobs = 0
 
     def update(
         self,
@@ -82,12 +105,15 @@ class Warmer:
         fmt: str,
         listener: Hashable = None,
     ) -> None:
-        """A listener reports its position (seconds into the track) and variant."""
-        info = self._cache._infos.get(track_id)
+        """A listener reports its position (seconds into the track) and variant; raises
+        ``TrackNotFoundError`` for an unknown track.
+
+        Pass a listener/session id when several people listen at once; without one all
+        reports belong to a single shared playback stream."""
+        info = self._infos[track_id] = self._cache.track_info(track_id)
         self._streams.report(
             listener, track_id, position_s, preset, intensity, fmt,
-            now_s=self._clock(),
-            chunk_duration_s=info.chunk_duration_s if info is not None else 10.0,
+            now_s=self._clock(), chunk_duration_s=info.chunk_duration_s,
         )  # fmt: skip
         self._changed.set()
         self._start()
@@ -108,29 +134,35 @@ class Warmer:
     def _live_streams(self) -> list[tuple[Hashable, PlaybackStream]]:
         ends = {
             track_id: info.chunk_count * info.chunk_duration_s
-            for track_id, info in self._cache._infos.items()
+            for track_id, info in self._infos.items()
         }
         self._streams.expire(self._clock(), ends)
-        return self._streams.most_recent_first()
+        streams = self._streams.most_recent_first()
+        playing = {stream.track_id for _, stream in streams}
+        for track_id in self._infos.keys() - playing:
+            del self._infos[track_id]
+        return streams
 
     def _next_job(self) -> Job | None:
         """The most urgent missing chunk over all streams, or None when there is none."""
         streams = self._live_streams()
         for hot in (True, False):
-            for listener, stream in streams if hot else streams[: self.fill_streams]:
-                key = self._job_for(stream, hot)
-                if key is not None:
-                    return key, hot, listener, stream.generation
+            for _, stream in streams if hot else streams[: self.fill_streams]:
+                job = self._job_for(stream, hot)
+                if job is not None:
+                    return job[0], job[1], stream
         return None
 
-    def _job_for(self, stream: PlaybackStream, hot: bool) -> ChunkKey | None:
+    def _job_for(self, stream: PlaybackStream, hot: bool) -> tuple[ChunkKey, Priority] | None:
         cache = self._cache
         try:
             info = cache.track_info(stream.track_id)
         except MasterstreamError:
             return None
-        count = info.chunk_count
-        current = int(stream.playhead_s(self._clock()) // info.chunk_duration_s)
+        count, chunk_s = info.chunk_count, info.chunk_duration_s
+        now_s = self._clock()
+        playhead_s = stream.playhead_s(now_s)
+        current = int(playhead_s // chunk_s)
         if current >= count:
             return None
         hot_end = min(count, current + self.lookahead_chunks + 1)
@@ -139,19 +171,20 @@ class Warmer:
             key = cache.make_key(
                 stream.track_id, index, stream.preset, stream.intensity, stream.fmt, info
             )
-            if hot and cache.tier1.touch(key):  # keep the look-ahead the most recent
+            if hot and cache.keep_hot(key):  # keep the look-ahead the most recent
                 continue
             if (key, hot) in stream.tried or key in self._claimed:
                 continue
-            if key not in (cache.tier1 if hot else cache.tier2):
-                return key
+            if not cache.cached_in(key, "tier1" if hot else "tier2"):
+                due_s = now_s + max(0.0, index * chunk_s - playhead_s)
+                return key, Priority(Lane.LOOKAHEAD if hot else Lane.WARM, due_s)
         return None
 
     def _seconds_to_next_boundary(self) -> float | None:
         delays = []
         now_s = self._clock()
         for _, stream in self._streams.most_recent_first():
-            info = self._cache._infos.get(stream.track_id)
+            info = self._infos.get(stream.track_id)
             if info is None:
                 continue
             playhead_s = stream.playhead_s(now_s)
@@ -168,40 +201,20 @@ class Warmer:
             if job is None:
                 await self._wait_for_change()
                 continue
-            key, hot, listener, generation = job
+            key, priority, stream = job
+            hot = priority.lane == Lane.LOOKAHEAD
             self._claimed.add(key)
             try:
-                await self._cache.ondemand_idle()
-                stream = self._streams.get(listener)
-                if stream is None or stream.generation != generation:
-                    self.dropped_stale += 1
-                    continue
                 stream.tried.add((key, hot))
-                await self._run(key, hot)
+                if hot:
+                    self.hot_jobs += 1
+                else:
+                    self.fill_jobs += 1
+                await self._cache.prefetch(key, to_tier1=hot, priority=priority)
+            except MasterstreamError:
+                self.failed_jobs += 1
             finally:
                 self._claimed.discard(key)
-
-    async def _run(self, key: ChunkKey, hot: bool) -> None:
-        cache = self._cache
-        try:
-            if not hot:
-                self.fill_jobs += 1
-                await cache.render_once(key, to_tier1=False)
-                return
-            self.hot_jobs += 1
-            data = None
-            if key in cache.tier2:
-                tier2 = cache.tier2
-                data = (
-                    await asyncio.to_thread(tier2.peek, key) if tier2.blocking else tier2.peek(key)
-                )
-            if data is not None:
-                cache.tier2.touch(key)  # in use: tell tier2's policy (no hit is counted)
-                await cache._put(cache.tier1, key, data)
-            else:
-                await cache.render_once(key, to_tier1=True)
-        except MasterstreamError:
-            self.failed_jobs += 1
 
     async def _wait_for_change(self) -> None:
         self._idle.set()
@@ -233,7 +246,6 @@ class Warmer:
             "hot_jobs": self.hot_jobs,
             "fill_jobs": self.fill_jobs,
             "failed_jobs": self.failed_jobs,
-            "dropped_stale": self.dropped_stale,
         }
 
     async def aclose(self) -> None:

@@ -1,24 +1,32 @@
 """The engine: everything a server needs, built from one :class:`Settings` and closed once.
 
-catalog → track library → plan store → chunk renderer (thread pool) → two-tier chunk
-cache (memory + disk) with its warmer. The API builds one in its lifespan and keeps it
-on ``app.state``; nothing here is created at import time.
+catalog → track library → plan store → work scheduler (priority lanes over a thread or
+process pool) → chunk renderer → two-tier chunk cache → chunk service, with the warmer
+(following listeners) and whole-track warming beside it. The API builds one in its
+lifespan and keeps it on ``app.state``; the CLI builds one with memory tiers to render;
+nothing here is created at import time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
-from ..cache import ChunkCache, DiskTier, MemoryTier
+from ..cache import ChunkCache, DiskTier, Lane, MemoryTier, Priority, Tier, Warmer
 from ..config import Settings
 from ..errors import MasterstreamError
 from ..library.catalog import Catalog
 from ..mastering import PIPELINE_VERSION
+from .chunks import ChunkService
 from .plans import PlanStore
-from .renderer import ChunkRenderer
+from .renderer import ChunkRenderer, default_worker_count
+from .request import PlaybackPosition
+from .scheduler import WorkScheduler
 from .tracks import TrackLibrary
+from .warming import TrackWarming
 from .workspace import ProgressFactory, prepare_library
 
 log = logging.getLogger("masterstream.service")
@@ -30,8 +38,13 @@ class Engine:
     catalog: Catalog
     library: TrackLibrary
     plans: PlanStore
+    scheduler: WorkScheduler
     renderer: ChunkRenderer
     cache: ChunkCache
+    warmer: Warmer
+    chunks: ChunkService
+    warming: TrackWarming
+    owns_catalog: bool = True
     _background: set[asyncio.Task[int]] = field(default_factory=set)
 
     @classmethod
@@ -44,33 +57,61 @@ class Engine:
             library = TrackLibrary(catalog, chunk_duration_s=settings.chunk_duration_s)
             if prepare:
                 await asyncio.to_thread(prepare_library, library, settings, progress=progress)
-            plans = PlanStore(catalog, pipeline_version=PIPELINE_VERSION)
-            renderer = ChunkRenderer(
-                library, plans, workers=settings.render_workers, pool=settings.render_pool
-            )
             tier1 = MemoryTier(settings.tier1_capacity_bytes, policy=settings.eviction_policy)
             tier2 = await asyncio.to_thread(
                 DiskTier, settings.effective_cache_dir, settings.tier2_capacity_bytes,
                 policy=settings.eviction_policy,
             )  # fmt: skip
+            return cls.assemble(settings, library, tier1, tier2)
         except BaseException:
             catalog.close()
             raise
+
+    @classmethod
+    def assemble(
+        cls, settings: Settings, library: TrackLibrary, tier1: Tier, tier2: Tier, *,
+        warm: bool = True, owns_catalog: bool = True,
+    ) -> Engine:  # fmt: skip
+        """Wire the parts around ``library`` and two tiers (no I/O, no event loop needed)."""
+        plans = PlanStore(library.catalog, pipeline_version=PIPELINE_VERSION)
+        scheduler = WorkScheduler(
+            workers=settings.render_workers or default_worker_count(), pool=settings.render_pool
+        )
+        renderer = ChunkRenderer(library, plans, scheduler)
         cache = ChunkCache(tier1, tier2, resolver=library, render=renderer,
                            pipeline_version=PIPELINE_VERSION)  # fmt: skip
-        return cls(settings, catalog, library, plans, renderer, cache)
+        warmer = Warmer(cache, clock=time.monotonic, sleep=asyncio.sleep,
+                        concurrency=scheduler.workers, enabled=warm)  # fmt: skip
+        cache.warmer_stats = warmer.stats
+        chunks = ChunkService(cache, library)
+        return cls(settings, library.catalog, library, plans, scheduler, renderer, cache,
+                   warmer, chunks, TrackWarming(chunks), owns_catalog)  # fmt: skip
+
+    def follow(self, listener: Hashable, position: PlaybackPosition) -> None:
+        """A listener reports what it plays and where: the warmer renders ahead of it.
+        Raises ``TrackNotFoundError`` for an unknown track."""
+        variant = position.variant
+        self.warmer.update(position.track_id, position.position_s, variant.key_preset,
+                           variant.intensity, position.fmt, listener)  # fmt: skip
+        key = self.cache.make_key(position.track_id, 0, variant.key_preset, variant.intensity,
+                                  position.fmt)  # fmt: skip
+        self.cache.note_variant(key)
+
+    def unfollow(self, listener: Hashable) -> None:
+        """The listener stopped (closed its connection): the warmer stops following it."""
+        self.warmer.forget(listener)
 
     async def prepare_plans(self, preset: str) -> int:
-        """Plan ``preset`` for every track that has no plan yet, one at a time, each only
-        once no listener waits for a render; returns how many were computed. Run in the
-        background after start-up, it makes a track's first chunk as fast as any other."""
+        """Plan ``preset`` for every track that has no plan yet, in the background lane (so
+        after any listener's work); returns how many were computed. Run after start-up, it
+        makes a track's first chunk as fast as any other."""
         computed = 0
         for record in self.library.records():
             if self.plans.cached(record, preset) is not None:
                 continue
-            await self.cache.ondemand_idle()
+            priority = Priority(Lane.BACKGROUND, time.monotonic())
             try:
-                await self.renderer.ensure_plan(record, preset)
+                await self.renderer.ensure_plan(record, preset, priority)
             except MasterstreamError as exc:  # a bad file must not stop the others
                 log.warning("cannot plan %s for track %s: %s", preset, record.id, exc)
                 continue
@@ -86,10 +127,14 @@ class Engine:
         task.add_done_callback(self._background.discard)
 
     async def aclose(self) -> None:
-        """Stop the warmer and pending writes, finish or abandon renders, close the catalog."""
+        """Stop warming and background work, cancel renders, finish pending disk writes,
+        stop the workers and close the catalog (if the engine opened it)."""
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+        await self.warming.aclose()
+        await self.warmer.aclose()
         await self.cache.aclose()
-        await asyncio.to_thread(self.renderer.close)
-        self.catalog.close()
+        await asyncio.to_thread(self.scheduler.close)
+        if self.owns_catalog:
+            self.catalog.close()

@@ -1,36 +1,28 @@
-"""Rendering one cache key to encoded bytes, off the event loop.
+"""Rendering one cache key to encoded bytes, off the event loop, most urgent first.
 
-:class:`ChunkRenderer` is the cache's ``render`` function. On the event loop it only
-resolves the key (track record, geometry, plan from memory or the catalog); the work —
-planning a track, decoding a chunk's window, mastering and encoding it — runs as a
-:mod:`~masterstream.service.jobs` job in a pool sized to the machine. The default pool is
-threads: ``bench/bench_render_pool.py`` measures them level with a process pool in
-chunks/s and in tier1-hit latency under render load (numpy, scipy and the numba kernels
-release the GIL), while worker processes cost ~140 MB each and a spawn at start-up.
-``pool="process"`` remains for hosts that want a crashing decoder isolated from the
-server. Plans are computed once per (track, preset) however many chunks ask at once.
+:class:`ChunkRenderer` is the cache's :class:`~masterstream.cache.Renderer`. On the event
+loop it only resolves the key (track record, geometry, plan from memory or the catalog);
+the work — planning a track, decoding a chunk's window, mastering and encoding it — runs
+as a :mod:`~masterstream.service.jobs` job on the :class:`WorkScheduler`'s workers, by
+priority. Plans are computed once per (track, preset) however many chunks ask at once,
+and run as *long* jobs, which never hold every worker.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import multiprocessing
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, Literal
 
-from ..cache import ORIGINAL, ChunkKey, SingleFlight
-from ..errors import RenderError, SourceUnavailableError
+from ..cache import ORIGINAL, ChunkKey, Priority, SingleFlight
+from ..errors import SourceUnavailableError
 from ..library.catalog import TrackRecord
 from ..mastering import MasteringPlan
-from .jobs import RenderJob, compute_plan, init_worker, run_render_job
-from .plans import PlanStore, plan_key
+from .jobs import RenderJob, compute_plan, run_render_job
+from .plans import PlanKey, PlanStore, plan_key
+from .scheduler import WorkScheduler
 from .tracks import TrackLibrary
-
-PoolKind = Literal["process", "thread"]
 
 
 def default_worker_count() -> int:
@@ -38,71 +30,71 @@ def default_worker_count() -> int:
 
 
 def dither_seed(key: ChunkKey) -> int:
-    """A per-chunk dither seed derived from the key, so renders are reproducible."""
-    return int.from_bytes(hashlib.blake2b(key.to_str().encode(), digest_size=8).digest(), "little")
-
-
-def _make_pool(kind: PoolKind, workers: int) -> Executor:
-    if kind == "thread":
-        return ThreadPoolExecutor(workers, thread_name_prefix="masterstream-render")
-    if kind == "process":
-        # spawn, not fork: the server process has threads (event loop, disk I/O).
-        context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker)
-    raise ValueError(f"render pool must be 'process' or 'thread', got {kind!r}")
+    """A per-chunk dither seed derived from what the chunk's audio is (content signature,
+    pipeline, preset, intensity, index), never from the catalog id, so a file rendered by
+    path and the same file served from the catalog get the same samples."""
+    text = (
+        f"{key.signature}:{key.pipeline_version}:{key.preset}:{key.intensity:.2f}:{key.chunk_index}"
+    )
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
 
 
 class ChunkRenderer:
-    """Turns a :class:`ChunkKey` into the chunk's encoded bytes."""
+    """Turns a :class:`ChunkKey` into the chunk's encoded bytes on the scheduler's workers."""
 
-    def __init__(
-        self, library: TrackLibrary, plans: PlanStore, *, workers: int = 0,
-        pool: PoolKind = "thread",
-    ) -> None:  # fmt: skip
+    def __init__(self, library: TrackLibrary, plans: PlanStore, scheduler: WorkScheduler) -> None:
         self.library = library
         self.plans = plans
-        self.workers = workers or default_worker_count()
-        self.pool_kind = pool
-        self._pool = _make_pool(pool, self.workers)
+        self.scheduler = scheduler
         self._plan_flights = SingleFlight()
 
-    # --- async: the server ------------------------------------------------------------
-
-    async def __call__(self, key: ChunkKey) -> bytes:
+    async def __call__(self, key: ChunkKey, priority: Priority) -> bytes:
         record, preset = self._check(key)
-        plan = await self.ensure_plan(record, preset)
-        return await self._submit(run_render_job, self._job(key, record, plan))
+        plan = await self.ensure_plan(record, preset, priority)
+        return await self.scheduler.run(
+            run_render_job, self._job(key, record, plan), priority=priority, tag=key
+        )
 
-    async def ensure_plan(self, record: TrackRecord, preset: str) -> MasteringPlan:
-        """The track's plan for ``preset``: stored, or computed once in the pool."""
+    def promote(self, key: ChunkKey, priority: Priority) -> None:
+        """An on-demand request joined ``key``'s render: hurry it (and its plan) up."""
+        if not self.scheduler.promote(key, priority):
+            record = self.library.get(key.track_id)
+            self.scheduler.promote(self._plan_tag(record, key.preset or ORIGINAL), priority)
+
+    async def ensure_plan(
+        self, record: TrackRecord, preset: str, priority: Priority
+    ) -> MasteringPlan:
+        """The track's plan for ``preset``: stored, or computed once on a worker."""
         plan = self.plans.cached(record, preset)
-        if plan is None:
-            key = plan_key(record, preset)
-            plan = await self._plan_flights.run(key, lambda: self._compute_plan(record, preset))
-        return plan
+        if plan is not None:
+            return plan
+        tag = self._plan_tag(record, preset)
+        if tag in self._plan_flights:
+            self.scheduler.promote(tag, priority)
+        return await self._plan_flights.run(
+            tag, lambda: self._compute_plan(record, preset, priority, tag)
+        )
 
-    async def _compute_plan(self, record: TrackRecord, preset: str) -> MasteringPlan:
-        plan = await self._submit(compute_plan, record.path, preset, record.sample_rate,
-                                  record.channels, record.fingerprint)  # fmt: skip
+    @staticmethod
+    def _plan_tag(record: TrackRecord, preset: str) -> tuple[str, PlanKey]:
+        return ("plan", plan_key(record, preset))
+
+    async def _compute_plan(
+        self, record: TrackRecord, preset: str, priority: Priority, tag: object
+    ) -> MasteringPlan:
+        plan = await self.scheduler.run(
+            compute_plan,
+            record.path,
+            preset,
+            record.sample_rate,
+            record.channels,
+            record.fingerprint,
+            priority=priority,
+            long=preset != ORIGINAL,
+            tag=tag,
+        )  # fmt: skip  (the original's plan reads no audio: a short job)
         await asyncio.to_thread(self.plans.remember, record, preset, plan)
         return plan
-
-    async def _submit(self, fn: Any, *args: Any) -> Any:
-        loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(self._pool, fn, *args)
-        except BrokenProcessPool as exc:
-            self._pool = _make_pool(self.pool_kind, self.workers)  # replace the dead workers
-            raise RenderError("a render worker died; the render pool was restarted") from exc
-
-    # --- sync: the CLI ----------------------------------------------------------------
-
-    def render_bytes(self, key: ChunkKey) -> bytes:
-        """Render ``key`` in the calling thread (the CLI's path; same bytes as the server)."""
-        record, preset = self._check(key)
-        return run_render_job(self._job(key, record, self.plans.get(record, preset)))
-
-    # --- shared -----------------------------------------------------------------------
 
     def _check(self, key: ChunkKey) -> tuple[TrackRecord, str]:
         record = self.library.get(key.track_id)
@@ -121,9 +113,6 @@ class ChunkRenderer:
             plan=plan, intensity=key.intensity, fmt=key.fmt,
             dither_seed=None if key.preset is None else dither_seed(key),
         )  # fmt: skip
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def ensure_unchanged_on_disk(record: TrackRecord) -> None:

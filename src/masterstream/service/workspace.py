@@ -2,8 +2,7 @@
 
 ``open_library`` opens the catalog (synthesising and scanning the demo library on first
 use); ``resolve_track`` turns a command-line TRACK (a file path or a catalog id) into a
-record; ``render_to_file`` masters a track chunk by chunk through the same renderer the
-server uses, so a file rendered here has exactly the samples the server streams.
+record.
 """
 
 from __future__ import annotations
@@ -12,20 +11,12 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-import numpy as np
-import soundfile as sf
-
 from ..audio.decode import read_info
-from ..audio.encode import WAV_HEADER_BYTES
 from ..audio.signature import content_signature
-from ..cache import ORIGINAL, ChunkKey
 from ..config import Settings
-from ..errors import MasterstreamError, SourceUnavailableError
+from ..errors import SourceUnavailableError
 from ..library.catalog import Catalog, TrackRecord
 from ..library.demo import synthesize_demo_library
-from ..mastering import PIPELINE_VERSION
-from .plans import PlanStore
-from .renderer import ChunkRenderer
 from .tracks import TrackLibrary, fingerprint_file
 
 ProgressFactory = Callable[[], AbstractContextManager]
@@ -107,35 +98,3 @@ def _add_file(library: TrackLibrary, path: Path) -> TrackRecord:
     )  # fmt: skip
     library.reload()
     return library.get(track_id)
-
-
-def render_to_file(
-    library: TrackLibrary, record: TrackRecord, *, preset: str, intensity: float,
-    chunk: int | None, out_path: Path, fmt: str, on_chunk: Callable[[], None] | None = None,
-) -> None:  # fmt: skip
-    """Render the track (or one chunk) to ``out_path`` through the server's renderer."""
-    geometry = library.geometry(record)
-    chunks = range(geometry.chunk_count) if chunk is None else [chunk]
-    if chunk is not None:
-        library.check_chunk(record.id, chunk)
-    renderer = ChunkRenderer(library, PlanStore(library.catalog), workers=1, pool="thread")
-    tmp = out_path.with_name(out_path.name + ".part")
-    try:
-        with sf.SoundFile(tmp, "w", record.sample_rate, record.channels, format=fmt.upper(),
-                          subtype="PCM_16") as f:  # fmt: skip
-            for k in chunks:
-                key = ChunkKey(track_id=record.id, signature=record.signature,
-                               pipeline_version=PIPELINE_VERSION,
-                               preset=None if preset == ORIGINAL else preset,
-                               intensity=intensity, chunk_index=k, fmt="wav")  # fmt: skip
-                wav = renderer.render_bytes(key)
-                f.write(np.frombuffer(wav, dtype="<i2", offset=WAV_HEADER_BYTES)
-                        .reshape(-1, record.channels))  # fmt: skip
-                if on_chunk:
-                    on_chunk()
-        tmp.replace(out_path)
-    except OSError as exc:
-        raise MasterstreamError(f"cannot write {out_path}: {exc.strerror or exc}") from exc
-    finally:
-        renderer.close()
-        tmp.unlink(missing_ok=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from ...monitoring import (
@@ -14,8 +14,9 @@ from ...monitoring import (
     format_cache_stats,
 )
 from ...monitoring.snapshot import METRICS
+from ...service.request import ChunkRequest, Variant, check_format
 from ..auth import require_admin
-from ..params import Variant, make_variant, variant_params
+from ..params import TrackIdParam, format_param, variant_params
 from ..schemas import ClearResult, WarmAccepted, WarmRequest
 from ..state import ServerState, get_state
 
@@ -43,13 +44,12 @@ async def cache_health(state: State) -> CacheHealthResponse:
     summary="How much of a track (one variant) is cached",
 )
 async def track_cache_status(
-    track_id: Annotated[int, Path()],
+    track_id: TrackIdParam,
     variant: Annotated[Variant, Depends(variant_params)],
+    fmt: Annotated[str, Depends(format_param)],
     state: State,
 ) -> TrackCacheStatusResponse:
-    status = state.engine.cache.track_status(
-        track_id, variant.preset, variant.intensity, variant.fmt
-    )
+    status = state.engine.cache.track_status(track_id, variant.key_preset, variant.intensity, fmt)
     return TrackCacheStatusResponse(**status)
 
 
@@ -84,15 +84,16 @@ async def endpoint_metrics(
     summary="Warm a whole track into tier2 in the background (admin)",
 )
 async def warm_track(body: WarmRequest, state: State) -> JSONResponse:
-    variant = make_variant(body.preset, body.intensity, body.format)
+    job = ChunkRequest(body.track_id, 0, Variant.of(body.preset, body.intensity),
+                       check_format(body.format))  # fmt: skip
     info = state.engine.cache.track_info(body.track_id)
-    started = state.warming.start(body.track_id, variant)
+    started = state.engine.warming.start(job)
     payload = WarmAccepted(
         status="accepted" if started else "already_running",
         track_id=body.track_id,
-        preset=variant.preset_name,
-        intensity=variant.intensity,
-        format=variant.fmt,
+        preset=job.variant.preset,
+        intensity=job.variant.intensity,
+        format=job.fmt,
         total_chunks=info.chunk_count,
     )
     return JSONResponse(payload.model_dump(), status_code=202)
@@ -104,7 +105,7 @@ async def warm_track(body: WarmRequest, state: State) -> JSONResponse:
     dependencies=[Depends(require_admin)],
     summary="Delete every cached chunk of a track (admin)",
 )
-async def clear_track(track_id: Annotated[int, Path()], state: State) -> ClearResult:
+async def clear_track(track_id: TrackIdParam, state: State) -> ClearResult:
     state.engine.library.get(track_id)
     removed = await state.engine.cache.clear_track(track_id)
     state.hub.publish(None, "cache_cleared", {"track_id": track_id, "removed_entries": removed})

@@ -1,135 +1,112 @@
 """One mastered chunk: ``/api/tracks/{id}/chunks/{k}`` (bytes) and ``…/info`` (metadata).
 
-The request is validated and keyed first (unknown track or chunk -> 404 before any
-work), a matching ``If-None-Match`` is answered 304 without touching the cache, and
-everything else goes through the cache's ``get_or_render`` wrapped by the seed's
-``CacheAwareEndpoint`` (so it is timed and recorded in ``EndpointMetrics``).
+The bytes route is the hottest path of the server, so it is a :class:`RequestRoute`: its
+endpoint receives the request and parses the parameters itself with the service's strict
+parser (documented in the OpenAPI schema by hand), skipping FastAPI's per-parameter
+machinery, which costs more than a tier1 hit. The key is built once; a matching
+``If-None-Match`` is answered 304 before the cache is asked; everything else is one
+:meth:`ChunkService.get <masterstream.service.chunks.ChunkService.get>`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.routing import APIRoute
 
-from ...audio.encode import get_encoder
 from ...monitoring import ChunkCacheMetadata, create_cache_aware_response
+from ...service.request import ChunkRequest, Variant
 from ..headers import cache_control, cache_status, etag_matches, server_timing, strong_etag
 from ..params import (
-    Variant,
-    parse_int,
-    variant_from_query,
-    variant_openapi_parameters,
+    ChunkIdxParam,
+    TrackIdParam,
+    chunk_openapi_parameters,
+    format_param,
     variant_params,
 )
+from ..recording import CHUNK_ENDPOINT
 from ..state import ServerState, get_state
 
 router = APIRouter(tags=["chunks"])
-TrackId = Annotated[int, Path(description="Catalog track id.")]
-ChunkIdx = Annotated[int, Path(description="Chunk index, 0-based.")]
-
 AUDIO_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"audio/wav": {}, "audio/flac": {}}, "description": "The chunk's bytes."},
     304: {"description": "Not modified (If-None-Match matched the ETag)."},
 }
 
 
-CHUNK_PARAMETERS: list[dict[str, Any]] = [
-    {"name": "track_id", "in": "path", "required": True, "schema": {"type": "integer"},
-     "description": "Catalog track id."},
-    {"name": "chunk_idx", "in": "path", "required": True, "schema": {"type": "integer"},
-     "description": "Chunk index, 0-based."},
-    *variant_openapi_parameters(),
-    {"name": "if-none-match", "in": "header", "required": False,
-     "schema": {"type": "string", "maxLength": 1024}},
-]  # fmt: skip
+class RequestRoute(APIRoute):
+    """A documented route whose endpoint takes the :class:`Request` and returns a
+    :class:`Response` itself: no dependency solving, no per-parameter validation."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        return self.endpoint
 
 
-CHUNK_ROUTE = "/api/tracks/{track_id}/chunks/{chunk_idx}"
-
-
-@router.get(
-    CHUNK_ROUTE,
-    summary="A mastered chunk's audio bytes",
-    response_class=Response,
-    responses=AUDIO_RESPONSES,
-    openapi_extra={"parameters": CHUNK_PARAMETERS},
-)
 async def get_chunk(request: Request) -> Response:
-    """Parameters are parsed by hand (same validation and errors as the other routes):
-    FastAPI's per-parameter machinery costs more than a tier1 hit. Most requests never
-    get here — :class:`~masterstream.api.fastpath.ChunkFastPath` serves them first."""
-    return await serve_chunk(
-        request.app.state.ms,
-        request.path_params["track_id"],
-        request.path_params["chunk_idx"],
-        request.query_params,
-        request.headers.get("if-none-match"),
+    state: ServerState = request.app.state.ms
+    chunk_request = ChunkRequest.parse(
+        request.path_params["track_id"], request.path_params["chunk_idx"], request.query_params
     )
-
-
-async def serve_chunk(
-    state: ServerState,
-    track_id_text: str,
-    chunk_idx_text: str,
-    query: Mapping[str, str],
-    if_none_match: str | None,
-) -> Response:
-    """The chunk response (raises the masterstream/problem errors the app maps)."""
-    track_id = parse_int("track_id", track_id_text)
-    chunk_idx = parse_int("chunk_idx", chunk_idx_text)
-    variant = variant_from_query(query)
-    cache = state.engine.cache
-    key = cache.make_key(track_id, chunk_idx, variant.preset, variant.intensity, variant.fmt)
+    service = state.engine.chunks
+    key = service.key(chunk_request)
     etag = strong_etag(key.digest)
-    headers = {"ETag": etag, "Cache-Control": cache_control()}
-    if etag_matches(if_none_match, etag):
+    current = request.query_params.get("v") == service.version(key.track_id)
+    headers = {"ETag": etag, "Cache-Control": cache_control(immutable=current)}
+    if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
-    state.access.hit(key.to_str())
+    started_s = time.perf_counter()
+    try:
+        result = await service.get(chunk_request, key)
+    except Exception:
+        state.recorder.failure(CHUNK_ENDPOINT, (time.perf_counter() - started_s) * 1000.0)
+        raise
+    state.recorder.chunk(CHUNK_ENDPOINT, result)
+    request.state.cache_source = result.source
+    headers["X-Cache-Source"] = result.source
+    headers["Cache-Status"] = cache_status(result.source)
+    headers["Server-Timing"] = server_timing(result.source, result.timings)
+    return Response(result.data, media_type=result.media_type, headers=headers)
 
-    async def handler() -> tuple[bytes, str]:
-        return await cache.get_or_render(
-            track_id, chunk_idx, variant.preset, variant.intensity, variant.fmt
-        )
 
-    envelope = await state.chunk_endpoint(handler)()
-    source = str(envelope["cache_source"])
-    headers["X-Cache-Source"] = source
-    headers["Cache-Status"] = cache_status(source)
-    headers["Server-Timing"] = server_timing(source, float(envelope["processing_time_ms"]))
-    return Response(
-        envelope["data"], media_type=get_encoder(variant.fmt).media_type, headers=headers
-    )
+router.add_api_route(
+    CHUNK_ENDPOINT, get_chunk, methods=["GET"], route_class_override=RequestRoute,
+    summary="A mastered chunk's audio bytes", response_class=Response,
+    responses=AUDIO_RESPONSES, openapi_extra={"parameters": chunk_openapi_parameters()},
+)  # fmt: skip
+# HEAD shares the endpoint; it stays out of the schema, where it would repeat GET's
+# operation id (FastAPI names operations per route, not per method).
+router.add_api_route(
+    CHUNK_ENDPOINT, get_chunk, methods=["HEAD"], route_class_override=RequestRoute,
+    include_in_schema=False, response_class=Response,
+)  # fmt: skip
 
 
 @router.get(
-    "/api/tracks/{track_id}/chunks/{chunk_idx}/info",
+    CHUNK_ENDPOINT + "/info",
     summary="Where a chunk is cached (ChunkCacheMetadata), without its bytes",
 )
 async def get_chunk_info(
-    track_id: TrackId,
-    chunk_idx: ChunkIdx,
+    track_id: TrackIdParam,
+    chunk_idx: ChunkIdxParam,
     variant: Annotated[Variant, Depends(variant_params)],
+    fmt: Annotated[str, Depends(format_param)],
     state: Annotated[ServerState, Depends(get_state)],
 ) -> dict[str, Any]:
-    cache = state.engine.cache
-    key = cache.make_key(track_id, chunk_idx, variant.preset, variant.intensity, variant.fmt)
-    if key in cache.tier1:
-        source = "tier1"
-    elif key in cache.tier2:
-        source = "tier2"
-    else:
-        source = "miss"
+    service = state.engine.chunks
+    chunk_request = ChunkRequest(track_id, chunk_idx, variant, fmt)
+    source = service.cached_source(chunk_request)
     metadata = ChunkCacheMetadata(
         track_id=track_id,
         chunk_index=chunk_idx,
         preset=variant.preset,
-        intensity=key.intensity,
+        intensity=variant.intensity,
         source=source,
         timestamp=datetime.now(UTC),
-        access_count=state.access.get(key.to_str()),
+        access_count=service.recent.count(service.key(chunk_request)),
     )
     return create_cache_aware_response(
         metadata.model_dump(mode="json"),

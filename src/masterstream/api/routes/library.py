@@ -11,8 +11,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from ...service.request import DEFAULT_PRESET
 from ..auth import require_admin
-from ..params import DEFAULT_PRESET
 from ..schemas import ScanResult
 from ..state import ServerState, get_state
 

@@ -6,16 +6,16 @@ import asyncio
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 
 from ...library.catalog import TrackRecord
 from ...mastering import PRESETS
 from ...service.tracks import fingerprint_file
+from ..params import TrackIdParam
 from ..schemas import TrackDetail, TrackPage
 from ..state import ServerState, get_state
 
 router = APIRouter(tags=["tracks"])
-TrackId = Annotated[int, Path(description="Catalog track id.")]
 FINGERPRINT_SOURCES = {
     "tier1": "fingerprint from memory",
     "tier2": "fingerprint read from the catalog",
@@ -34,6 +34,7 @@ def track_summary(state: ServerState, record: TrackRecord) -> dict[str, Any]:
         "channels": record.channels,
         "chunk_count": geometry.chunk_count,
         "chunk_duration_s": geometry.chunk_duration_s,
+        "version": state.engine.chunks.version(record.id),
     }
 
 
@@ -70,7 +71,7 @@ async def _fingerprint(state: ServerState, record: TrackRecord) -> tuple[dict[st
 
 @router.get("/api/tracks/{track_id}", summary="Track info and fingerprint (cache-aware envelope)")
 async def get_track(
-    track_id: TrackId, state: Annotated[ServerState, Depends(get_state)]
+    track_id: TrackIdParam, state: Annotated[ServerState, Depends(get_state)]
 ) -> dict[str, Any]:
     started = time.perf_counter()
     record = state.engine.library.get(track_id)
@@ -82,7 +83,7 @@ async def get_track(
         )
         return detail.model_dump(mode="json"), source
 
-    envelope = await state.track_endpoint(handler)()
+    envelope = await state.recorder.track.track_request(handler)()
     envelope["message"] = FINGERPRINT_SOURCES[str(envelope["cache_source"])]
     envelope.setdefault("processing_time_ms", round((time.perf_counter() - started) * 1e3, 3))
     return envelope

@@ -1,0 +1,154 @@
+"""What a client asks for, parsed and validated once at the edge: :class:`ChunkRequest`.
+
+Every entry point (HTTP routes, the WebSocket feed, the CLI, the warmer) turns its own
+input into a :class:`Variant` and a :class:`ChunkRequest` with the functions here, so the
+rules live in one place: integers are canonical ASCII decimals (``2``, not ``+2``, ``02.0``,
+``1_0`` or other scripts' digits, so one chunk has one URL), ``original`` is a preset name
+whose intensity is always 1.0, and intensity is quantised to the cache's step. The cache's
+spelling of the original (``preset=None`` in a :class:`~masterstream.cache.ChunkKey`) is
+produced only by :attr:`Variant.key_preset`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..audio.encode import DEFAULT_FORMAT, get_encoder
+from ..cache import ORIGINAL, quantize_intensity
+from ..errors import InvalidIntensityError, InvalidParameterError
+from ..mastering import get_preset
+
+DEFAULT_PRESET = "adaptive"
+MAX_ID = 2**63 - 1
+MAX_POSITION_S = 1e9
+ID_PATTERN = "^(0|[1-9][0-9]{0,18})$"
+"""Ids and indices: canonical ASCII decimals (the OpenAPI ``pattern`` of every id)."""
+_CANONICAL_INT = re.compile(ID_PATTERN)
+_DECIMAL = re.compile(r"[0-9]{1,20}(\.[0-9]{1,20})?|\.[0-9]{1,20}")
+
+
+def parse_int(name: str, raw: object, *, minimum: int = 0) -> int:
+    """A non-negative id or index, from a canonical ASCII decimal string or a JSON int."""
+    if type(raw) is int:
+        value = raw
+    elif isinstance(raw, str) and _CANONICAL_INT.fullmatch(raw):
+        value = int(raw)
+    else:
+        shown = raw[:40] if isinstance(raw, str) else raw
+        raise InvalidParameterError(name, f"must be an integer, got {shown!r}")
+    if not minimum <= value <= MAX_ID:
+        raise InvalidParameterError(name, f"must be an integer >= {minimum}, got {value}")
+    return value
+
+
+def parse_number(name: str, raw: object, *, maximum: float = math.inf) -> float:
+    """A finite non-negative number from a plain decimal string or a JSON number."""
+    if isinstance(raw, bool):
+        raise InvalidParameterError(name, f"must be a number, got {raw!r}")
+    if isinstance(raw, int) and abs(raw) > 2**63:
+        raise InvalidParameterError(name, "is out of range")
+    if isinstance(raw, int | float) or (isinstance(raw, str) and _DECIMAL.fullmatch(raw)):
+        value = float(raw)
+    else:
+        shown = raw[:40] if isinstance(raw, str) else raw
+        raise InvalidParameterError(name, f"must be a number, got {shown!r}")
+    if not (math.isfinite(value) and 0.0 <= value <= maximum):
+        raise InvalidParameterError(name, f"must be a number in [0, {maximum:g}], got {raw!r}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A validated preset and intensity: what the mastering chain does to a track."""
+
+    preset: str
+    intensity: float
+
+    @classmethod
+    def of(cls, preset: str = DEFAULT_PRESET, intensity: object = 1.0) -> Variant:
+        """Validate ``preset`` (a known name, ``original`` included) and ``intensity``
+        (a number in [0, 1], quantised); raises the errors the API maps to 422."""
+        if not isinstance(preset, str):
+            raise InvalidParameterError("preset", f"must be a string, got {preset!r}")
+        get_preset(preset)
+        level = quantize_intensity(intensity)  # type: ignore[arg-type]
+        return cls(preset, 1.0 if preset == ORIGINAL else level)
+
+    @property
+    def key_preset(self) -> str | None:
+        """The preset as a :class:`~masterstream.cache.ChunkKey` spells it (None: original)."""
+        return None if self.preset == ORIGINAL else self.preset
+
+    @property
+    def is_original(self) -> bool:
+        return self.preset == ORIGINAL
+
+
+def check_format(fmt: object) -> str:
+    """A supported output format name (raises ``UnsupportedFormatError``)."""
+    if not isinstance(fmt, str):
+        raise InvalidParameterError("format", f"must be a string, got {fmt!r}")
+    return get_encoder(fmt).name
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkRequest:
+    """One chunk of one track in one variant and format, validated."""
+
+    track_id: int
+    chunk_index: int
+    variant: Variant
+    fmt: str = DEFAULT_FORMAT
+
+    @classmethod
+    def parse(cls, track_id: object, chunk_index: object, query: Mapping[str, str]) -> ChunkRequest:
+        """From raw path values and the ``preset``/``intensity``/``format`` query."""
+        return cls(
+            parse_int("track_id", track_id),
+            parse_int("chunk_idx", chunk_index),
+            variant_from_query(query),
+            check_format(query.get("format", DEFAULT_FORMAT)),
+        )
+
+    def at(self, chunk_index: int) -> ChunkRequest:
+        """The same request for another chunk of the track."""
+        return ChunkRequest(self.track_id, chunk_index, self.variant, self.fmt)
+
+
+def variant_from_query(query: Mapping[str, str]) -> Variant:
+    """A :class:`Variant` from raw ``preset`` and ``intensity`` query values."""
+    raw = query.get("intensity")
+    intensity = 1.0 if raw is None else _intensity(raw)
+    return Variant.of(query.get("preset", DEFAULT_PRESET), intensity)
+
+
+def _intensity(raw: str) -> float:
+    try:
+        return parse_number("intensity", raw, maximum=1.0)
+    except InvalidParameterError:
+        raise InvalidIntensityError(raw[:40]) from None
+
+
+@dataclass(frozen=True, slots=True)
+class PlaybackPosition:
+    """A listener's report: what it plays, where, in which variant and format."""
+
+    track_id: int
+    position_s: float
+    variant: Variant
+    fmt: str = DEFAULT_FORMAT
+
+    @classmethod
+    def parse(cls, fields: Mapping[str, object]) -> PlaybackPosition:
+        """From a WebSocket ``playback_position`` message's ``data``."""
+        preset = fields.get("preset", DEFAULT_PRESET)
+        variant = Variant.of(ORIGINAL if preset is None else preset, fields.get("intensity", 1.0))  # type: ignore[arg-type]
+        return cls(
+            parse_int("track_id", fields.get("track_id")),
+            parse_number("position_s", fields.get("position_s"), maximum=MAX_POSITION_S),
+            variant,
+            check_format(fields.get("format", DEFAULT_FORMAT)),
+        )
