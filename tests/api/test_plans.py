@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+
+import pytest
 
 from masterstream.api import create_app
+from masterstream.service.engine import Engine
+from tests.conftest import write_tone
 
 from .conftest import make_options, open_client
 
@@ -25,8 +30,20 @@ async def test_default_preset_is_planned_in_the_background(settings):
         assert engine.plans.computed == computed
 
 
-async def test_background_planning_can_be_turned_off(settings):
-    app = create_app(settings, make_options(prepare_plans=False))
-    async for _client in open_client(app):
-        await asyncio.sleep(0.3)
+@pytest.mark.parametrize(("prepare_plans", "scheduled"), [(False, []), (True, ["adaptive"] * 2)])
+async def test_background_planning_can_be_turned_off(
+    tmp_path, settings, monkeypatch, prepare_plans, scheduled
+):
+    """Neither start-up nor a scan that adds a track schedules planning when it is off (and
+    both do when it is on: the same test with the option flipped is the control)."""
+    calls: list[str] = []
+    monkeypatch.setattr(Engine, "plan_in_background", lambda _engine, preset: calls.append(preset))
+    library = tmp_path / "music"
+    shutil.copytree(settings.library_dir, library)
+    options = make_options(prepare_plans=prepare_plans)
+    app = create_app(settings.with_overrides(library_dir=library), options)
+    async for client in open_client(app):
+        write_tone(library / "c-late.wav", duration_s=1.5)
+        assert (await client.post("/api/library/scan")).json()["added"] == 1
+        assert calls == scheduled
         assert app.state.ms.engine.plans.computed == 0

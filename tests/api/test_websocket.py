@@ -15,23 +15,9 @@ from masterstream.api import create_app
 from masterstream.api.state import ServerOptions
 from masterstream.api.websocket import ClientConnection
 from tests.api.conftest import make_options, serve_in_process
+from tests.live_feed import receive_until, send
 
 pytestmark = pytest.mark.timeout(60)
-
-
-async def receive_until(ws, kind: str, limit: int = 200, timeout_s: float = 15.0) -> dict:
-    """Frames until one of type ``kind`` (stats and pings may come in between)."""
-    for _ in range(limit):
-        message = json.loads(await asyncio.wait_for(ws.recv(), timeout_s))
-        if message["type"] == kind:
-            return message
-        if message["type"] == "ping":
-            await ws.send(json.dumps({"type": "pong"}))
-    raise AssertionError(f"no {kind!r} frame in {limit} frames")
-
-
-async def send(ws, kind: str, **data) -> None:
-    await ws.send(json.dumps({"type": kind, "data": data}))
 
 
 @pytest.fixture
@@ -92,7 +78,8 @@ async def test_malformed_and_unknown_messages_get_errors_and_the_connection_live
             error = await receive_until(ws, "error")
             assert error["data"]["code"] == code and error["data"]["message"]
         await send(ws, "ping")
-        assert (await receive_until(ws, "pong"))["type"] == "pong"  # still alive
+        pong = await receive_until(ws, "pong")  # still alive: the ping after the errors answered
+        assert pong["seq"] > error["seq"] and pong["data"] == {}
 
 
 async def test_playback_position_makes_the_warmer_fill_the_next_chunk(server, http, live_app):
@@ -179,11 +166,15 @@ async def test_a_client_that_answers_pings_stays(settings):
         serve_in_process(create_app(settings, options)) as address,
         connect(f"ws://{address}/ws") as ws,
     ):
-        for _ in range(3):
-            assert (await receive_until(ws, "ping"))["type"] == "ping"
+        pings = []
+        for _ in range(3):  # three heartbeats, each answered: the server keeps the client
+            pings.append(await receive_until(ws, "ping"))
             await send(ws, "pong")
+        assert [p["data"]["timeout_s"] for p in pings] == [0.2, 0.2, 0.2]
+        assert pings[0]["seq"] < pings[1]["seq"] < pings[2]["seq"]
         await send(ws, "ping")
-        assert (await receive_until(ws, "pong"))["type"] == "pong"
+        pong = await receive_until(ws, "pong")
+        assert pong["seq"] > pings[-1]["seq"] and pong["ts"] >= pings[-1]["ts"]
 
 
 async def test_flooding_is_rate_limited(settings):

@@ -4,7 +4,7 @@ return exactly the chunks' PCM, the WebSocket feed works end to end, admin auth 
 
 from __future__ import annotations
 
-import json
+import asyncio
 import signal
 import time
 from pathlib import Path
@@ -13,6 +13,8 @@ import httpx
 import pytest
 from tests.conftest import write_tone
 from tests.e2e.server_process import ServerProcess
+from tests.live_feed import receive_until, send
+from websockets.asyncio.client import connect as connect_async
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
@@ -157,47 +159,39 @@ def test_range_seek_returns_the_chunks_pcm(http):
     assert bad.status_code == 416
 
 
-def receive_until(ws, kind: str, limit: int = 300) -> dict:
-    for _ in range(limit):
-        message = json.loads(ws.recv(timeout=20))
-        if message["type"] == kind:
-            return message
-        if message["type"] == "ping":
-            ws.send(json.dumps({"type": "pong"}))
-    raise AssertionError(f"no {kind!r} frame")
-
-
-def test_websocket_flow(server, http):
+async def test_websocket_flow(server, http):
     tid = track_id(http, "tone-a")
-    with connect(server.ws_url) as ws:
-        ws.send(json.dumps({"type": "subscribe",
-                            "data": {"topics": ["cache_stats", "tracks", "health"]}}))  # fmt: skip
-        snapshot = receive_until(ws, "snapshot")
+    async with connect_async(server.ws_url) as ws:
+        await send(ws, "subscribe", topics=["cache_stats", "tracks", "health"])
+        snapshot = await receive_until(ws, "snapshot")
         assert {"cache_stats", "tracks", "health"} <= set(snapshot["data"])
-        stats = receive_until(ws, "cache_stats")
-        assert "tier1" in stats["data"]
+        stats = await receive_until(ws, "cache_stats")
+        assert "tier1" in stats["data"] and stats["seq"] > snapshot["seq"]
 
-        ws.send("this is not json")
-        assert receive_until(ws, "error")["data"]["code"] == "malformed_json"
+        await ws.send("this is not json")
+        assert (await receive_until(ws, "error"))["data"]["code"] == "malformed_json"
 
-        position = {"track_id": tid, "position_s": 0.1, "preset": "gentle", "intensity": 0.4}
-        ws.send(json.dumps({"type": "playback_position", "data": position}))
-        progress = receive_until(ws, "track_cache_progress")
+        await send(ws, "playback_position", track_id=tid, position_s=0.1, preset="gentle",
+                   intensity=0.4)  # fmt: skip
+        progress = await receive_until(ws, "track_cache_progress")
         assert progress["data"]["track_id"] == tid
         deadline = time.monotonic() + 60
         source = "miss"
         while time.monotonic() < deadline and source == "miss":
-            info = http.get(f"/api/tracks/{tid}/chunks/1/info",
-                            params={"preset": "gentle", "intensity": "0.4"}).json()  # fmt: skip
-            source = info["cache_source"]
-            time.sleep(0.1)
+            info = await asyncio.to_thread(
+                http.get, f"/api/tracks/{tid}/chunks/1/info",
+                params={"preset": "gentle", "intensity": "0.4"},
+            )  # fmt: skip
+            source = info.json()["cache_source"]
+            await asyncio.sleep(0.1)
         assert source in {"tier1", "tier2"}  # the warmer filled the next chunk
 
-        ping = receive_until(ws, "ping")  # heartbeat every second here; answered above
+        ping = await receive_until(ws, "ping")  # heartbeat every second here
         assert ping["data"]["timeout_s"] == 0.5
-        ws.send(json.dumps({"type": "pong"}))
-        ws.send(json.dumps({"type": "ping"}))
-        assert receive_until(ws, "pong")["type"] == "pong"
+        await send(ws, "pong")
+        await send(ws, "ping")
+        pong = await receive_until(ws, "pong")
+        assert pong["seq"] > ping["seq"] and pong["data"] == {}
 
 
 def test_websocket_without_pongs_is_closed_1001(server):

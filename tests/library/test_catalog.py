@@ -1,3 +1,4 @@
+import re
 import sqlite3
 
 import pytest
@@ -86,6 +87,7 @@ def test_unopenable_catalog_is_a_catalog_error(tmp_path):
 def test_a_corrupt_catalog_file_is_a_catalog_error(tmp_path):
     path = tmp_path / "c.db"
     path.write_bytes(b"definitely not sqlite" * 200)
-    with pytest.raises(CatalogError):
+    with pytest.raises(CatalogError, match=re.escape(str(path))) as caught:
         Catalog(path)
-    assert isinstance(CatalogError("x"), Exception) and sqlite3.sqlite_version
+    assert isinstance(caught.value.__cause__, sqlite3.DatabaseError)  # converted, with its cause
+    assert path.read_bytes() == b"definitely not sqlite" * 200  # the file was left as it was

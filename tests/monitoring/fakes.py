@@ -1,4 +1,4 @@
-"""Test doubles: a cache manager whose ``get_stats()`` returns the seed's shape, and a clock.
+"""Test double: a cache manager whose ``get_stats()`` returns the seed's shape.
 
 The seed says the monitor reads any object with ``get_stats()``; this one lets a test
 dial in sizes and hit rates directly. The real ``ChunkCache`` is used in
@@ -8,21 +8,6 @@ dial in sizes and hit rates directly. The real ``ChunkCache`` is used in
 from __future__ import annotations
 
 from typing import Any
-
-EPOCH_S = 1_750_000_000.0
-
-
-class FakeClock:
-    """Seconds since the epoch that only move when the test says so."""
-
-    def __init__(self, start_s: float = EPOCH_S) -> None:
-        self.now_s = start_s
-
-    def __call__(self) -> float:
-        return self.now_s
-
-    def advance(self, seconds: float) -> None:
-        self.now_s += seconds
 
 
 class FakeCacheManager:

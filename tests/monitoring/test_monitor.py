@@ -8,8 +8,9 @@ import pytest
 
 from masterstream.errors import MonitoringError
 from masterstream.monitoring import CacheHealthResponse, CacheMonitor, HealthStatus
+from tests.clock import FakeClock
 
-from .fakes import AsyncStatsManager, FakeCacheManager, FakeClock
+from .fakes import AsyncStatsManager, FakeCacheManager
 
 
 @pytest.fixture
@@ -129,7 +130,7 @@ def test_hit_rate_warning_then_critical_then_downgrade_then_resolve(clock: FakeC
     seen = []
     for rate in (0.65, 0.40, 0.60, 0.80):
         manager.set_hit_rate(rate, 1000)
-        clock.advance(10)
+        clock.tick(10)
         monitor.update_metrics()
         status, alerts = monitor.get_health_status()
         seen.append((status, [a.title for a in alerts]))
@@ -146,7 +147,7 @@ def test_one_alert_per_rule_across_updates(clock: FakeClock) -> None:
     first = None
     for step in range(5):
         manager.set(tier1_size_mb=16.0 + step)
-        clock.advance(30)
+        clock.tick(30)
         monitor.update_metrics()
         (alert,) = monitor.get_health_status()[1]
         first = first or alert
@@ -179,13 +180,13 @@ def test_hysteresis_prevents_flapping_around_a_threshold(clock: FakeClock) -> No
 def test_alerts_expire_five_minutes_after_the_last_refresh(clock: FakeClock) -> None:
     monitor, _ = make(clock, tier2_size_mb=300.0)
     monitor.update_metrics()
-    clock.advance(200)
+    clock.tick(200)
     monitor.update_metrics()  # refresh: expiry moves to 200 + 300 s
-    clock.advance(299)
+    clock.tick(299)
     assert titles(monitor) == ["Tier 2 size exceeded", "Total cache size exceeded"]
     alert = monitor.get_health_status()[1][0]
     assert alert.is_active()  # on the monitor's clock, not the wall clock
-    clock.advance(1)
+    clock.tick(1)
     assert not alert.is_active()
     assert monitor.get_health_status() == (HealthStatus.HEALTHY, [])
     monitor.update_metrics()  # still over the limit: a new alert

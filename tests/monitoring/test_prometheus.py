@@ -6,8 +6,9 @@ from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from masterstream.monitoring import CacheMonitor, EndpointMetrics, build_cache_registry
+from tests.clock import FakeClock
 
-from .fakes import FakeCacheManager, FakeClock
+from .fakes import FakeCacheManager
 
 ALLOWED_LABELS = {"tier", "source", "status", "level", "le"}
 

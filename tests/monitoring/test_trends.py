@@ -8,8 +8,9 @@ import pytest
 from masterstream.errors import MonitoringError, UnknownMetricError
 from masterstream.monitoring import CacheMonitor, theil_sen
 from masterstream.monitoring.trends import assess, direction
+from tests.clock import FakeClock
 
-from .fakes import FakeCacheManager, FakeClock
+from .fakes import FakeCacheManager
 
 SEEDS = range(300)
 
@@ -86,7 +87,7 @@ def monitor_with(series: dict[str, list[float]], **limits) -> CacheMonitor:
         manager.set(**figures)
         if "hit_rate" in series:
             manager.set_hit_rate(series["hit_rate"][i], 10_000)
-        clock.advance(5)
+        clock.tick(5)
         monitor.update_metrics()
     return monitor
 
