@@ -14,6 +14,7 @@ import numpy as np
 from scipy import fft
 
 from masterstream.mastering import chain, fingerprint, spectrum
+from masterstream.mastering.calibration import GAIN_LIMIT_DB
 from masterstream.mastering.limiter import (
     as_planar,
     gain_from_peaks,
@@ -25,7 +26,7 @@ from masterstream.mastering.loudness import (
     loudness_range_lu,
     short_term_lufs,
 )
-from masterstream.mastering.plan import GAIN_LIMIT_DB, MasteringPlan
+from masterstream.mastering.plan import MasteringPlan
 
 
 def _stft(mono: np.ndarray, sample_rate: int):

@@ -19,11 +19,14 @@ from .compressor import CompressorParams, time_coefficient
 from .limiter import as_planar
 from .transients import TransientParams
 
+STATE_SIZE = 4  # detector power, gain reduction, fast and slow shaper followers
+
 
 @njit(cache=True, nogil=True)
-def _dynamics(audio, apply, comp, use_rms, shaper, shape):  # pragma: no cover - compiled
+def _dynamics(audio, apply, comp, use_rms, shaper, shape, state):  # pragma: no cover
     # comp = (rms_c, attack_c, release_c, threshold_db, slope, knee_db, makeup_db)
     # shape = (fast_attack_c, fast_release_c, slow_attack_c, slow_release_c, amount, max_boost)
+    # state = (power, reduction, fast, slow): read at the start, written back at the end
     channels, frames = audio.shape
     reduction_out = np.empty(frames)
     rms_c, attack_c, release_c, threshold_db, slope, knee_db, makeup_db = comp
@@ -34,10 +37,10 @@ def _dynamics(audio, apply, comp, use_rms, shaper, shape):  # pragma: no cover -
     quiet = math.exp((threshold_db - half_knee) * db_to_ln * (2.0 if use_rms else 1.0))
     max_boost = math.exp(max_boost_db * db_to_ln)
     half_amount = 0.5 * amount
-    power = 0.0
-    reduction = 0.0
-    fast = 0.0
-    slow = 0.0
+    power = state[0]
+    reduction = state[1]
+    fast = state[2]
+    slow = state[3]
     for n in range(frames):
         inst = 0.0
         peak = 0.0
@@ -79,6 +82,10 @@ def _dynamics(audio, apply, comp, use_rms, shaper, shape):  # pragma: no cover -
         if apply:
             for c in range(channels):
                 audio[c, n] *= gain
+    state[0] = power
+    state[1] = reduction
+    state[2] = fast
+    state[3] = slow
     return reduction_out
 
 
@@ -89,9 +96,13 @@ def run_dynamics(
     transients: TransientParams | None = None,
     *,
     apply: bool = True,
+    state: np.ndarray | None = None,
 ) -> np.ndarray:
     """Compress (and shape) planar float64 ``(channels, frames)`` audio in place when
-    ``apply``; returns the compressor's gain reduction per frame (dB, >= 0)."""
+    ``apply``; returns the compressor's gain reduction per frame (dB, >= 0).
+
+    Starts from rest, or from ``state`` (a float64 array of :data:`STATE_SIZE`, updated in
+    place) so consecutive blocks of a track are processed as one."""
     comp = (
         time_coefficient(compressor.rms_window_ms, sample_rate),
         time_coefficient(compressor.attack_ms, sample_rate),
@@ -110,8 +121,10 @@ def run_dynamics(
         float(t.amount),
         float(t.max_boost_db),
     )
+    if state is None:
+        state = np.zeros(STATE_SIZE)
     return _dynamics(
-        audio, apply, comp, compressor.detector == "rms", transients is not None, shape
+        audio, apply, comp, compressor.detector == "rms", transients is not None, shape, state
     )
 
 

@@ -9,25 +9,22 @@ samples around that chunk. Plans are frozen, picklable and JSON-round-trippable
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import chain
+from .calibration import calibrate
 from .compressor import CompressorParams
 from .filters import EqBand
-from .fingerprint import Fingerprint
-from .limiter import LimiterParams, gain_from_peaks, true_peak_envelope_planar
-from .loudness import integrated_from_power, k_weighted_power
+from .fingerprint import BLOCK_FRAMES, Fingerprint
+from .limiter import LimiterParams
 from .presets import Preset, get_preset
 from .transients import TransientParams
 
 # The limiter aims this far under the preset's true-peak ceiling, so the measured true
 # peak stays under it despite interpolation error between meters.
 TRUE_PEAK_MARGIN_DB = 0.3
-GAIN_LIMIT_DB = 36.0
-CALIBRATION_TOLERANCE_LU = 0.05
-CALIBRATION_PASSES = 6
 
 # adaptive: tonal balance of typical music (share of energy below 250 Hz / above 4 kHz, as
 # log-odds in dB) that the shelves steer towards, and how hard they steer.
@@ -140,14 +137,16 @@ def resolve_chain(
     return eq, compressor, limiter
 
 
-def plan_mastering(
-    preset_name: str, fingerprint: Fingerprint, audio: np.ndarray, sample_rate: int
+def plan_from_blocks(
+    preset_name: str,
+    fingerprint: Fingerprint,
+    blocks: Callable[[], Iterable[np.ndarray]],
+    sample_rate: int,
+    channels: int,
 ) -> MasteringPlan:
-    """Resolve ``preset_name`` for one track and calibrate its loudness gain.
-
-    Runs the chain over the whole track once, then searches the loudness gain whose
-    limited output is within 0.05 LU of the target (see :func:`calibrate_gain`).
-    """
+    """Resolve ``preset_name`` for one track and calibrate its loudness gain from the
+    track's ``(frames, channels)`` blocks (``blocks()`` yields them afresh for each pass;
+    see :func:`~masterstream.mastering.calibration.calibrate`)."""
     preset = get_preset(preset_name)
     if preset.passthrough:
         return MasteringPlan(preset=preset.name, sample_rate=int(sample_rate), passthrough=True)
@@ -163,45 +162,21 @@ def plan_mastering(
         target_lufs=preset.target_lufs,
         true_peak_dbtp=preset.true_peak_dbtp,
     )
-    gain_db, measured = calibrate_gain(audio, sample_rate, plan)
+    reference = fingerprint.integrated_lufs
+    gain_db, measured = calibrate(plan, blocks, sample_rate, channels, reference)
     return replace(plan, gain_db=gain_db, calibrated_lufs=measured)
 
 
-def calibrate_gain(audio: np.ndarray, sample_rate: int, plan: MasteringPlan) -> tuple[float, float]:
-    """(gain_db, resulting integrated LUFS) that bring the chain's output to the target.
+def plan_mastering(
+    preset_name: str, fingerprint: Fingerprint, audio: np.ndarray, sample_rate: int
+) -> MasteringPlan:
+    """:func:`plan_from_blocks` for a track held in memory, float ``(frames, channels)``."""
+    audio = np.asarray(audio)
+    if audio.ndim == 1:
+        audio = audio[:, np.newaxis]
+    step = BLOCK_FRAMES
 
-    The EQ/dynamics output, its K-weighted power and its true-peak envelope are computed
-    once; each pass then only recomputes the limiter gain for a candidate loudness gain and
-    measures ``K-power x gain^2`` (the limiter's gain moves slowly next to the K-filter's
-    response, so this equals measuring the rendered output to within a few hundredths of
-    an LU). Secant steps on the loudness-vs-gain curve converge in 2–4 passes.
-    """
-    shaped = chain.shaped_planar(audio, sample_rate, plan)
-    power = k_weighted_power(shaped.T, sample_rate)
-    measured = integrated_from_power(power, sample_rate)
-    if not np.isfinite(measured) or plan.target_lufs is None or plan.limiter is None:
-        return 0.0, float(measured) if np.isfinite(measured) else -70.0
-    peak = true_peak_envelope_planar(shaped)
-    del shaped  # the passes need only the per-frame power and peak envelope
+    def blocks() -> Iterator[np.ndarray]:
+        return (audio[start : start + step] for start in range(0, audio.shape[0], step))
 
-    def loudness_at(gain_db: float) -> float:
-        linear = 10.0 ** (gain_db / 20.0)
-        gain = linear * gain_from_peaks(peak, sample_rate, plan.limiter, input_gain=linear)
-        return integrated_from_power(power, sample_rate, gain)
-
-    target = plan.target_lufs
-    gain_db = float(np.clip(target - measured, -GAIN_LIMIT_DB, GAIN_LIMIT_DB))
-    previous: tuple[float, float] | None = None
-    for _ in range(CALIBRATION_PASSES):
-        measured = loudness_at(gain_db)
-        if abs(target - measured) <= CALIBRATION_TOLERANCE_LU:
-            break
-        slope = 1.0
-        if previous is not None and gain_db != previous[0]:
-            slope = float(np.clip((measured - previous[1]) / (gain_db - previous[0]), 0.2, 1.0))
-        previous = (gain_db, measured)
-        gain_db = float(np.clip(gain_db + (target - measured) / slope, -GAIN_LIMIT_DB,
-                                GAIN_LIMIT_DB))  # fmt: skip
-    else:
-        measured = loudness_at(gain_db)
-    return gain_db, float(measured)
+    return plan_from_blocks(preset_name, fingerprint, blocks, sample_rate, audio.shape[1])

@@ -1,0 +1,148 @@
+"""Calibrating a plan's loudness gain in one streaming pass over the track.
+
+The track is pushed block by block through the plan's own stages 1-2 (EQ, dynamics; the
+same recursions as :mod:`.chain`, state carried from block to block, so the result is the
+single-pass render's) and, per group of frames, the K-weighted energy and the true peak of
+that shaped signal go to a :class:`LimiterBank`, which measures the integrated loudness
+of the limited output at a grid of loudness gains (0.5 dB apart, from 6 dB under to 12 dB
+over the gain the input's own loudness suggests). The calibrated gain is where that curve
+crosses the target, interpolated between grid points; below the grid, where the limiter
+never acts, loudness is exactly the shaped signal's plus the gain. A target off the grid
+costs one more pass with the grid moved.
+
+As in a whole-track calibration, the K-weighted power of the limited output is taken as
+the shaped signal's times the limiter gain squared (the limiter's gain moves slowly next
+to the K-filter's response). Memory: a few blocks of audio and O(1) per gain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..errors import RenderError
+from .cascade import BiquadCascade
+from .dynamics import STATE_SIZE, run_dynamics
+from .filters import K_WEIGHTING, chain_sos
+from .limiter import as_planar
+from .limiter_bank import BankLoudness, LimiterBank
+from .loudness import GATING_STEP_S, gating_block_count
+from .peaks import TruePeakStream
+
+if TYPE_CHECKING:
+    from .plan import MasteringPlan
+
+GAIN_LIMIT_DB = 36.0
+GRID_STEP_DB = 0.5
+GRID_BELOW_DB = 6.0
+GRID_ABOVE_DB = 12.0
+SILENT_LUFS = -70.0
+MAX_PASSES = 6
+
+
+def group_frames(step_frames: int, sample_rate: int) -> int:
+    """Frames per limiter group: the longest divisor of a 100 ms step up to ~0.17 ms."""
+    longest = max(1, round(sample_rate / 6000))
+    return max(d for d in range(1, longest + 1) if step_frames % d == 0)
+
+
+class ShapedLoudness:
+    """Streams a track through ``plan``'s EQ and dynamics into a :class:`LimiterBank`."""
+
+    def __init__(
+        self, plan: MasteringPlan, sample_rate: int, channels: int, gains_db: np.ndarray
+    ) -> None:
+        self.plan = plan
+        self.sample_rate = sample_rate
+        self.eq = BiquadCascade(chain_sos(plan.eq, sample_rate), channels)
+        self.k_weighting = BiquadCascade(chain_sos(K_WEIGHTING, sample_rate), channels)
+        self.dynamics = np.zeros(STATE_SIZE)
+        self.peaks = TruePeakStream(channels)
+        step = round(GATING_STEP_S * sample_rate)
+        self.group = group_frames(step, sample_rate)
+        self.bank = LimiterBank(gains_db, plan.limiter, sample_rate, self.group, step)
+        self.frames = 0
+        self._power = np.zeros(0)  # K-weighted power of frames whose peak is not known yet
+        self._carry = (np.zeros(0), np.zeros(0))  # power and peak of a partial group
+
+    def add(self, block: np.ndarray) -> None:
+        """Shape and measure the next float ``(frames, channels)`` block."""
+        planar = as_planar(block)
+        self.frames += planar.shape[1]
+        self.eq.process(planar)
+        if self.plan.compressor is not None:
+            compressor, transients = self.plan.compressor, self.plan.transients
+            run_dynamics(planar, self.sample_rate, compressor, transients, state=self.dynamics)
+        peak = self.peaks.push(planar)
+        weighted = self.k_weighting.process(planar)
+        self._power = np.concatenate((self._power, np.einsum("ij,ij->j", weighted, weighted)))
+        self._groups(self._power[: peak.size], peak, final=False)
+        self._power = self._power[peak.size :]
+
+    def _groups(self, power: np.ndarray, peak: np.ndarray, *, final: bool) -> None:
+        power = np.concatenate((self._carry[0], power))
+        peak = np.concatenate((self._carry[1], peak))
+        whole = power.size // self.group * self.group
+        if whole:
+            shape = (-1, self.group)
+            self.bank.feed(power[:whole].reshape(shape).sum(1), peak[:whole].reshape(shape).max(1))
+        self._carry = (power[whole:], peak[whole:])
+        if final and power.size > whole:
+            self.bank.feed(power[whole:].sum(keepdims=True), peak[whole:].max(keepdims=True))
+
+    def finish(self) -> BankLoudness:
+        """The bank's measurements (call once, after the last block)."""
+        self._groups(self._power, self.peaks.finish(), final=True)
+        return self.bank.finish(gating_block_count(self.frames, self.sample_rate))
+
+
+def _grid(low_db: float, high_db: float) -> np.ndarray:
+    """Gains from ``low_db`` to ``high_db`` every 0.5 dB, within the gain limit."""
+    grid = np.arange(low_db, high_db + GRID_STEP_DB / 2, GRID_STEP_DB)
+    return np.unique(np.clip(grid, -GAIN_LIMIT_DB, GAIN_LIMIT_DB))
+
+
+def _solve(measured: BankLoudness, target: float) -> tuple[float, float] | np.ndarray:
+    """(gain_db, predicted LUFS), or the grid to measure next when the target is off it."""
+    gains, lufs = measured.gains_db, measured.lufs
+    if not np.isfinite(measured.unlimited_lufs):
+        return 0.0, SILENT_LUFS
+    if target <= lufs[0]:
+        if not measured.limited[0]:  # no limiting at or below the grid: loudness is linear
+            gain = float(np.clip(target - measured.unlimited_lufs, -GAIN_LIMIT_DB, gains[0]))
+            return gain, measured.unlimited_lufs + gain
+        if gains[0] <= -GAIN_LIMIT_DB:
+            return float(gains[0]), float(lufs[0])
+        return _grid(gains[0] - GRID_ABOVE_DB - GRID_BELOW_DB, gains[0])
+    if target > lufs[-1]:
+        if gains[-1] >= GAIN_LIMIT_DB:
+            return float(gains[-1]), float(lufs[-1])
+        return _grid(gains[-1], gains[-1] + GRID_ABOVE_DB + GRID_BELOW_DB)
+    rising = np.maximum.accumulate(lufs)  # guards interpolation against histogram jitter
+    return float(np.interp(target, rising, gains)), target
+
+
+def calibrate(
+    plan: MasteringPlan,
+    blocks: Callable[[], Iterable[np.ndarray]],
+    sample_rate: int,
+    channels: int,
+    reference_lufs: float,
+) -> tuple[float, float]:
+    """(gain_db, integrated LUFS of the output) for ``plan``; ``blocks()`` yields the
+    track's ``(frames, channels)`` blocks afresh for each pass (usually one)."""
+    if plan.target_lufs is None or plan.limiter is None:
+        return 0.0, SILENT_LUFS
+    centre = float(np.clip(plan.target_lufs - reference_lufs, -GAIN_LIMIT_DB, GAIN_LIMIT_DB))
+    grid = _grid(centre - GRID_BELOW_DB, centre + GRID_ABOVE_DB)
+    for _ in range(MAX_PASSES):  # each pass moves the grid 18 dB one way: <= 5 passes
+        shaped = ShapedLoudness(plan, sample_rate, channels, grid)
+        for block in blocks():
+            shaped.add(block)
+        answer = _solve(shaped.finish(), plan.target_lufs)
+        if isinstance(answer, tuple):
+            return answer
+        grid = answer
+    raise RenderError(f"loudness calibration of preset {plan.preset!r} did not converge")
