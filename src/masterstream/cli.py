@@ -33,6 +33,9 @@ DataDir = Annotated[
     typer.Option("--data-dir", help="Where the catalog, demo library and cache live "
                  "(default: MASTERSTREAM_DATA_DIR or the user data directory)."),
 ]  # fmt: skip
+KEEP_ALIVE_S = 75
+"""Idle keep-alive connections stay open this long: longer than a chunk plays, so a player
+asking for the next chunk every ten seconds reuses its connection (uvicorn's default is 5 s)."""
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -193,6 +196,13 @@ def serve(
         float, typer.Option(help="Seconds a client has to answer a ping.", hidden=True)
     ] = 10.0,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+    record_trace: Annotated[
+        Path | None,
+        typer.Option(
+            help="Append one JSON line per chunk request (time, key, size, source) "
+            "to FILE, for replaying through cache policies (bench/)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the library (the demo library by default) over HTTP and WebSocket."""
     import uvicorn
@@ -202,7 +212,7 @@ def serve(
 
     settings = _settings(
         data_dir, library_dir=library, cache_dir=cache_dir, host=host, port=port,
-        admin_token=admin_token,
+        admin_token=admin_token, trace_path=record_trace,
         tier1_capacity_bytes=None if tier1_mb is None else round(tier1_mb * 1_000_000),
         tier2_capacity_bytes=None if tier2_mb is None else round(tier2_mb * 1_000_000),
     )  # fmt: skip
@@ -226,7 +236,7 @@ def serve(
     uvicorn.run(
         app_, host=settings.host, port=settings.port, log_level="info",
         access_log=access_log, ws_max_size=16 * options.ws_max_message_bytes,
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=10, timeout_keep_alive=KEEP_ALIVE_S,
     )  # fmt: skip
 
 

@@ -37,6 +37,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8765
     admin_token: str | None = None
+    trace_path: Path | None = None  # record every chunk request (time, key, size, source)
 
     def __post_init__(self) -> None:
         if self.render_pool not in RENDER_POOLS:

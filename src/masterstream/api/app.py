@@ -22,6 +22,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, WebSocket
 
+from ..cache.trace import TraceRecorder
 from ..config import Settings
 from ..monitoring import CacheMonitor, EndpointMetrics
 from ..service.engine import Engine
@@ -58,6 +59,11 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         engine = await Engine.open(
             settings, prepare=options.prepare_library, progress=options.progress
         )
+        trace = None if settings.trace_path is None else TraceRecorder(settings.trace_path)
+        if trace is not None:
+            engine.chunks.observers.append(
+                lambda result: trace.record(result.key.to_str(), len(result.data), result.source)
+            )
         try:
             state, feed = _build_state(settings, options, engine)
             app.state.ms = state
@@ -73,6 +79,8 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
                 await state.hub.aclose()
         finally:
             await engine.aclose()
+            if trace is not None:
+                trace.close()
 
     app = FastAPI(
         title="masterstream",

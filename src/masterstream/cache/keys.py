@@ -35,7 +35,10 @@ def quantize_intensity(intensity: float) -> float:
     """Round ``intensity`` (a number in [0, 1]) to the nearest :data:`INTENSITY_STEP`."""
     if isinstance(intensity, bool) or not isinstance(intensity, int | float):
         raise InvalidIntensityError(intensity)
-    value = float(intensity)
+    try:
+        value = float(intensity)
+    except OverflowError:  # an int beyond float range
+        raise InvalidIntensityError(intensity) from None
     if not math.isfinite(value) or not 0.0 <= value <= 1.0:
         raise InvalidIntensityError(intensity)
     return round(value * _STEPS_PER_UNIT) / _STEPS_PER_UNIT

@@ -146,9 +146,14 @@ class PlaybackPosition:
         """From a WebSocket ``playback_position`` message's ``data``."""
         preset = fields.get("preset", DEFAULT_PRESET)
         variant = Variant.of(ORIGINAL if preset is None else preset, fields.get("intensity", 1.0))  # type: ignore[arg-type]
+        track_id, position_s = fields.get("track_id"), fields.get("position_s")
+        if type(track_id) is not int:  # JSON carries numbers as numbers, not strings
+            raise InvalidParameterError("track_id", f"must be an integer, got {track_id!r}")
+        if type(position_s) not in (int, float):
+            raise InvalidParameterError("position_s", f"must be a number, got {position_s!r}")
         return cls(
-            parse_int("track_id", fields.get("track_id")),
-            parse_number("position_s", fields.get("position_s"), maximum=MAX_POSITION_S),
+            parse_int("track_id", track_id),
+            parse_number("position_s", position_s, maximum=MAX_POSITION_S),
             variant,
             check_format(fields.get("format", DEFAULT_FORMAT)),
         )
