@@ -19,12 +19,12 @@ order, most recently reported stream first:
 A seek or a change of track or variant starts a new generation of that stream: the
 next job is planned from the new playhead (a render already queued still completes and
 is cached). Each (chunk, tier) is tried at most once per generation, and a chunk cached,
-being rendered or being written is never planned again, so a tier too small for the look-ahead cannot
-make the warmer spin. The warmer does not wait for on-demand renders itself: its renders
-are queued in lower lanes than any listener's request (see
+being rendered or being written is never planned again, so a tier too small for the
+look-ahead cannot make the warmer spin. The warmer does not wait for on-demand renders
+itself: its renders are queued in lower lanes than any listener's request (see
 :mod:`masterstream.service.scheduler`), so they only use spare workers; ``concurrency``
-bounds how many it has queued or running. Clock and sleep are injected, so a test can play
-a track at real-time pace on a simulated clock.
+bounds how many it has queued or running. Clock and sleep are injected, so a test can
+play a track at real-time pace on a simulated clock.
 """
 
 from __future__ import annotations
