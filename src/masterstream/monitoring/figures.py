@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -43,8 +43,6 @@ class TierFigures:
     evictions: int | None = None
     evicted_bytes: int | None = None
     corrupt_reads: int | None = None
-    published: Mapping[str, object] = field(default_factory=dict)
-    """Every field as the cache published it (``format_cache_stats`` keeps the extras)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +55,6 @@ class OverallFigures:
     total_misses: int
     overall_hit_rate: float
     tracks_cached: int
-    published: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def total_requests(self) -> int:
@@ -119,7 +116,6 @@ def _from_mapping(stats: Mapping[str, Any]) -> CacheFigures:
             total_misses=misses,
             overall_hit_rate=_rate(overall, "overall_hit_rate", hits, misses),
             tracks_cached=_count({"tracks_cached": tracks}, "tracks_cached"),
-            published=MappingProxyType(dict(overall)),
         ),
         render=_render(stats.get("render")),
     )
@@ -139,7 +135,6 @@ def from_snapshot(snapshot: StatsSnapshot) -> CacheFigures:
             total_misses=misses,
             overall_hit_rate=hits / (hits + misses) if hits + misses else 0.0,
             tracks_cached=overall.tracks_cached,
-            published=MappingProxyType(overall.as_dict()),
         ),
         render=MappingProxyType(snapshot.render.as_dict()),
     )
@@ -159,7 +154,6 @@ def _tier_of(tier: TierCounters) -> TierFigures:
         evictions=tier.evictions,
         evicted_bytes=tier.evicted_bytes,
         corrupt_reads=tier.corrupt_reads,
-        published=MappingProxyType(tier.as_dict()),
     )
 
 
@@ -189,7 +183,6 @@ def _tier(default_name: str, tier: Mapping[str, Any]) -> TierFigures:
         hits=hits,
         misses=misses,
         hit_rate=_rate(tier, "hit_rate", hits, misses),
-        published=MappingProxyType(dict(tier)),
         **optional,
     )
 

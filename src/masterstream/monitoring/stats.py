@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import MonitoringError
 from .figures import Stats, TierFigures, cache_figures
 from .schemas import CacheSource
+from .source import StatsSnapshot
 
 DEFAULT_CHUNK_TIME_S = 0.3
 
@@ -90,8 +91,17 @@ def estimate_cache_completion_time(
     return round(remaining * float(per_chunk), 3)
 
 
-def _format_tier(tier: TierFigures) -> dict[str, Any]:
-    out = {k: v for k, v in tier.published.items() if k not in ("name", "tier_name")}
+def _published(stats: Stats) -> tuple[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]]:
+    """The tier1, tier2 and overall sections as the cache published them (with extras)."""
+    if isinstance(stats, Mapping):
+        return stats.get("tier1") or {}, stats.get("tier2") or {}, stats.get("overall") or {}
+    if isinstance(stats, StatsSnapshot):
+        return stats.tier1.as_dict(), stats.tier2.as_dict(), stats.overall.as_dict()
+    return {}, {}, {}
+
+
+def _format_tier(tier: TierFigures, published: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in published.items() if k not in ("name", "tier_name")}
     out.update(
         tier_name=tier.name,
         chunks=tier.chunks,
@@ -125,7 +135,8 @@ def format_cache_stats(stats: Stats) -> dict[str, Any]:
     figures = cache_figures(stats)
     overall = figures.overall
     tracks_in = stats.get("tracks") or {} if isinstance(stats, Mapping) else {}
-    formatted_overall = dict(overall.published)
+    tier1_in, tier2_in, overall_in = _published(stats)
+    formatted_overall = dict(overall_in)
     formatted_overall.update(
         total_chunks=overall.total_chunks,
         total_size_mb=round(overall.total_size_mb, 2),
@@ -136,8 +147,8 @@ def format_cache_stats(stats: Stats) -> dict[str, Any]:
     )
     avg_s = _mean_render_s(figures.render)
     out: dict[str, Any] = {
-        "tier1": _format_tier(figures.tier1),
-        "tier2": _format_tier(figures.tier2),
+        "tier1": _format_tier(figures.tier1, tier1_in),
+        "tier2": _format_tier(figures.tier2, tier2_in),
         "overall": formatted_overall,
         "tracks": {tid: _format_track(t, avg_s) for tid, t in tracks_in.items()},
         "timestamp": datetime.now(UTC).isoformat(),
