@@ -1,6 +1,6 @@
 """The HTTP and WebSocket server: ``create_app(settings)`` builds the FastAPI app."""
 
 from .app import create_app
-from .state import ServerOptions
+from .options import ServerOptions
 
 __all__ = ["ServerOptions", "create_app"]

@@ -113,7 +113,7 @@ def _build_state(
         settings=settings, options=options, engine=engine, monitor=monitor, metrics=metrics,
         hub=hub, recorder=RequestRecorder(engine.cache, metrics, monitor),
     )  # fmt: skip
-    state.registry = build_registry(state)
+    state.registry, state.http_metrics = build_registry(engine, monitor, metrics, hub)
     feed = LiveFeed(state)
     hub.snapshot, hub.on_position, hub.on_leave = (
         feed.snapshot, feed.playback_position, feed.listener_left,

@@ -22,7 +22,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..monitoring import LATENCY_BUCKETS_S, build_cache_registry
 
 if TYPE_CHECKING:
-    from .state import ServerState
+    from ..monitoring import CacheMonitor, EndpointMetrics
+    from ..service.engine import Engine
+    from .websocket import WebSocketHub
 
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
 SOURCES = frozenset({"tier1", "tier2", "miss", "none"})
@@ -57,11 +59,12 @@ class HttpMetrics:
 class ServerCollector(Collector):
     """Gauges of the server itself: warmer, render queue, warming jobs, WebSocket clients."""
 
-    def __init__(self, state: ServerState) -> None:
-        self.state = state
+    def __init__(self, engine: Engine, hub: WebSocketHub) -> None:
+        self.engine = engine
+        self.hub = hub
 
     def collect(self) -> Iterator[Metric]:
-        engine = self.state.engine
+        engine = self.engine
         warmer = engine.warmer.stats()
         scheduler = engine.scheduler.stats
         gauges = (
@@ -71,7 +74,7 @@ class ServerCollector(Collector):
             ("render_workers_long", "Render workers running a plan now.", scheduler.long_running),
             ("warming_jobs", "Whole-track warm jobs running (POST /api/cache/warm).",
              len(engine.warming.active)),
-            ("websocket_clients", "Connected WebSocket clients.", len(self.state.hub.clients)),
+            ("websocket_clients", "Connected WebSocket clients.", len(self.hub.clients)),
         )  # fmt: skip
         for name, doc, value in gauges:
             yield GaugeMetricFamily(f"masterstream_{name}", doc, value=float(value or 0))
@@ -99,15 +102,14 @@ class ServerCollector(Collector):
             )  # fmt: skip
 
 
-def build_registry(state: ServerState) -> CollectorRegistry:
+def build_registry(
+    engine: Engine, monitor: CacheMonitor, metrics: EndpointMetrics, hub: WebSocketHub
+) -> tuple[CollectorRegistry, HttpMetrics]:
     """The app's own Prometheus registry (never the global one): the monitoring layer's
     cache/health/endpoint collector, HTTP request metrics and server gauges."""
-    registry = build_cache_registry(
-        cache=state.engine.cache, monitor=state.monitor, metrics=state.metrics
-    )
-    state.http_metrics = HttpMetrics(registry)
-    registry.register(ServerCollector(state))
-    return registry
+    registry = build_cache_registry(cache=engine.cache, monitor=monitor, metrics=metrics)
+    registry.register(ServerCollector(engine, hub))
+    return registry, HttpMetrics(registry)
 
 
 class RequestMetricsMiddleware:

@@ -7,12 +7,12 @@ so nothing lives at import time and every test builds its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from starlette.requests import HTTPConnection
+
+from .options import ServerOptions
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
@@ -24,23 +24,6 @@ if TYPE_CHECKING:
     from .http_metrics import HttpMetrics
     from .recording import RequestRecorder
     from .websocket import WebSocketHub
-
-
-@dataclass(frozen=True, slots=True)
-class ServerOptions:
-    """Server knobs that are not part of :class:`~masterstream.config.Settings`."""
-
-    prepare_library: bool = True
-    prepare_plans: bool = True  # plan the default preset for every track in the background
-    progress: Callable[[], AbstractContextManager[Any]] | None = None
-    monitor_interval_s: float = 1.0
-    stats_interval_s: float = 2.0
-    ping_interval_s: float = 30.0
-    pong_timeout_s: float = 10.0
-    ws_max_message_bytes: int = 64 * 1024
-    ws_messages_per_s: float = 20.0
-    ws_burst_messages: int = 40
-    ws_queue_frames: int = 64
 
 
 @dataclass(slots=True)

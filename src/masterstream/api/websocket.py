@@ -27,7 +27,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..errors import MasterstreamError
 from ..service.request import PlaybackPosition
-from .state import ServerOptions
+from .options import ServerOptions
 
 log = logging.getLogger("masterstream.api")
 

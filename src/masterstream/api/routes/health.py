@@ -13,10 +13,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from ... import __name__ as package_name
 from ..schemas import HealthCheck, Liveness, Readiness
 from ..state import ServerState, get_state
 
+PACKAGE = "masterstream"
 router = APIRouter(tags=["health"])
 HEALTH_MEDIA_TYPE = "application/health+json"
 
@@ -84,7 +84,7 @@ async def health(state: Annotated[ServerState, Depends(get_state)]) -> JSONRespo
     body = HealthCheck(
         status=overall,
         version="1",
-        description=f"{package_name} server",
+        description=f"{PACKAGE} server",
         checks=checks,
         notes=["a low hit rate is a warning, never a failure"],
     )
