@@ -3,7 +3,7 @@
 1. ``EndpointMetrics.record`` with a full retained window of 1,000 and of 100,000
    records (each record also evicts one): the cost should not depend on the window.
 2. ``EndpointMetrics.get_summary()`` (counters plus percentiles read from the sketches).
-3. ``CacheAwareEndpoint.track_request`` around a handler that returns at once, next to
+3. A handler wrapped by ``CacheAwareEndpoint.track_request`` that returns at once, next to
    awaiting the same handler bare (no monitor), i.e. the envelope + timing + record cost.
 4. ``CacheMonitor.update_metrics()`` on a real ``ChunkCache`` holding 100, 2,000 and
    20,000 chunks.
@@ -79,14 +79,14 @@ async def bench_endpoint(iterations: int) -> dict[str, float]:
     async def handler() -> tuple[bytes, str]:
         return b"x", "tier1"
 
-    endpoint = CacheAwareEndpoint(None)
+    tracked = CacheAwareEndpoint(None).track_request(handler)
     bare, wrapped = [], []
     for _ in range(iterations):
         t0 = time.perf_counter_ns()
         await handler()
         bare.append(time.perf_counter_ns() - t0)
         t0 = time.perf_counter_ns()
-        await endpoint.track_request(handler)
+        await tracked()
         wrapped.append(time.perf_counter_ns() - t0)
     return {"bare_handler_us": median_us(bare), "track_request_us": median_us(wrapped)}
 
@@ -99,12 +99,11 @@ class Resolver:
 async def filled_cache(directory: str, chunks: int) -> ChunkCache:
     """A real two-tier cache holding ``chunks`` chunks of 100 tracks in both tiers."""
 
-    async def render(key) -> bytes:
+    async def render(key, priority=None) -> bytes:
         return b"\0" * 1000
 
     cache = ChunkCache(MemoryTier(100_000_000), DiskTier(directory, 100_000_000, fsync=False),
-                       resolver=Resolver(), render=render, pipeline_version="1",
-                       warm=False)  # fmt: skip
+                       resolver=Resolver(), render=render, pipeline_version="1")  # fmt: skip
     for i in range(chunks):
         await cache.put_chunk(1 + i // 100, i % 100, b"\0" * 1000)
     return cache
@@ -156,7 +155,7 @@ ROWS = (
     ("record_us_window_100k", "`EndpointMetrics.record`, window 100,000"),
     ("get_summary_us_window_1k", "`EndpointMetrics.get_summary`, window 1,000"),
     ("bare_handler_us", "bare async handler"),
-    ("track_request_us", "`CacheAwareEndpoint.track_request` (no monitor)"),
+    ("track_request_us", "handler wrapped by `CacheAwareEndpoint.track_request` (no monitor)"),
     ("update_metrics_us_100_chunks", "`CacheMonitor.update_metrics`, 100 chunks"),
     ("update_metrics_us_2000_chunks", "`CacheMonitor.update_metrics`, 2,000 chunks"),
     ("update_metrics_us_20000_chunks", "`CacheMonitor.update_metrics`, 20,000 chunks"),
@@ -223,8 +222,11 @@ def main() -> None:
         "",
         command + "`",
     ]
-    if baseline is not None and "commit" in baseline:
-        lines.append(f"(before: commit {baseline['commit']})")
+    if baseline is not None:
+        lines.append(
+            f"Before: the baseline run (commit {baseline.get('commit', 'unknown')}); "
+            f"now: this run (commit {results['commit']}), same machine, same session."
+        )
     (RESULTS / "monitoring_overhead.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
