@@ -12,19 +12,33 @@ pipeline version and format count.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .keys import quantize_intensity
 
 if TYPE_CHECKING:
-    from .manager import ChunkCache
     from .protocols import TrackCacheInfo
+    from .render_stats import RenderStats
+    from .tier import Tier
 
 DEFAULT_RENDER_TIME_S = 1.0
 
 
+class StatusSource(Protocol):
+    """What per-track status reads from the cache (``ChunkCache`` is one)."""
+
+    @property
+    def tier1(self) -> Tier: ...
+    @property
+    def tier2(self) -> Tier: ...
+    @property
+    def pipeline_version(self) -> str: ...
+    @property
+    def render_stats(self) -> RenderStats: ...
+
+
 def track_status(
-    cache: ChunkCache,
+    cache: StatusSource,
     track_id: int,
     info: TrackCacheInfo,
     preset: str | None,
