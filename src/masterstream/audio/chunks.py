@@ -106,9 +106,6 @@ class ChunkGeometry:
             raise ValueError(f"position must be a finite number of seconds, got {position_s}")
         return self.chunk_for_frame(math.floor(position_s * self.sample_rate))
 
-    def chunk_start_s(self, chunk_index: int) -> float:
-        return self.chunk_span(chunk_index)[0] / self.sample_rate
-
     def render_window(self, chunk_index: int) -> RenderWindow:
         """The window to decode and render for ``chunk_index``, context included."""
         emit_start, emit_stop = self.chunk_span(chunk_index)

@@ -79,10 +79,6 @@ class ChunkKey:
         else:
             object.__setattr__(self, "intensity", 1.0)
 
-    @property
-    def is_original(self) -> bool:
-        return self.preset is None
-
     def to_str(self) -> str:
         """Stable text form, e.g. ``ck1:12:ab12..:1:warm:0.50:3:wav``."""
         preset = ORIGINAL if self.preset is None else self.preset

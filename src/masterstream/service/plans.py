@@ -2,8 +2,9 @@
 
 A plan holds the chain parameters and the per-track calibrated gain. Computing one
 decodes the whole track and runs the chain over it, so it happens at most once per
-(track, signature, pipeline version, preset). :meth:`PlanStore.cached` is the fast
-memory → catalog lookup; :meth:`PlanStore.get` also computes, one thread per key.
+(track, signature, pipeline version, preset): :meth:`PlanStore.cached` is the fast
+memory → catalog lookup, :meth:`PlanStore.remember` keeps a plan the renderer computed
+(on the scheduler's workers, once per key: see ``service/renderer.py``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import threading
 
 from ..library.catalog import Catalog, TrackRecord
 from ..mastering import PIPELINE_VERSION, MasteringPlan, get_preset
-from .jobs import compute_plan
 
 PlanKey = tuple[int, str, str]
 
@@ -22,13 +22,12 @@ def plan_key(record: TrackRecord, preset: str) -> PlanKey:
 
 
 class PlanStore:
-    """Memory → catalog → compute."""
+    """Plans in memory, backed by the catalog."""
 
     def __init__(self, catalog: Catalog, *, pipeline_version: str = PIPELINE_VERSION) -> None:
         self.catalog = catalog
         self.pipeline_version = pipeline_version
         self._plans: dict[PlanKey, MasteringPlan] = {}
-        self._locks: dict[PlanKey, threading.Lock] = {}
         self._guard = threading.Lock()
         self.computed = 0
 
@@ -47,24 +46,10 @@ class PlanStore:
     def remember(self, record: TrackRecord, preset: str, plan: MasteringPlan) -> None:
         """Keep a freshly computed plan in memory and in the catalog."""
         self.computed += 1
-        self._plans[plan_key(record, preset)] = plan
+        with self._guard:
+            self._plans[plan_key(record, preset)] = plan
         self.catalog.put_plan(record.id, preset, plan.to_dict(), signature=record.signature,
                               pipeline_version=self.pipeline_version)  # fmt: skip
-
-    def get(self, record: TrackRecord, preset: str) -> MasteringPlan:
-        """The plan, computed in this thread if needed (once per key across threads)."""
-        plan = self.cached(record, preset)
-        if plan is not None:
-            return plan
-        with self._guard:
-            lock = self._locks.setdefault(plan_key(record, preset), threading.Lock())
-        with lock:
-            plan = self.cached(record, preset)
-            if plan is None:
-                plan = compute_plan(record.path, preset, record.sample_rate, record.channels,
-                                    record.fingerprint)  # fmt: skip
-                self.remember(record, preset, plan)
-        return plan
 
     def forget_track(self, track_id: int) -> None:
         with self._guard:

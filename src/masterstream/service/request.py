@@ -82,10 +82,6 @@ class Variant:
         """The preset as a :class:`~masterstream.cache.ChunkKey` spells it (None: original)."""
         return None if self.preset == ORIGINAL else self.preset
 
-    @property
-    def is_original(self) -> bool:
-        return self.preset == ORIGINAL
-
 
 def check_format(fmt: object) -> str:
     """A supported output format name (raises ``UnsupportedFormatError``)."""
