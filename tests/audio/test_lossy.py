@@ -1,0 +1,43 @@
+import pytest
+
+from masterstream.audio.chunks import ChunkGeometry
+from masterstream.audio.lossy import (
+    LOSSY_FORMATS,
+    UnsupportedChannelsError,
+    lossy_stream,
+)
+from masterstream.errors import InvalidRequestError, UnsupportedFormatError
+
+
+def test_formats_offer_the_issue_bitrates_and_defaults():
+    opus, mp3 = LOSSY_FORMATS["opus"], LOSSY_FORMATS["mp3"]
+    assert (opus.bitrates_kbps[0], opus.bitrates_kbps[-1], opus.default_bitrate_kbps) == (
+        64,
+        256,
+        128,
+    )
+    assert (mp3.bitrates_kbps[0], mp3.bitrates_kbps[-1], mp3.default_bitrate_kbps) == (
+        128,
+        320,
+        192,
+    )
+    assert opus.media_type == "audio/ogg; codecs=opus" and mp3.media_type == "audio/mpeg"
+    assert mp3.sizes_known_before_encoding and not opus.sizes_known_before_encoding
+
+
+@pytest.mark.parametrize("fmt", sorted(LOSSY_FORMATS))
+def test_default_bitrate_is_used_when_none_is_asked_for(fmt):
+    stream = lossy_stream(fmt, ChunkGeometry(44100, 44100), 2)
+    assert stream.bitrate_kbps == LOSSY_FORMATS[fmt].default_bitrate_kbps
+
+
+def test_unknown_format_lists_the_lossy_ones():
+    with pytest.raises(UnsupportedFormatError, match="mp3, opus"):
+        lossy_stream("aac", ChunkGeometry(44100, 44100), 2)
+
+
+@pytest.mark.parametrize("fmt", sorted(LOSSY_FORMATS))
+def test_more_than_two_channels_is_a_clear_request_error(fmt):
+    with pytest.raises(UnsupportedChannelsError, match="6 channels") as info:
+        lossy_stream(fmt, ChunkGeometry(44100, 44100), 6)
+    assert isinstance(info.value, InvalidRequestError)
