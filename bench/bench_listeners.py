@@ -162,6 +162,13 @@ def write(out: Path, meta: dict, rows: list[dict]) -> None:
     out.with_suffix(".json").write_text(json.dumps({"meta": meta, "runs": rows}, indent=1) + "\n")
 
 
+def add_notes(out: Path, notes: list[str]) -> None:
+    """Append notes to the report of an earlier run (numbers unchanged)."""
+    data = json.loads(out.with_suffix(".json").read_text())
+    data["meta"]["notes"] = [*data["meta"].get("notes", []), *notes]
+    write(out, data["meta"], data["runs"])
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -201,6 +208,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--label", default=None, help="Title of the report.")
     parser.add_argument("--note", action="append", default=[], help="A note for the report.")
+    parser.add_argument(
+        "--add-notes", action="store_true", help="Only add the --note texts to an earlier OUT."
+    )
     args = parser.parse_args(argv)
     args.counts = [int(c) for c in args.listeners.split(",") if c.strip()]
     args.checkout = args.checkout.resolve()
@@ -209,6 +219,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.add_notes:
+        add_notes(args.out, args.note)
+        return
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # two sockets per listener
     meta = {
