@@ -38,6 +38,7 @@ class Settings:
     port: int = 8765
     admin_token: str | None = None
     trace_path: Path | None = None  # record every chunk request (time, key, size, source)
+    trusted_proxies: tuple[str, ...] = ()  # addresses whose X-Request-ID / X-Forwarded-* count
 
     def __post_init__(self) -> None:
         if self.render_pool not in RENDER_POOLS:
@@ -85,8 +86,10 @@ class Settings:
 
 
 def _parse(name: str, raw: str) -> object:
-    if name in {"data_dir", "library_dir", "cache_dir"}:
+    if name in {"data_dir", "library_dir", "cache_dir", "trace_path"}:
         return Path(raw).expanduser()
+    if name == "trusted_proxies":
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
     if name in {"tier1_capacity_bytes", "tier2_capacity_bytes", "render_workers", "port"}:
         try:
             return int(raw)
