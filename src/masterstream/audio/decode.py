@@ -92,12 +92,16 @@ def read_window(path: str | Path, start: int, stop: int) -> np.ndarray:
     return data
 
 
-def read_blocks(path: str | Path, block_frames: int = DEFAULT_BLOCK_FRAMES) -> Iterator[np.ndarray]:
-    """The whole of ``path`` as consecutive float32 ``(frames, channels)`` blocks of
+def read_blocks(
+    path: str | Path, block_frames: int = DEFAULT_BLOCK_FRAMES, dtype: str = "float32"
+) -> Iterator[np.ndarray]:
+    """The whole of ``path`` as consecutive ``(frames, channels)`` blocks of
     ``block_frames`` frames (the last one shorter), decoded one at a time.
 
-    Yields exactly the frames the header promises; a file that ends early (truncated on
-    disk) or fails to decode part-way raises :class:`SourceUnavailableError`.
+    ``dtype`` is float32 (full scale 1.0) or, for a 16-bit source, int16: half the memory,
+    and ``int16 / 32768`` is exactly the float32 decode. Yields exactly the frames the
+    header promises; a file that ends early (truncated on disk) or fails to decode
+    part-way raises :class:`SourceUnavailableError`.
     """
     if block_frames <= 0:
         raise ValueError(f"block_frames must be positive, got {block_frames}")
@@ -107,7 +111,7 @@ def read_blocks(path: str | Path, block_frames: int = DEFAULT_BLOCK_FRAMES) -> I
         with _open(path) as f:
             while done < frames:
                 want = min(block_frames, frames - done)
-                block = f.read(want, dtype="float32", always_2d=True)
+                block = f.read(want, dtype=dtype, always_2d=True)
                 if block.shape[0] == 0:
                     break
                 done += block.shape[0]

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from ..errors import RenderError
 from .cascade import BiquadCascade
@@ -48,6 +49,36 @@ def group_frames(step_frames: int, sample_rate: int) -> int:
     return max(d for d in range(1, longest + 1) if step_frames % d == 0)
 
 
+@njit(cache=True, nogil=True)
+def _reduce_groups(values, group, use_max):  # pragma: no cover - compiled
+    out = np.zeros(values.shape[0] // group)
+    for g in range(out.shape[0]):
+        acc = values[g * group]
+        for i in range(g * group + 1, (g + 1) * group):
+            acc = max(acc, values[i]) if use_max else acc + values[i]
+        out[g] = acc
+    return out
+
+
+class GroupReducer:
+    """Sums (or maxima) of consecutive groups of ``group`` values fed in pieces."""
+
+    def __init__(self, group: int, use_max: bool) -> None:
+        self.group, self.use_max = group, use_max
+        self._carry = np.zeros(0)
+
+    def push(self, values: np.ndarray, *, final: bool = False) -> np.ndarray:
+        """The groups completed by ``values`` (with ``final``, the partial last one too)."""
+        values = np.concatenate((self._carry, values))
+        whole = values.size // self.group * self.group
+        self._carry = values[whole:]
+        out = _reduce_groups(values[:whole], self.group, self.use_max)
+        if final and self._carry.size:
+            rest = self._carry.max() if self.use_max else self._carry.sum()
+            out = np.append(out, rest)
+        return out
+
+
 class ShapedLoudness:
     """Streams a track through ``plan``'s EQ and dynamics into a :class:`LimiterBank`."""
 
@@ -61,11 +92,11 @@ class ShapedLoudness:
         self.dynamics = np.zeros(STATE_SIZE)
         self.peaks = TruePeakStream(channels)
         step = round(GATING_STEP_S * sample_rate)
-        self.group = group_frames(step, sample_rate)
-        self.bank = LimiterBank(gains_db, plan.limiter, sample_rate, self.group, step)
+        group = group_frames(step, sample_rate)
+        self.bank = LimiterBank(gains_db, plan.limiter, sample_rate, group, step)
         self.frames = 0
-        self._power = np.zeros(0)  # K-weighted power of frames whose peak is not known yet
-        self._carry = (np.zeros(0), np.zeros(0))  # power and peak of a partial group
+        self._energy, self._peak = GroupReducer(group, False), GroupReducer(group, True)
+        self._pending = (np.zeros(0), np.zeros(0))  # groups whose energy or peak is not in yet
 
     def add(self, block: np.ndarray) -> None:
         """Shape and measure the next float ``(frames, channels)`` block."""
@@ -75,26 +106,23 @@ class ShapedLoudness:
         if self.plan.compressor is not None:
             compressor, transients = self.plan.compressor, self.plan.transients
             run_dynamics(planar, self.sample_rate, compressor, transients, state=self.dynamics)
-        peak = self.peaks.push(planar)
+        peak = self.peaks.push(planar, floor=self.bank.lowest_limit)  # 10 frames behind
         weighted = self.k_weighting.process(planar)
-        self._power = np.concatenate((self._power, np.einsum("ij,ij->j", weighted, weighted)))
-        self._groups(self._power[: peak.size], peak, final=False)
-        self._power = self._power[peak.size :]
+        self._feed(self._energy.push(np.einsum("ij,ij->j", weighted, weighted)),
+                   self._peak.push(peak))  # fmt: skip
 
-    def _groups(self, power: np.ndarray, peak: np.ndarray, *, final: bool) -> None:
-        power = np.concatenate((self._carry[0], power))
-        peak = np.concatenate((self._carry[1], peak))
-        whole = power.size // self.group * self.group
-        if whole:
-            shape = (-1, self.group)
-            self.bank.feed(power[:whole].reshape(shape).sum(1), peak[:whole].reshape(shape).max(1))
-        self._carry = (power[whole:], peak[whole:])
-        if final and power.size > whole:
-            self.bank.feed(power[whole:].sum(keepdims=True), peak[whole:].max(keepdims=True))
+    def _feed(self, energy: np.ndarray, peak: np.ndarray) -> None:
+        energy = np.concatenate((self._pending[0], energy))
+        peak = np.concatenate((self._pending[1], peak))
+        ready = min(energy.size, peak.size)
+        self.bank.feed(energy[:ready], peak[:ready])
+        self._pending = (energy[ready:], peak[ready:])
 
     def finish(self) -> BankLoudness:
         """The bank's measurements (call once, after the last block)."""
-        self._groups(self._power, self.peaks.finish(), final=True)
+        last_peak = self.peaks.finish(self.bank.lowest_limit)
+        self._feed(self._energy.push(np.zeros(0), final=True),
+                   self._peak.push(last_peak, final=True))  # fmt: skip
         return self.bank.finish(gating_block_count(self.frames, self.sample_rate))
 
 

@@ -176,7 +176,8 @@ class FingerprintMeter:
         self.loudness.add(planar)
         self.power.add(np.einsum("ij,ij->j", planar, planar) / self.channels)
         self.peak = max(self.peak, float(planar.max()), -float(planar.min()))
-        envelope = self.true_peak.push(planar)
+        # only stretches that could beat the running sample peak (<= the true peak) count
+        envelope = self.true_peak.push(planar, floor=self.peak)
         self.envelope_peak = max(self.envelope_peak, float(np.max(envelope, initial=0.0)))
         if self.channels >= 2:
             left, right = planar[0], planar[1]
@@ -197,7 +198,8 @@ class FingerprintMeter:
         frames = self.power.frames
         if frames == 0:
             return _empty_fingerprint()
-        envelope = max(self.envelope_peak, float(np.max(self.true_peak.finish(), initial=0.0)))
+        last = self.true_peak.finish(floor=self.peak)
+        envelope = max(self.envelope_peak, float(np.max(last, initial=0.0)))
         integrated = max(self.loudness.integrated_lufs(), LUFS_FLOOR)
         short_term = self.loudness.short_term_lufs()
         peak = self.peak

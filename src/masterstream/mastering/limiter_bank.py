@@ -58,13 +58,14 @@ def _close_step(step, recent, counters, gain_sq, window, block_limit, hist_energ
         hist_count[k, b] += 1.0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _feed(power, peak, params, arrays):  # pragma: no cover - compiled
     """Run every gain's limiter over the next groups (see :class:`LimiterBank`)."""
     limits, gain_sq, coeff, lookahead, per_step, window = params
     state, running, ring, delay, dq_index, dq_value, counters, step, recent, limited = arrays[:10]
     hist_energy, hist_count = arrays[10], arrays[11]
     span = lookahead + 1
+    inverse_span = 1.0 / span
     for i in range(power.shape[0]):
         m = counters[_FED]
         value = peak[i]
@@ -81,16 +82,13 @@ def _feed(power, peak, params, arrays):  # pragma: no cover - compiled
         while dq_index[counters[_HEAD]] < m - lookahead:
             counters[_HEAD] = counters[_HEAD] + 1 if counters[_HEAD] < span else 0
             counters[_SIZE] -= 1
-        highest = dq_value[counters[_HEAD]]
+        inverse = 1.0 / dq_value[counters[_HEAD]]  # of the highest peak; inf when silent
         delay[m % span] = power[i]
         slot = counters[_SLOT]
-        for k in range(limits.shape[0]):
-            hold = 1.0
-            if highest > limits[k]:
-                hold = limits[k] / highest
-                limited[k] = 1.0
-            released = coeff * state[k] + (1.0 - coeff) * hold
-            current = hold if hold < released else released
+        for k in range(limits.shape[0]):  # branch-free, so it vectorises across gains
+            hold = min(1.0, limits[k] * inverse)
+            limited[k] = min(limited[k], hold)
+            current = min(hold, coeff * state[k] + (1.0 - coeff) * hold)
             state[k] = current
             running[k] += current - ring[slot, k]
             ring[slot, k] = current
@@ -100,7 +98,7 @@ def _feed(power, peak, params, arrays):  # pragma: no cover - compiled
             out = m - lookahead
             energy = delay[out % span]
             for k in range(limits.shape[0]):
-                gain = running[k] / span
+                gain = running[k] * inverse_span
                 step[k] += energy * gain * gain
             if (out + 1) % per_step == 0:
                 _close_step(
@@ -136,6 +134,7 @@ class LimiterBank:
         gains = np.append(10.0 ** (self.gains_db / 20.0), 1.0)  # last: the unlimited signal
         limits = 10.0 ** (limiter.ceiling_dbtp / 20.0) / gains  # the peak each gain starts at
         limits[-1] = np.inf
+        self.lowest_limit = float(limits.min())  # no gain limits a peak at or below this
         lookahead_frames = max(1, round(limiter.lookahead_ms * sample_rate / 1000.0))
         self.lookahead = math.ceil(lookahead_frames / group_frames)
         coeff = math.exp(-1000.0 * group_frames / (limiter.release_ms * sample_rate))
@@ -146,7 +145,7 @@ class LimiterBank:
         self._arrays = (
             np.ones(k), np.full(k, float(span)), np.ones((span, k)), np.zeros(span),
             np.zeros(span + 1, dtype=np.int64), np.zeros(span + 1), np.zeros(6, dtype=np.int64),
-            np.zeros(k), np.zeros((4, k)), np.zeros(k), np.zeros((k, _BINS)), np.zeros((k, _BINS)),
+            np.zeros(k), np.zeros((4, k)), np.ones(k), np.zeros((k, _BINS)), np.zeros((k, _BINS)),
         )  # fmt: skip
 
     def feed(self, energy: np.ndarray, peak: np.ndarray) -> None:
@@ -165,7 +164,7 @@ class LimiterBank:
             self._close(blocks)
         hist_energy, hist_count = self._arrays[10], self._arrays[11]
         lufs = np.array([_gated(e, c) for e, c in zip(hist_energy, hist_count, strict=True)])
-        limited = self._arrays[9] > 0
+        limited = self._arrays[9] < 1.0  # the lowest limiter gain each column needed
         return BankLoudness(self.gains_db, lufs[:-1], limited[:-1], float(lufs[-1]))
 
     def _close(self, blocks: int) -> None:

@@ -47,17 +47,22 @@ class EnergyTimeline:
     def add(self, power: np.ndarray) -> None:
         """Append the power of the next ``power.size`` frames."""
         start, stop = self.frames, self.frames + power.size
-        cumulative = np.cumsum(power, dtype=np.float64)
+        picks = {}
         for r in self.residues:
-            first = self._next[r]
-            last = (stop - r) // self.hop  # positions i*hop + r in (start, stop]
+            first, last = self._next[r], (stop - r) // self.hop  # i*hop + r in (start, stop]
             if last >= first:
-                positions = np.arange(first, last + 1) * self.hop + r
-                self._values[r].append(self.total + cumulative[positions - start - 1])
+                picks[r] = np.arange(first, last + 1) * self.hop + r - start
                 self._next[r] = last + 1
+        # sums between consecutive recorded positions (one vectorised pass), then running
+        cuts = np.unique(np.concatenate([np.zeros(1, dtype=np.int64), *picks.values()]))
+        cuts = cuts[cuts < power.size]
+        sums = np.add.reduceat(power, cuts) if power.size else np.zeros(0)
+        running = self.total + np.cumsum(sums)  # running[j]: sum up to the next cut
+        ends = np.append(cuts[1:], power.size)
+        for r, positions in picks.items():
+            self._values[r].append(running[np.searchsorted(ends, positions)])
         self.frames = stop
-        if power.size:
-            self.total += float(cumulative[-1])
+        self.total = float(running[-1]) if power.size else self.total
 
     def cumulative(self, positions: np.ndarray) -> np.ndarray:
         """Running sum up to each of ``positions`` (which must be recorded ones)."""

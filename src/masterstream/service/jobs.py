@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 
 from ..audio.chunks import ChunkGeometry
-from ..audio.decode import read_all
 from ..audio.encode import encode
 from ..cache import ORIGINAL
 from ..mastering import Fingerprint, MasteringPlan, compute_fingerprint, plan_mastering
+from ..mastering.analysis import analyse_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,17 +46,14 @@ def run_render_job(job: RenderJob) -> bytes:
 def compute_plan(
     path: str, preset: str, sample_rate: int, channels: int, fingerprint: dict[str, Any] | None
 ) -> MasteringPlan:
-    """Decode the whole track and plan ``preset`` for it (``original`` needs no audio)."""
+    """Plan ``preset`` for the track, streaming over its file in bounded memory (a missing
+    fingerprint is measured on the way; ``original`` needs no audio)."""
+    stored = Fingerprint.from_dict(fingerprint) if fingerprint is not None else None
     if preset == ORIGINAL:
         silent = np.zeros((0, channels), dtype=np.float32)
-        return plan_mastering(preset, _fingerprint(fingerprint, silent, sample_rate), silent,
-                              sample_rate)  # fmt: skip
-    audio, rate = read_all(path)
-    return plan_mastering(preset, _fingerprint(fingerprint, audio, rate), audio, rate)
-
-
-def _fingerprint(stored: dict[str, Any] | None, audio: np.ndarray, rate: int) -> Fingerprint:
-    return Fingerprint.from_dict(stored) if stored is not None else compute_fingerprint(audio, rate)
+        known = stored or compute_fingerprint(silent, sample_rate)
+        return plan_mastering(preset, known, silent, sample_rate)
+    return analyse_file(path, (preset,), fingerprint=stored)[1][preset]
 
 
 def init_worker() -> None:

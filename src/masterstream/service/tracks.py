@@ -11,18 +11,16 @@ import threading
 from pathlib import Path
 
 from ..audio.chunks import DEFAULT_CHUNK_DURATION_S, ChunkGeometry
-from ..audio.decode import read_all
 from ..cache import TrackCacheInfo
 from ..errors import ChunkOutOfRangeError, TrackNotFoundError
 from ..library.catalog import Catalog, TrackRecord
 from ..library.scanner import ScanProgress, ScanReport, scan
-from ..mastering import compute_fingerprint
+from ..mastering import analysis
 
 
 def fingerprint_file(path: Path) -> dict[str, float]:
-    """The fingerprint of a whole file, as stored in the catalog."""
-    audio, sample_rate = read_all(path)
-    return compute_fingerprint(audio, sample_rate).to_dict()
+    """The fingerprint of a whole file (streamed, bounded memory), as stored in the catalog."""
+    return analysis.fingerprint_file(path).to_dict()
 
 
 class TrackLibrary:
