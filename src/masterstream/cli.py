@@ -17,6 +17,7 @@ from rich.table import Table
 
 from .config import Settings
 from .errors import MasterstreamError
+from .logs import LOG_LEVELS
 
 app = typer.Typer(
     name="masterstream",
@@ -26,6 +27,27 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console()
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+        from .mastering import PIPELINE_VERSION
+
+        out.print(f"masterstream {__version__} (pipeline {PIPELINE_VERSION})", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Stream music mastered on the fly, out of an observable two-tier chunk cache."""
+
+
 err = Console(stderr=True)
 
 DataDir = Annotated[
@@ -195,7 +217,15 @@ def serve(
     pong_timeout: Annotated[
         float, typer.Option(help="Seconds a client has to answer a ping.", hidden=True)
     ] = 10.0,
-    access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+    access_log: Annotated[
+        bool, typer.Option(help="Log every request (method, path, status, time, source, bytes).")
+    ] = False,
+    log_level: Annotated[
+        str, typer.Option(help=f"Log level: {', '.join(LOG_LEVELS)}.", case_sensitive=False)
+    ] = "info",
+    log_format: Annotated[
+        str, typer.Option(help="Log lines as 'text' (for people) or 'json' (for log shippers).")
+    ] = "text",
     record_trace: Annotated[
         Path | None,
         typer.Option(
@@ -208,7 +238,13 @@ def serve(
     import uvicorn
 
     from .api import ServerOptions, create_app
+    from .logs import configure_logging
     from .service.workspace import open_library
+
+    try:
+        configure_logging(log_level.lower(), log_format)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise MasterstreamError(str(exc)) from exc
 
     settings = _settings(
         data_dir, library_dir=library, cache_dir=cache_dir, host=host, port=port,
@@ -219,7 +255,7 @@ def serve(
     with open_library(settings, ensure_demo=True, progress=_progress) as lib:
         track_count = len(lib)
     options = ServerOptions(
-        prepare_library=False, stats_interval_s=stats_interval,
+        prepare_library=False, stats_interval_s=stats_interval, access_log=access_log,
         ping_interval_s=ping_interval, pong_timeout_s=pong_timeout,
     )  # fmt: skip
     app_ = create_app(settings, options)
@@ -234,9 +270,10 @@ def serve(
         out.print(f"admin endpoints are open (no --admin-token){warning}", highlight=False,
                   soft_wrap=True)  # fmt: skip
     uvicorn.run(
-        app_, host=settings.host, port=settings.port, log_level="info",
-        access_log=access_log, ws_max_size=16 * options.ws_max_message_bytes,
-        timeout_graceful_shutdown=10, timeout_keep_alive=KEEP_ALIVE_S,
+        app_, host=settings.host, port=settings.port, log_config=None,
+        log_level=log_level.lower(), access_log=False,
+        ws_max_size=16 * options.ws_max_message_bytes, timeout_graceful_shutdown=10,
+        timeout_keep_alive=KEEP_ALIVE_S,
     )  # fmt: skip
 
 

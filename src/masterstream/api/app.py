@@ -28,7 +28,8 @@ from ..monitoring import CacheMonitor, EndpointMetrics
 from ..service.engine import Engine
 from ..service.request import DEFAULT_PRESET
 from .feed import LiveFeed
-from .http_metrics import build_registry, install_request_metrics
+from .http_metrics import build_registry
+from .observation import RequestObserver
 from .problems import install_problem_handlers
 from .recording import RequestRecorder
 from .routes import cache, chunks, health, library, metrics, stream, tracks
@@ -67,6 +68,12 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         try:
             state, feed = _build_state(settings, options, engine)
             app.state.ms = state
+            log.info(
+                "started: %d tracks, tier1 %.0f MB, tier2 %.0f MB at %s, %d render workers",
+                len(engine.library), settings.tier1_capacity_bytes / MB,
+                settings.tier2_capacity_bytes / MB, settings.effective_cache_dir,
+                engine.scheduler.workers,
+            )  # fmt: skip
             ticker = asyncio.create_task(feed.run(), name="masterstream-feed")
             if options.prepare_plans:
                 engine.plan_in_background(DEFAULT_PRESET)
@@ -89,7 +96,9 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         lifespan=lifespan,
     )
     install_problem_handlers(app)
-    install_request_metrics(app)
+    app.add_middleware(
+        RequestObserver, trusted_proxies=settings.trusted_proxies, log_access=options.access_log
+    )
     for module in (tracks, chunks, stream, cache, library, health, metrics):
         app.include_router(module.router)
 

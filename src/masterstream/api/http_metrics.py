@@ -3,21 +3,18 @@
 :func:`build_registry` creates a registry per app (never the global one) holding the
 monitoring layer's cache/health/endpoint collector, :class:`HttpMetrics` (requests and
 latency by route template, method, status and cache source, observed by
-:class:`RequestMetricsMiddleware`) and :class:`ServerCollector` (warmer, render queue,
-warming jobs, WebSocket clients). Every label is bounded.
+:class:`~masterstream.api.observation.RequestObserver`) and :class:`ServerCollector`
+(warmer, render queue, warming jobs, WebSocket clients). Every label is bounded.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..monitoring import LATENCY_BUCKETS_S, build_cache_registry
 
@@ -110,44 +107,3 @@ def build_registry(
     registry = build_cache_registry(cache=engine.cache, monitor=monitor, metrics=metrics)
     registry.register(ServerCollector(engine, hub))
     return registry, HttpMetrics(registry)
-
-
-class RequestMetricsMiddleware:
-    """Counts HTTP requests and observes latency by route, method, status and cache source."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        except Exception:
-            status = 500  # the response was cut after it started (or never started)
-            raise
-        finally:
-            source = scope.get("state", {}).get("cache_source", "none")
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
-            state = getattr(scope["app"].state, "ms", None)
-            http_metrics = getattr(state, "http_metrics", None)
-            if http_metrics is not None:
-                http_metrics.observe_request(
-                    template, scope["method"], status, source, time.perf_counter() - started
-                )
-
-
-def install_request_metrics(app: FastAPI) -> None:
-    """Request metrics around every HTTP request (routes set ``request.state.cache_source``)."""
-    app.add_middleware(RequestMetricsMiddleware)

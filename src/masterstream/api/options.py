@@ -23,3 +23,4 @@ class ServerOptions:
     ws_messages_per_s: float = 20.0
     ws_burst_messages: int = 40
     ws_queue_frames: int = 64
+    access_log: bool = False  # one log line per request (masterstream.access, INFO)

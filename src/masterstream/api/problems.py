@@ -33,6 +33,7 @@ from ..errors import (
     UnsupportedAudioError,
     UnsupportedFormatError,
 )
+from ..logs import REQUEST_ID
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://masterstream.invalid/problems/"
@@ -98,6 +99,9 @@ def problem_response(
     }
     if instance is not None:
         body["instance"] = instance
+    request_id = REQUEST_ID.get()
+    if request_id is not None:
+        body["request_id"] = request_id  # find this request in the server's log
     body.update(extensions)
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
 
