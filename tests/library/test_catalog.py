@@ -4,15 +4,19 @@ import sqlite3
 import pytest
 
 from masterstream.errors import CatalogError, TrackNotFoundError
-from masterstream.library.catalog import Catalog
+from masterstream.library.catalog import Catalog, FileStamp, IndexEntry
+
+
+def entry(path="/music/a.flac", signature="sig-a", **overrides):
+    values = dict(path=path, signature=signature, stamp=FileStamp(100, 1, 1, 7), frames=441000,
+                  sample_rate=44100, channels=2, format="FLAC", title="A", artists=("B",))  # fmt: skip
+    values.update(overrides)
+    return IndexEntry(**values)
 
 
 def _add(catalog, path="/music/a.flac", signature="sig-a", **overrides):
-    values = dict(path=path, signature=signature, size_bytes=100, mtime_ns=1, frames=441000,
-                  sample_rate=44100, channels=2, title="A", artist="B",
-                  fingerprint={"integrated_lufs": -14.0})  # fmt: skip
-    values.update(overrides)
-    return catalog.upsert_track(**values)
+    fingerprint = overrides.pop("fingerprint", {"integrated_lufs": -14.0})
+    return catalog.index_track(entry(path, signature, **overrides), fingerprint=fingerprint)
 
 
 def test_tracks_round_trip_and_survive_reopen(tmp_path):
@@ -59,7 +63,7 @@ def test_remove_cascades_to_plans(tmp_path):
         catalog.remove_track(track_id)
         with pytest.raises(TrackNotFoundError):
             catalog.get_track(track_id)
-        rows = catalog._query("SELECT COUNT(*) AS n FROM plans")
+        rows = catalog.read("SELECT COUNT(*) AS n FROM plans")
         assert rows[0]["n"] == 0
 
 

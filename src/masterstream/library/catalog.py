@@ -1,9 +1,13 @@
-"""The SQLite track catalog: what tracks exist, their content signatures, fingerprints and plans.
+"""The SQLite catalog: tracks with their tags, albums, artists, fingerprints and plans.
 
 One file (``catalog.sqlite3`` under the data directory), WAL journal, one connection
-guarded by a lock so the server's threads can share it. Fingerprints and mastering
-plans are stored as JSON; a plan row is valid only for the signature and pipeline
-version it was computed from, so a changed file or a new DSP version recomputes it.
+guarded by a lock so the server's threads can share it; the schema is brought up to
+date on open (:mod:`.migrations`). A track is indexed first (tags, duration, format,
+content signature: :meth:`Catalog.index_tracks`) and analysed later
+(:meth:`Catalog.analysis_queue` lists the tracks without a fingerprint). A plan row is
+valid only for the signature and pipeline version it was computed from, so a changed
+file or a new DSP version recomputes it. Browsing and search read through
+:mod:`.browse`.
 """
 
 from __future__ import annotations
@@ -11,68 +15,23 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import CatalogError, TrackNotFoundError
+from .grouping import album_artist_name, album_id_for, artist_id_for, prune_artist, refresh_album
+from .migrations import migrate
+from .names import name_key
+from .records import FileStamp, IndexEntry, TrackRecord
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS tracks (
-    id           INTEGER PRIMARY KEY AUTOINCREMENT,
-    path         TEXT NOT NULL UNIQUE,
-    signature    TEXT NOT NULL,
-    size_bytes   INTEGER NOT NULL,
-    mtime_ns     INTEGER NOT NULL,
-    frames       INTEGER NOT NULL,
-    sample_rate  INTEGER NOT NULL,
-    channels     INTEGER NOT NULL,
-    title        TEXT,
-    artist       TEXT,
-    fingerprint  TEXT,
-    updated_at   TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS plans (
-    track_id          INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
-    preset            TEXT NOT NULL,
-    signature         TEXT NOT NULL,
-    pipeline_version  TEXT NOT NULL,
-    plan              TEXT NOT NULL,
-    PRIMARY KEY (track_id, preset)
-);
-"""
-
-
-@dataclass(frozen=True, slots=True)
-class TrackRecord:
-    """One catalog row."""
-
-    id: int
-    path: str
-    signature: str
-    size_bytes: int
-    mtime_ns: int
-    frames: int
-    sample_rate: int
-    channels: int
-    title: str | None
-    artist: str | None
-    fingerprint: dict[str, Any] | None
-
-    @property
-    def duration_s(self) -> float:
-        return self.frames / self.sample_rate
-
-    @property
-    def display_title(self) -> str:
-        return self.title or Path(self.path).stem
+__all__ = ["Catalog", "FileStamp", "IndexEntry", "TrackRecord"]
 
 
 class Catalog:
-    """Tracks, fingerprints and mastering plans in one SQLite file."""
+    """Tracks, albums, artists, fingerprints and mastering plans in one SQLite file."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -82,9 +41,10 @@ class Catalog:
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.executescript(SCHEMA)
+            self.upgraded_from = migrate(self._db)
         except (sqlite3.Error, OSError) as exc:
             raise CatalogError(f"cannot open catalog {path}: {exc}") from exc
         self._lock = threading.Lock()
@@ -113,45 +73,31 @@ class Catalog:
             except sqlite3.Error as exc:
                 raise CatalogError(f"catalog write failed: {exc}") from exc
 
-    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    def read(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        """Rows of one read-only query."""
         with self._lock:
             try:
                 return self._db.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
                 raise CatalogError(f"catalog read failed: {exc}") from exc
 
-    # -- tracks ---------------------------------------------------------------------------
+    # -- indexing -------------------------------------------------------------------------
 
-    def upsert_track(
-        self, *, path: str, signature: str, size_bytes: int, mtime_ns: int, frames: int,
-        sample_rate: int, channels: int, title: str | None, artist: str | None,
-        fingerprint: dict[str, Any] | None,
-    ) -> int:  # fmt: skip
-        """Insert or update the track at ``path``; its id is kept across updates."""
-        values = (signature, size_bytes, mtime_ns, frames, sample_rate, channels, title, artist,
-                  _dump(fingerprint), _now())  # fmt: skip
-        with self._transaction() as db:
-            row = db.execute("SELECT id FROM tracks WHERE path = ?", (path,)).fetchone()
-            if row is None:
-                cur = db.execute(
-                    "INSERT INTO tracks (signature, size_bytes, mtime_ns, frames, sample_rate,"
-                    " channels, title, artist, fingerprint, updated_at, path)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*values, path),
-                )
-                return int(cur.lastrowid or 0)
-            db.execute(
-                "UPDATE tracks SET signature=?, size_bytes=?, mtime_ns=?, frames=?, sample_rate=?,"
-                " channels=?, title=?, artist=?, fingerprint=?, updated_at=? WHERE id=?",
-                (*values, row["id"]),
-            )
-            db.execute("DELETE FROM plans WHERE track_id = ? AND signature != ?",
-                       (row["id"], signature))  # fmt: skip
-            return int(row["id"])
+    def index_track(self, entry: IndexEntry, *, fingerprint: dict[str, Any] | None = None) -> int:
+        """Insert or update the track at ``entry.path``; see :meth:`index_tracks`."""
+        return self.index_tracks([(entry, fingerprint)])[0]
 
-    def touch_track(self, track_id: int, *, mtime_ns: int) -> None:
+    def index_tracks(
+        self, entries: Iterable[tuple[IndexEntry, dict[str, Any] | None]]
+    ) -> list[int]:
+        """Insert or update tracks (in one transaction) with their albums and artists.
+
+        A track keeps its id across updates. Its fingerprint is the one given, else the
+        stored one while the signature is unchanged, else none (to be analysed); plans
+        of another signature are dropped.
+        """
         with self._transaction() as db:
-            db.execute("UPDATE tracks SET mtime_ns = ? WHERE id = ?", (mtime_ns, track_id))
+            return [_index(db, entry, fingerprint) for entry, fingerprint in entries]
 
     def set_fingerprint(self, track_id: int, fingerprint: dict[str, Any]) -> None:
         with self._transaction() as db:
@@ -159,35 +105,57 @@ class Catalog:
                        (_dump(fingerprint), _now(), track_id))  # fmt: skip
 
     def remove_track(self, track_id: int) -> None:
+        """Delete the track, its plans, and its album and artist if it was their last."""
         with self._transaction() as db:
+            row = db.execute(
+                "SELECT album_id, artist_id FROM tracks WHERE id = ?", (track_id,)
+            ).fetchone()
             db.execute("DELETE FROM tracks WHERE id = ?", (track_id,))
+            if row is not None:
+                refresh_album(db, row["album_id"])
+                prune_artist(db, row["artist_id"])
+
+    # -- tracks -----------------------------------------------------------------------------
 
     def get_track(self, track_id: int) -> TrackRecord:
-        rows = self._query("SELECT * FROM tracks WHERE id = ?", (track_id,))
+        rows = self.read("SELECT * FROM tracks WHERE id = ?", (track_id,))
         if not rows:
             raise TrackNotFoundError(track_id)
-        return _record(rows[0])
+        return record_from_row(rows[0])
 
     def find_by_path(self, path: str) -> TrackRecord | None:
-        rows = self._query("SELECT * FROM tracks WHERE path = ?", (path,))
-        return _record(rows[0]) if rows else None
+        rows = self.read("SELECT * FROM tracks WHERE path = ?", (path,))
+        return record_from_row(rows[0]) if rows else None
 
     def list_tracks(self, *, offset: int = 0, limit: int | None = None) -> list[TrackRecord]:
-        rows = self._query(
+        """Tracks in id order."""
+        rows = self.read(
             "SELECT * FROM tracks ORDER BY id LIMIT ? OFFSET ?",
             (-1 if limit is None else limit, offset),
         )
-        return [_record(r) for r in rows]
+        return [record_from_row(r) for r in rows]
+
+    def track_paths(self) -> dict[str, int]:
+        """Every track's path and id."""
+        return {row["path"]: row["id"] for row in self.read("SELECT id, path FROM tracks")}
 
     def count_tracks(self) -> int:
-        return int(self._query("SELECT COUNT(*) AS n FROM tracks")[0]["n"])
+        return int(self.read("SELECT COUNT(*) AS n FROM tracks")[0]["n"])
+
+    def analysis_queue(self, *, limit: int = 100, after_id: int = 0) -> list[TrackRecord]:
+        """Indexed tracks still without a fingerprint, in id order from ``after_id``."""
+        rows = self.read(
+            "SELECT * FROM tracks WHERE fingerprint IS NULL AND id > ? ORDER BY id LIMIT ?",
+            (after_id, limit),
+        )
+        return [record_from_row(r) for r in rows]
 
     # -- mastering plans ----------------------------------------------------------------------
 
     def get_plan(
         self, track_id: int, preset: str, *, signature: str, pipeline_version: str
     ) -> dict[str, Any] | None:
-        rows = self._query(
+        rows = self.read(
             "SELECT plan FROM plans WHERE track_id = ? AND preset = ? AND signature = ?"
             " AND pipeline_version = ?",
             (track_id, preset, signature, pipeline_version),
@@ -206,6 +174,49 @@ class Catalog:
             )
 
 
+_COLUMNS = ("signature", "size_bytes", "mtime_ns", "ctime_ns", "inode", "frames", "sample_rate",
+            "channels", "format", "title", "title_key", "artist", "artist_key", "album",
+            "album_artist", "track_number", "disc_number", "year", "genre", "has_embedded_cover",
+            "cover_path", "info", "album_id", "artist_id", "updated_at")  # fmt: skip
+
+
+def _index(db: sqlite3.Connection, entry: IndexEntry, fingerprint: dict[str, Any] | None) -> int:
+    old = db.execute(
+        "SELECT id, signature, album_id, artist_id FROM tracks WHERE path = ?", (entry.path,)
+    ).fetchone()
+    album_id = album_id_for(db, entry)
+    artist_id = artist_id_for(db, entry.artists[0]) if entry.artists else None
+    album_artist = album_artist_name(entry) if entry.album else entry.album_artist
+    s = entry.stamp
+    values = (entry.signature, s.size_bytes, s.mtime_ns, s.ctime_ns, s.inode, entry.frames,
+              entry.sample_rate, entry.channels, entry.format, entry.title, name_key(entry.title),
+              entry.artist, name_key(entry.artist or ""), entry.album, album_artist,
+              entry.track_number, entry.disc_number, entry.year, entry.genre,
+              int(entry.has_embedded_cover), entry.cover_path, _dump(entry.info or None),
+              album_id, artist_id, _now())  # fmt: skip
+    if old is None:
+        columns = ", ".join((*_COLUMNS, "fingerprint", "path"))
+        marks = ", ".join("?" * (len(_COLUMNS) + 2))
+        cur = db.execute(f"INSERT INTO tracks ({columns}) VALUES ({marks})",
+                         (*values, _dump(fingerprint), entry.path))  # fmt: skip
+        track_id = int(cur.lastrowid or 0)
+    else:
+        track_id = int(old["id"])
+        assignments = ", ".join(f"{c} = ?" for c in _COLUMNS)
+        db.execute(f"UPDATE tracks SET {assignments} WHERE id = ?", (*values, track_id))
+        if fingerprint is not None or old["signature"] != entry.signature:
+            db.execute("UPDATE tracks SET fingerprint = ? WHERE id = ?",
+                       (_dump(fingerprint), track_id))  # fmt: skip
+        db.execute("DELETE FROM plans WHERE track_id = ? AND signature != ?",
+                   (track_id, entry.signature))  # fmt: skip
+        if old["album_id"] != album_id:
+            refresh_album(db, old["album_id"])
+        if old["artist_id"] != artist_id:
+            prune_artist(db, old["artist_id"])
+    refresh_album(db, album_id)
+    return track_id
+
+
 def _dump(value: dict[str, Any] | None) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True, allow_nan=False)
 
@@ -214,11 +225,18 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _record(row: sqlite3.Row) -> TrackRecord:
+def record_from_row(row: sqlite3.Row) -> TrackRecord:
+    """A track record from a ``SELECT * FROM tracks`` row."""
     return TrackRecord(
         id=row["id"], path=row["path"], signature=row["signature"],
         size_bytes=row["size_bytes"], mtime_ns=row["mtime_ns"], frames=row["frames"],
         sample_rate=row["sample_rate"], channels=row["channels"], title=row["title"],
         artist=row["artist"],
         fingerprint=json.loads(row["fingerprint"]) if row["fingerprint"] else None,
+        ctime_ns=row["ctime_ns"], inode=row["inode"], format=row["format"],
+        album_id=row["album_id"], artist_id=row["artist_id"], album=row["album"],
+        album_artist=row["album_artist"], track_number=row["track_number"],
+        disc_number=row["disc_number"], year=row["year"], genre=row["genre"],
+        has_embedded_cover=bool(row["has_embedded_cover"]), cover_path=row["cover_path"],
+        info=json.loads(row["info"]) if row["info"] else None,
     )  # fmt: skip

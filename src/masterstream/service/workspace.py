@@ -11,12 +11,12 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-from ..audio.decode import read_info
-from ..audio.signature import content_signature
 from ..config import Settings
 from ..errors import SourceUnavailableError
 from ..library.catalog import Catalog, TrackRecord
+from ..library.covers import FolderCovers
 from ..library.demo import synthesize_demo_library
+from ..library.entries import read_entry
 from .tracks import TrackLibrary, fingerprint_file
 
 ProgressFactory = Callable[[], AbstractContextManager]
@@ -88,13 +88,8 @@ def resolve_track(settings: Settings, track: str) -> Iterator[tuple[TrackLibrary
 def _add_file(library: TrackLibrary, path: Path) -> TrackRecord:
     if not path.is_file():
         raise SourceUnavailableError(f"not a file: {path}", path=path)
-    info = read_info(path)
-    stat = path.stat()
-    track_id = library.catalog.upsert_track(
-        path=str(path.resolve()), signature=content_signature(path), size_bytes=stat.st_size,
-        mtime_ns=stat.st_mtime_ns, frames=info.frames, sample_rate=info.sample_rate,
-        channels=info.channels, title=info.title, artist=info.artist,
-        fingerprint=fingerprint_file(path),
-    )  # fmt: skip
+    path = path.resolve()
+    entry = read_entry(path, root=path.parent, covers=FolderCovers())
+    track_id = library.catalog.index_track(entry, fingerprint=fingerprint_file(path))
     library.reload()
     return library.get(track_id)

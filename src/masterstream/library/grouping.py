@@ -1,0 +1,108 @@
+"""Albums and artists, kept in step with the tracks inside the catalog's write transactions.
+
+An artist is a name key (:func:`~masterstream.library.names.name_key`); an album is an
+album artist plus an album title, both by key, so the same album split over folders is
+one album and two albums of one name by different artists are two. The album artist is
+the tagged one; a compilation without one is "Various Artists"; otherwise it is the
+track's first artist. Album figures (track count, duration, year, the track whose cover
+stands for it) are recomputed from its tracks whenever one of them changes, and an album
+or artist left without tracks is deleted.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+from .names import VARIOUS_ARTISTS, name_key
+from .records import IndexEntry
+
+UNKNOWN_ARTIST = "Unknown Artist"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def artist_id_for(db: sqlite3.Connection, name: str) -> int:
+    """The id of the artist called ``name`` (any case or accents), created if new."""
+    key = name_key(name)
+    row = db.execute("SELECT id FROM artists WHERE name_key = ?", (key,)).fetchone()
+    if row is not None:
+        return int(row[0])
+    cur = db.execute(
+        "INSERT INTO artists (name, name_key, created_at) VALUES (?, ?, ?)", (name, key, _now())
+    )
+    return int(cur.lastrowid or 0)
+
+
+def album_artist_name(entry: IndexEntry) -> str:
+    if entry.album_artist:
+        return entry.album_artist
+    if entry.compilation:
+        return VARIOUS_ARTISTS
+    return entry.artists[0] if entry.artists else UNKNOWN_ARTIST
+
+
+def album_id_for(db: sqlite3.Connection, entry: IndexEntry) -> int | None:
+    """The id of the entry's album, created if new; None for a track without an album."""
+    if not entry.album:
+        return None
+    artist = album_artist_name(entry)
+    artist_key, title_key = name_key(artist), name_key(entry.album)
+    row = db.execute(
+        "SELECT id FROM albums WHERE artist_key = ? AND title_key = ?", (artist_key, title_key)
+    ).fetchone()
+    if row is not None:
+        return int(row[0])
+    artist_id = artist_id_for(db, artist)
+    cur = db.execute(
+        "INSERT INTO albums (title, title_key, artist_id, artist_name, artist_key, compilation,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (entry.album, title_key, artist_id, _artist_name(db, artist_id), artist_key,
+         int(entry.compilation or name_key(artist) == name_key(VARIOUS_ARTISTS)), _now()),
+    )  # fmt: skip
+    return int(cur.lastrowid or 0)
+
+
+def _artist_name(db: sqlite3.Connection, artist_id: int) -> str:
+    return str(db.execute("SELECT name FROM artists WHERE id = ?", (artist_id,)).fetchone()[0])
+
+
+def refresh_album(db: sqlite3.Connection, album_id: int | None) -> None:
+    """Recompute an album's figures from its tracks; delete it if it has none left."""
+    if album_id is None:
+        return
+    row = db.execute(
+        "SELECT COUNT(*), COALESCE(SUM(CAST(frames AS REAL) / sample_rate), 0), MAX(year)"
+        " FROM tracks WHERE album_id = ?",
+        (album_id,),
+    ).fetchone()
+    if row[0] == 0:
+        artist = db.execute("SELECT artist_id FROM albums WHERE id = ?", (album_id,)).fetchone()
+        db.execute("DELETE FROM albums WHERE id = ?", (album_id,))
+        if artist is not None:
+            prune_artist(db, artist[0])
+        return
+    cover = db.execute(
+        "SELECT id FROM tracks WHERE album_id = ? AND (cover_path IS NOT NULL"
+        " OR has_embedded_cover) ORDER BY cover_path IS NULL, disc_number, track_number, id"
+        " LIMIT 1",
+        (album_id,),
+    ).fetchone()
+    db.execute(
+        "UPDATE albums SET track_count = ?, duration_s = ?, year = ?, cover_track_id = ?"
+        " WHERE id = ?",
+        (row[0], row[1], row[2], None if cover is None else cover[0], album_id),
+    )
+
+
+def prune_artist(db: sqlite3.Connection, artist_id: int | None) -> None:
+    """Delete the artist if no track and no album names it any more."""
+    if artist_id is None:
+        return
+    db.execute(
+        "DELETE FROM artists WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM tracks WHERE"
+        " artist_id = ?1) AND NOT EXISTS (SELECT 1 FROM albums WHERE artist_id = ?1)",
+        (artist_id,),
+    )
