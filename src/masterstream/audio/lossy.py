@@ -86,6 +86,13 @@ class LossyFormat:
     default_bitrate_kbps: int
     sizes_known_before_encoding: bool  # CBR: every chunk's size follows from the geometry
     factory: Callable[[ChunkGeometry, int, int], LossyStream]
+    headroom_db_by_kbps: tuple[tuple[int, float], ...]  # (from this bitrate up, headroom)
+
+    def peak_headroom_db(self, bitrate_kbps: int) -> float:
+        """How far below the preset's true-peak ceiling to limit audio bound for this
+        format: decoding raises peaks (tests/audio/test_lossy_loudness.py measures it)."""
+        bitrate = self.check_bitrate(bitrate_kbps)
+        return next(db for kbps, db in reversed(self.headroom_db_by_kbps) if bitrate >= kbps)
 
     def check_bitrate(self, bitrate_kbps: object = None) -> int:
         """``bitrate_kbps`` if offered (``None``: the default), else
@@ -100,9 +107,10 @@ class LossyFormat:
 
 LOSSY_FORMATS: dict[str, LossyFormat] = {
     "opus": LossyFormat("opus", "audio/ogg; codecs=opus", ".opus",
-                        (64, 96, 128, 160, 192, 256), 128, False, _opus),
+                        (64, 96, 128, 160, 192, 256), 128, False, _opus,
+                        ((64, 3.0), (96, 1.0))),
     "mp3": LossyFormat("mp3", "audio/mpeg", ".mp3",
-                       (128, 160, 192, 224, 256, 320), 192, True, _mp3),
+                       (128, 160, 192, 224, 256, 320), 192, True, _mp3, ((128, 1.0),)),
 }  # fmt: skip
 
 
