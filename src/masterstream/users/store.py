@@ -1,0 +1,42 @@
+"""The users' store: accounts, sessions and API keys over one database connection."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .accounts import Accounts
+from .database import UserDatabase
+from .keys import ApiKeys
+from .passwords import HashParameters, PasswordHashing
+from .sessions import Sessions
+
+DEFAULT_SESSION_TTL_S = 14 * 24 * 3600.0
+
+
+class UserStore:
+    """Everything about users in the catalog's SQLite file (see :mod:`.database`)."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        hashing: HashParameters | None = None,
+        session_ttl_s: float = DEFAULT_SESSION_TTL_S,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.db = UserDatabase(path)
+        self.hashing = PasswordHashing(hashing)
+        self.accounts = Accounts(self.db, self.hashing)
+        self.sessions = Sessions(self.db, ttl_s=session_ttl_s, clock=clock)
+        self.keys = ApiKeys(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> UserStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
