@@ -38,6 +38,13 @@ class Settings:
     port: int = 8765
     admin_token: str | None = None
     trace_path: Path | None = None  # record every chunk request (time, key, size, source)
+    allowed_hosts: tuple[str, ...] = ()  # Host names served besides loopback and the bind address
+    allowed_origins: tuple[str, ...] = ()  # other sites allowed to write and open /ws
+    trusted_proxies: tuple[str, ...] = ()  # proxies whose X-Forwarded-* headers are believed
+    metrics_public: bool = False  # /metrics open to everyone, not only loopback and admins
+    render_budget_per_minute: int = 120  # cold renders per user (0: unlimited)
+    session_ttl_s: float = 14 * 24 * 3600.0
+    max_body_bytes: int = 1_000_000  # larger request bodies are refused with 413
     trusted_proxies: tuple[str, ...] = ()  # addresses whose X-Request-ID / X-Forwarded-* count
 
     def __post_init__(self) -> None:
@@ -51,6 +58,11 @@ class Settings:
             raise ValueError(f"port must be in 1..65535, got {self.port}")
         if self.render_workers < 0:
             raise ValueError(f"render_workers must be >= 0, got {self.render_workers}")
+        if self.render_budget_per_minute < 0:
+            raise ValueError("render_budget_per_minute must be >= 0 (0: unlimited), "
+                             f"got {self.render_budget_per_minute}")  # fmt: skip
+        if self.session_ttl_s <= 0 or self.max_body_bytes <= 0:
+            raise ValueError("session_ttl_s and max_body_bytes must be positive")
 
     @property
     def catalog_path(self) -> Path:
@@ -90,14 +102,21 @@ def _parse(name: str, raw: str) -> object:
         return Path(raw).expanduser()
     if name == "trusted_proxies":
         return tuple(part.strip() for part in raw.split(",") if part.strip())
-    if name in {"tier1_capacity_bytes", "tier2_capacity_bytes", "render_workers", "port"}:
+    if name in {"allowed_hosts", "allowed_origins", "trusted_proxies"}:
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    if name == "metrics_public":
+        if raw.lower() not in {"1", "true", "yes", "0", "false", "no"}:
+            raise ValueError(f"{ENV_PREFIX}{name.upper()} must be true or false, got {raw!r}")
+        return raw.lower() in {"1", "true", "yes"}
+    if name in {"tier1_capacity_bytes", "tier2_capacity_bytes", "render_workers", "port",
+                "render_budget_per_minute", "max_body_bytes"}:  # fmt: skip
         try:
             return int(raw)
         except ValueError:
             raise ValueError(
                 f"{ENV_PREFIX}{name.upper()} must be an integer, got {raw!r}"
             ) from None
-    if name == "chunk_duration_s":
+    if name in {"chunk_duration_s", "session_ttl_s"}:
         try:
             return float(raw)
         except ValueError:
