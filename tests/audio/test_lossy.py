@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from masterstream.audio.chunks import ChunkGeometry
@@ -7,6 +8,8 @@ from masterstream.audio.lossy import (
     lossy_stream,
 )
 from masterstream.errors import InvalidRequestError, UnsupportedFormatError
+from tests.audio.lossy_checks import encode_stream
+from tests.mastering.material import make_track
 
 
 def test_formats_offer_the_issue_bitrates_and_defaults():
@@ -41,3 +44,13 @@ def test_more_than_two_channels_is_a_clear_request_error(fmt):
     with pytest.raises(UnsupportedChannelsError, match="6 channels") as info:
         lossy_stream(fmt, ChunkGeometry(44100, 44100), 6)
     assert isinstance(info.value, InvalidRequestError)
+
+
+@pytest.mark.parametrize(("fmt", "tolerance"), [("opus", 0.15), ("mp3", 0.0)])
+def test_size_estimates_before_encoding(fmt, tolerance):
+    """MP3 (CBR) sizes are exact before encoding; Opus (VBR) sizes are nominal."""
+    audio = np.array(make_track("music", 44100, 7.0, 2))
+    data, stream = encode_stream(fmt, audio, 44100, None, 2.5)
+    assert abs(len(data) - stream.estimated_size_bytes) <= tolerance * len(data)
+    chunk = stream.encode_chunk(audio, 1, start_frame=0)
+    assert abs(len(chunk) - stream.estimated_chunk_bytes(1)) <= tolerance * len(chunk)

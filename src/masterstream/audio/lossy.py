@@ -47,6 +47,11 @@ class LossyStream(Protocol):
 
     def header(self) -> bytes: ...
 
+    def estimated_chunk_bytes(self, chunk_index: int) -> int: ...
+
+    @property
+    def estimated_size_bytes(self) -> int: ...
+
 
 class UnsupportedBitrateError(InvalidRequestError):
     """A bitrate the format does not offer; ``valid`` lists the ones it does."""

@@ -134,6 +134,14 @@ class Mp3Stream:
         plain = frame_bytes(self.bitrate_kbps, self.output_sample_rate, padding=False)
         return (stop - first) * plain + padded
 
+    def estimated_chunk_bytes(self, chunk_index: int) -> int:
+        """:meth:`chunk_size_bytes`: for CBR the estimate is exact."""
+        return self.chunk_size_bytes(chunk_index)
+
+    @property
+    def estimated_size_bytes(self) -> int:
+        return self.size_bytes
+
     @cached_property
     def size_bytes(self) -> int:
         """Exact size of the whole stream, header included."""

@@ -171,8 +171,14 @@ class OpusStream:
         )
 
     def estimated_chunk_bytes(self, chunk_index: int) -> int:
-        """Nominal size of a chunk (VBR: the real size differs by a few percent)."""
+        """Nominal size of a chunk at the nominal bitrate (VBR: the real size differs)."""
         first, stop = self.packet_range(chunk_index)
         packet_bytes = self.bitrate_kbps * 1000 * FRAME_SAMPLES // OPUS_RATE // 8
         pages = -(-(stop - first) // PACKETS_PER_PAGE)
         return (stop - first) * (packet_bytes + packet_bytes // 255 + 1) + pages * 27
+
+    @cached_property
+    def estimated_size_bytes(self) -> int:
+        """Nominal size of the whole stream, header included."""
+        chunks = range(self.geometry.chunk_count)
+        return len(self.header()) + sum(self.estimated_chunk_bytes(k) for k in chunks)
