@@ -1,4 +1,6 @@
-"""The eviction-policy contract, run against every policy, plus S3-FIFO's scan resistance."""
+"""The eviction-policy contract, run against every policy, then what each policy is for:
+scan resistance (S3-FIFO, W-TinyLFU, ARC), adaptation to recency (W-TinyLFU's window,
+ARC's target) and the adaptive policy following the expert that hits more."""
 
 from __future__ import annotations
 
@@ -14,10 +16,51 @@ from masterstream.cache import (
     DiskTier,
     EvictionPolicy,
     MemoryTier,
-    S3FIFOPolicy,
     make_policy,
 )
-from masterstream.cache.policies import POLICIES
+from masterstream.cache.ledger import TierLedger
+from masterstream.cache.policies import POLICIES, AdaptivePolicy, ARCPolicy, WTinyLFUPolicy
+
+from .fakes import make_key
+
+CHUNK = 500
+
+
+def replay(policy: EvictionPolicy, indices: list[int], capacity_bytes: int) -> int:
+    """Hits of ``policy`` behind the tiers' own accounting, one request per index."""
+    ledger = TierLedger("test", capacity_bytes, policy)
+    hits = 0
+    for index in indices:
+        key = make_key(chunk_index=index)
+        if key in ledger.sizes:
+            ledger.hit(key)
+            hits += 1
+        else:
+            ledger.make_room(CHUNK)
+            ledger.add(key, CHUNK)
+        assert ledger.used_bytes <= capacity_bytes
+    return hits
+
+
+def hot_set_and_scans(rounds: int = 6) -> list[int]:
+    """A working set of 8 chunks used over and over, with a one-off scan of 200 between."""
+    out: list[int] = []
+    fresh = 1000
+    for _ in range(rounds):
+        out += list(range(8)) * 3
+        out += range(fresh, fresh + 200)
+        fresh += 200
+    return out
+
+
+def reuse_at_distance(distance: int = 12, pairs: int = 400) -> list[int]:
+    """Every chunk asked twice, ``distance`` requests apart: recency wins, frequency cannot
+    tell (every chunk is seen once before its reuse)."""
+    out: list[int] = []
+    for start in range(0, pairs, distance):
+        block = list(range(start, start + distance))
+        out += block + block
+    return out
 
 
 @pytest.fixture(params=sorted(POLICIES))
@@ -87,32 +130,57 @@ def test_policy_tracks_exactly_the_live_keys(name: str, events) -> None:
         assert all(k in policy for k in live)
 
 
-def test_s3fifo_keeps_a_reused_working_set_through_a_scan() -> None:
-    capacity, size = 10_000, 500
-    policy = S3FIFOPolicy()
-    policy.configure(capacity)
-    stored: set[object] = set()
-    used = 0
+@pytest.mark.parametrize("name", ["s3fifo", "wtinylfu", "arc"])
+def test_a_reused_working_set_survives_one_off_scans(name: str) -> None:
+    trace = hot_set_and_scans()
+    capacity = 20 * CHUNK  # the 8 hot chunks fit, a scan does not
+    hits = replay(make_policy(name), trace, capacity)
+    lru_hits = replay(make_policy("lru"), trace, capacity)
+    assert lru_hits == 6 * 16  # LRU loses the hot set to every scan: 2 of 3 passes hit
+    assert hits >= 6 * 24 - 2 * 8  # the hot set misses at most in its first two passes
 
-    def insert(key: object) -> None:
-        nonlocal used
-        while used + size > capacity:
-            stored.remove(policy.victim())
-            used -= size
-        policy.on_insert(key, size)
-        stored.add(key)
-        used += size
 
-    hot = [f"hot{i}" for i in range(8)]
-    for _ in range(3):
-        for key in hot:
-            if key in stored:
-                policy.on_access(key)
-            else:
-                insert(key)
-    for i in range(200):  # one pass over a long album nobody replays
-        insert(f"scan{i}")
-    assert all(key in stored for key in hot)
+def test_wtinylfu_grows_its_window_when_recency_pays() -> None:
+    policy = WTinyLFUPolicy()
+    capacity = 20 * CHUNK
+    hits = replay(policy, reuse_at_distance(), capacity)
+    assert policy.adjustments > 0
+    # the first sample improved on nothing, so the climber took one full step up
+    assert policy.window_target_bytes == pytest.approx((0.01 + 0.0625) * capacity)
+    assert hits > 0
+
+
+def test_arc_moves_its_target_towards_recency_on_ghost_hits() -> None:
+    policy = ARCPolicy()
+    trace = reuse_at_distance(distance=15)
+    capacity = 20 * CHUNK
+    hits = replay(policy, trace, capacity)
+    assert policy.p_bytes > 0
+    assert hits >= 0.9 * replay(make_policy("lru"), trace, capacity)
+
+
+@pytest.mark.parametrize(
+    ("trace", "winner"),
+    [(reuse_at_distance(), "lru"), (hot_set_and_scans(12), "s3fifo")],
+    ids=["recency", "scans"],
+)
+def test_adaptive_follows_the_expert_that_hits_more(trace: list[int], winner: str) -> None:
+    capacity = 20 * CHUNK
+    policy = AdaptivePolicy()
+    hits = replay(policy, trace, capacity)
+    alone = {name: replay(make_policy(name), trace, capacity) for name in ("lru", "s3fifo")}
+    assert alone[winner] > max(alone.values()) - 1  # the trace does favour ``winner``
+    assert policy.leader_name == winner
+    assert hits >= 0.9 * alone[winner]
+    assert hits > min(alone.values())
+
+
+def test_adaptive_experts_agree_on_the_stored_keys() -> None:
+    policy = AdaptivePolicy()
+    replay(policy, hot_set_and_scans(3) + reuse_at_distance(pairs=100), 20 * CHUNK)
+    stored = set(policy._sizes)
+    assert stored and all(set(k for k in stored if k in live) == stored for live in policy._live)
+    assert all(len(live) == len(stored) for live in policy._live)
 
 
 def test_default_policy_and_unknown_names() -> None:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from masterstream.cache import DiskTier, MemoryTier, Tier
 from masterstream.cache.entry_file import entry_size_bytes
+from masterstream.cache.policies import POLICIES
 
 from .fakes import chunk_bytes, make_key
 
@@ -135,7 +136,7 @@ operations = st.lists(
 )
 
 
-@pytest.mark.parametrize("policy", ["lru", "s3fifo"])
+@pytest.mark.parametrize("policy", sorted(POLICIES))
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -188,3 +189,19 @@ def test_touch_changes_recency_without_counting(make_tier: TierFactory) -> None:
     tier.put(keys[2], b"v" * 100)
     assert keys[0] in tier and keys[1] not in tier
     assert (tier.stats().hits, tier.stats().misses) == (0, 0)
+
+
+def test_memory_tier_reports_each_eviction_with_its_bytes() -> None:
+    keys = [make_key(chunk_index=i) for i in range(4)]
+    evicted: list[tuple[object, bytes]] = []
+    tier = MemoryTier(3 * (100 + 256), on_evict=lambda key, value: evicted.append((key, value)))
+    for key in keys[:3]:
+        tier.put(key, chunk_bytes(key, 100))
+    tier.put(keys[0], chunk_bytes(keys[0], 100))  # an overwrite evicts nothing
+    tier.delete(keys[1])  # a delete is not an eviction
+    tier.put(keys[1], chunk_bytes(keys[1], 100))
+    assert evicted == []
+    tier.put(keys[3], chunk_bytes(keys[3], 100))  # full: the LRU entry (keys[2]) goes
+    assert evicted == [(keys[2], chunk_bytes(keys[2], 100))]
+    tier.clear()
+    assert len(evicted) == 1

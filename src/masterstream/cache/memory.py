@@ -7,6 +7,8 @@ update, no copy, no I/O, no thread hop. Used from the event loop only (not threa
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .keys import ChunkKey
 from .ledger import TierLedger
 from .policies import DEFAULT_MEMORY_POLICY, EvictionPolicy
@@ -29,9 +31,13 @@ class MemoryTier:
         policy: EvictionPolicy | str = "default",
         entry_overhead_bytes: int = ENTRY_OVERHEAD_BYTES,
         name: str = "tier1",
+        on_evict: Callable[[ChunkKey, bytes], None] | None = None,
     ) -> None:
         self.name = name
         self.entry_overhead_bytes = entry_overhead_bytes
+        self.on_evict = on_evict
+        """Called with each entry the policy evicts to make room (not on delete or clear),
+        e.g. to move it down to the next tier."""
         if policy == "default":
             policy = DEFAULT_MEMORY_POLICY
         self._ledger = TierLedger(name, capacity_bytes, policy)
@@ -68,7 +74,9 @@ class MemoryTier:
             return False
         for victim, _ in ledger.make_room(size, replacing=key):
             if victim != key:
-                del self._data[victim]
+                evicted = self._data.pop(victim)
+                if self.on_evict is not None:
+                    self.on_evict(victim, evicted)
         if key not in ledger.sizes and key in self._data:  # the key itself was evicted
             del self._data[key]
         ledger.add(key, size)

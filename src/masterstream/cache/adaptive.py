@@ -1,0 +1,150 @@
+"""An eviction policy that follows whichever of its experts has been hitting more lately.
+
+Design notes. Neither recency nor frequency wins on every listening pattern: LRU keeps
+what other listeners of the same album reach minutes later and what a seek goes back
+to, S3-FIFO keeps the chunks replayed often through scans and through the warmer's
+whole-track fills. This policy runs both, in the manner of set dueling (Qureshi et al.,
+ISCA 2007) with whole shadow caches instead of sampled sets:
+
+- every *live* expert sees every event of the real entries, so each always knows the
+  exact set of stored keys and can name a victim among them;
+- every expert also runs in a *shadow*: keys and sizes only (no bytes), at the same
+  capacity, fed the same requests (an insert is a miss, an access a hit) but evicting by
+  its own choice, so it shows how that expert alone would be doing;
+- each shadow's hits are counted with exponential decay (a window of
+  ``window_factor`` x the number of stored entries, at least 64 requests); the live
+  expert whose shadow scores highest picks the victims (ties keep the current leader),
+  and the others are told the victim left.
+
+Shadows and experts cost metadata only: a key and a size per entry, per expert. The
+tier serialises calls, so the policy keeps no lock of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+
+from .eviction import EvictionPolicy, LRUPolicy
+from .s3fifo import S3FIFOPolicy
+
+MIN_WINDOW_REQUESTS = 64
+
+
+class _Shadow:
+    """One expert replaying the requests alone: keys and sizes, no bytes."""
+
+    __slots__ = ("capacity_bytes", "policy", "sizes", "used_bytes")
+
+    def __init__(self, policy: EvictionPolicy, capacity_bytes: int) -> None:
+        policy.configure(capacity_bytes)
+        self.policy = policy
+        self.capacity_bytes = capacity_bytes
+        self.sizes: dict[Hashable, int] = {}
+        self.used_bytes = 0
+
+    def request(self, key: Hashable, size_bytes: int) -> bool:
+        """Replay one request; True if this expert alone would have had ``key``."""
+        if key in self.sizes:
+            self.policy.on_access(key)
+            return True
+        if size_bytes > self.capacity_bytes:
+            return False
+        while self.used_bytes + size_bytes > self.capacity_bytes and self.sizes:
+            self.used_bytes -= self.sizes.pop(self.policy.victim())
+        self.policy.on_insert(key, size_bytes)
+        self.sizes[key] = size_bytes
+        self.used_bytes += size_bytes
+        return False
+
+    def clear(self) -> None:
+        self.policy.clear()
+        self.sizes.clear()
+        self.used_bytes = 0
+
+
+class AdaptivePolicy(EvictionPolicy):
+    """Evicts as the expert (LRU or S3-FIFO by default) whose shadow hits most lately."""
+
+    name = "adaptive"
+
+    def __init__(
+        self,
+        experts: Sequence[Callable[[], EvictionPolicy]] = (LRUPolicy, S3FIFOPolicy),
+        *,
+        window_factor: float = 4.0,
+    ) -> None:
+        if len(experts) < 2 or window_factor <= 0:
+            raise ValueError("an adaptive policy needs two experts and a positive window")
+        self.experts = tuple(experts)
+        self.window_factor = window_factor
+        self.capacity_bytes = 0
+        self._live = [make() for make in self.experts]
+        self._shadows: list[_Shadow] = []
+        self.scores = [0.0] * len(self.experts)
+        self.leader = 0
+        self.switches = 0
+        self._sizes: dict[Hashable, int] = {}
+
+    def configure(self, capacity_bytes: int) -> None:
+        self.capacity_bytes = capacity_bytes
+        for live in self._live:
+            live.configure(capacity_bytes)
+        self._shadows = [_Shadow(make(), capacity_bytes) for make in self.experts]
+
+    @property
+    def leader_name(self) -> str:
+        return self._live[self.leader].name
+
+    def _observe(self, key: Hashable, size_bytes: int) -> None:
+        window = max(MIN_WINDOW_REQUESTS, self.window_factor * len(self._sizes))
+        keep = 1.0 - 1.0 / window
+        scores = self.scores
+        for i, shadow in enumerate(self._shadows):
+            scores[i] = scores[i] * keep + shadow.request(key, size_bytes)
+        best = max(range(len(scores)), key=lambda i: (scores[i], i == self.leader))
+        if best != self.leader:
+            self.leader = best
+            self.switches += 1
+
+    def on_insert(self, key: Hashable, size_bytes: int) -> None:
+        self._observe(key, size_bytes)
+        self._sizes[key] = size_bytes
+        for live in self._live:
+            live.on_insert(key, size_bytes)
+
+    def on_access(self, key: Hashable) -> None:
+        size = self._sizes.get(key)
+        if size is None:
+            return
+        self._observe(key, size)
+        for live in self._live:
+            live.on_access(key)
+
+    def on_remove(self, key: Hashable) -> None:
+        if self._sizes.pop(key, None) is not None:
+            for live in self._live:
+                live.on_remove(key)
+
+    def victim(self) -> Hashable:
+        if not self._sizes:
+            raise KeyError("victim() on an empty adaptive policy")
+        key = self._live[self.leader].victim()
+        del self._sizes[key]
+        for i, live in enumerate(self._live):
+            if i != self.leader:
+                live.on_remove(key)
+        return key
+
+    def clear(self) -> None:
+        for live in self._live:
+            live.clear()
+        for shadow in self._shadows:
+            shadow.clear()
+        self._sizes.clear()
+        self.scores = [0.0] * len(self.experts)
+
+    def __len__(self) -> int:
+        return len(self._sizes)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._sizes
