@@ -8,7 +8,7 @@ from masterstream.audio.lossy import (
     lossy_stream,
 )
 from masterstream.errors import InvalidRequestError, UnsupportedFormatError
-from tests.audio.lossy_checks import encode_stream
+from tests.audio.lossy_checks import encode_stream, ffmpeg_decode, needs_ffmpeg
 from tests.mastering.material import make_track
 
 
@@ -54,3 +54,13 @@ def test_size_estimates_before_encoding(fmt, tolerance):
     assert abs(len(data) - stream.estimated_size_bytes) <= tolerance * len(data)
     chunk = stream.encode_chunk(audio, 1, start_frame=0)
     assert abs(len(chunk) - stream.estimated_chunk_bytes(1)) <= tolerance * len(chunk)
+
+
+@needs_ffmpeg
+@pytest.mark.parametrize("fmt", sorted(LOSSY_FORMATS))
+@pytest.mark.parametrize(("frames", "chunk_s"), [(1, 1.0), (100, 1.0), (2000, 0.01)])
+def test_tiny_tracks_and_chunks_decode_exactly(tmp_path, fmt, frames, chunk_s):
+    audio = np.random.default_rng(frames).uniform(-0.3, 0.3, (frames, 2)).astype(np.float32)
+    data, stream = encode_stream(fmt, audio, 44100, None, chunk_s)
+    decoded, _ = ffmpeg_decode(data, tmp_path / f"tiny.{fmt}", 2)
+    assert decoded.shape[0] == stream.output_frames

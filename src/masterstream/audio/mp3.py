@@ -80,7 +80,8 @@ class Mp3Stream:
     @cached_property
     def _frame_bounds(self) -> tuple[int, ...]:
         """First frame of every chunk, then the total frame count."""
-        total = -(-(self.output_frames + self.delay) // FRAME_SAMPLES)
+        # two frames at least: ffmpeg will not recognise a stream of one frame
+        total = max(-(-(self.output_frames + self.delay) // FRAME_SAMPLES), 2)
         starts = [0]
         for k in range(1, self.geometry.chunk_count):
             first = self.resampler.out_index(self.geometry.chunk_span(k)[0]) + self.delay
