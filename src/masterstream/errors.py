@@ -17,6 +17,8 @@ The API edge maps these to RFC 9457 problem details, the CLI to one-line message
     │   └── MonitoringError         bad figures given to monitoring (also a ValueError)
     │       └── UnknownMetricError  (metric, valid)
     ├── TrackNotFoundError          (track_id)
+    ├── AlbumNotFoundError          (album_id)
+    ├── ArtistNotFoundError         (artist_id)
     ├── CatalogError                the SQLite catalog failed
     ├── RenderError                 the mastering chain failed for a chunk
     └── CacheError                  a cache tier failed in a way the caller must see
@@ -95,6 +97,18 @@ class TrackNotFoundError(MasterstreamError):
     def __init__(self, track_id: object) -> None:
         self.track_id = track_id
         super().__init__(f"no track with id {track_id!r} in the catalog")
+
+
+class AlbumNotFoundError(MasterstreamError):
+    def __init__(self, album_id: object) -> None:
+        self.album_id = album_id
+        super().__init__(f"no album with id {album_id!r} in the catalog")
+
+
+class ArtistNotFoundError(MasterstreamError):
+    def __init__(self, artist_id: object) -> None:
+        self.artist_id = artist_id
+        super().__init__(f"no artist with id {artist_id!r} in the catalog")
 
 
 class CatalogError(MasterstreamError):

@@ -9,7 +9,8 @@ from masterstream.library.catalog import Catalog, FileStamp, IndexEntry
 
 def entry(path="/music/a.flac", signature="sig-a", **overrides):
     values = dict(path=path, signature=signature, stamp=FileStamp(100, 1, 1, 7), frames=441000,
-                  sample_rate=44100, channels=2, format="FLAC", title="A", artists=("B",))  # fmt: skip
+                  sample_rate=44100, channels=2, format="FLAC", title="A",
+                  artists=("B",))  # fmt: skip
     values.update(overrides)
     return IndexEntry(**values)
 

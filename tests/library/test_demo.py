@@ -1,12 +1,17 @@
 import hashlib
+import io
 
 import numpy as np
 import pyloudnorm
 import pytest
+from PIL import Image
 from scipy import signal
 
 from masterstream.audio.decode import read_all, read_info
+from masterstream.library.covers import embedded_cover
 from masterstream.library.demo import DEMO_TRACKS, synthesize_demo_library, synthesize_track
+from masterstream.library.names import VARIOUS_ARTISTS
+from masterstream.library.tags import read_tags
 
 
 def test_demo_library_has_six_contrasting_stereo_tracks_of_one_to_four_minutes():
@@ -23,6 +28,23 @@ def test_demo_files_are_tagged_stereo_flac(demo_library_dir):
         assert (info.channels, info.sample_rate) == (2, track.sample_rate)
         assert (info.title, info.artist) == (track.title, track.artist)
     assert not list(demo_library_dir.glob("*.part"))
+
+
+def test_demo_library_is_two_albums_with_numbers_years_and_cover_art(demo_library_dir):
+    files = sorted(demo_library_dir.glob("*.flac"))
+    tags = [read_tags(p) for p in files]
+    albums = {(t.album, t.album_artist) for t in tags}
+    assert albums == {("Harbor Lights", "Lumen Quartet"), ("After Hours, Vol. 1", VARIOUS_ARTISTS)}
+    for album in albums:
+        numbers = sorted(t.track_number for t in tags if (t.album, t.album_artist) == album)
+        assert numbers == [1, 2, 3]
+    assert all(t.year and t.genres and t.has_embedded_cover for t in tags)
+    assert sum(t.compilation for t in tags) == 3
+    covers = {embedded_cover(p) for p in files}
+    assert len(covers) == 2  # one design per album
+    for data in covers:
+        with Image.open(io.BytesIO(data)) as image:
+            assert image.format == "PNG" and image.size == (600, 600)
 
 
 def test_synthesis_is_deterministic(tmp_path):

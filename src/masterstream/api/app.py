@@ -33,6 +33,7 @@ from .observation import RequestObserver
 from .problems import install_problem_handlers
 from .recording import RequestRecorder
 from .routes import cache, chunks, health, library, metrics, stream, tracks
+from .routes import albums, artists, covers, search
 from .state import ServerOptions, ServerState
 from .websocket import WebSocketHub
 
@@ -99,7 +100,8 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     app.add_middleware(
         RequestObserver, trusted_proxies=settings.trusted_proxies, log_access=options.access_log
     )
-    for module in (tracks, chunks, stream, cache, library, health, metrics):
+    for module in (tracks, chunks, stream, cache, library, health, metrics,
+                   artists, albums, covers, search):  # fmt: skip
         app.include_router(module.router)
 
     @app.websocket("/ws")

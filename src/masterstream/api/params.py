@@ -37,8 +37,30 @@ def chunk_idx_param(
     return parse_int("chunk_idx", chunk_idx)
 
 
+def album_id_param(
+    album_id: Annotated[
+        str,
+        Path(pattern=ID_PATTERN, max_length=19, description=f"Album id: {ID_DESCRIPTION}."),
+    ],
+) -> int:
+    """FastAPI dependency: the ``{album_id}`` path parameter."""
+    return parse_int("album_id", album_id)
+
+
+def artist_id_param(
+    artist_id: Annotated[
+        str,
+        Path(pattern=ID_PATTERN, max_length=19, description=f"Artist id: {ID_DESCRIPTION}."),
+    ],
+) -> int:
+    """FastAPI dependency: the ``{artist_id}`` path parameter."""
+    return parse_int("artist_id", artist_id)
+
+
 TrackIdParam = Annotated[int, Depends(track_id_param)]
 ChunkIdxParam = Annotated[int, Depends(chunk_idx_param)]
+AlbumIdParam = Annotated[int, Depends(album_id_param)]
+ArtistIdParam = Annotated[int, Depends(artist_id_param)]
 
 
 async def variant_params(

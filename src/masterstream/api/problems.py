@@ -17,6 +17,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import (
+    AlbumNotFoundError,
+    ArtistNotFoundError,
     AudioError,
     CacheError,
     CatalogError,
@@ -42,6 +44,8 @@ log = logging.getLogger("masterstream.api")
 # (exception class, HTTP status, problem slug, title); the first matching class wins.
 _MAPPING: list[tuple[type[MasterstreamError], int, str, str]] = [
     (TrackNotFoundError, 404, "track-not-found", "Track not found"),
+    (AlbumNotFoundError, 404, "album-not-found", "Album not found"),
+    (ArtistNotFoundError, 404, "artist-not-found", "Artist not found"),
     (ChunkOutOfRangeError, 404, "chunk-out-of-range", "Chunk index out of range"),
     (UnknownPresetError, 422, "unknown-preset", "Unknown preset"),
     (InvalidIntensityError, 422, "invalid-intensity", "Invalid intensity"),
@@ -119,6 +123,10 @@ def _extensions(exc: MasterstreamError) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if isinstance(exc, TrackNotFoundError | ChunkOutOfRangeError):
         out["track_id"] = exc.track_id
+    if isinstance(exc, AlbumNotFoundError):
+        out["album_id"] = exc.album_id
+    if isinstance(exc, ArtistNotFoundError):
+        out["artist_id"] = exc.artist_id
     if isinstance(exc, ChunkOutOfRangeError):
         out["chunk_index"] = exc.chunk_index
         out["valid_range"] = [0, exc.chunk_count - 1]

@@ -24,6 +24,15 @@ class TrackSummary(BaseModel):
         description="Version token of the track's chunk bytes: chunk and stream URLs carrying "
         "it as `v=` may be cached for good (it changes when the file or the pipeline does)."
     )
+    album_id: int | None = None
+    artist_id: int | None = None
+    album: str | None = None
+    album_artist: str | None = None
+    track_number: int | None = None
+    disc_number: int | None = None
+    year: int | None = None
+    genre: str | None = None
+    has_cover: bool = False
 
 
 class TrackPage(BaseModel):
@@ -36,6 +45,57 @@ class TrackPage(BaseModel):
 class TrackDetail(TrackSummary):
     signature: str
     fingerprint: dict[str, Any] | None
+
+
+class AlbumSummary(BaseModel):
+    id: int
+    title: str
+    artist_id: int = Field(description="The album artist.")
+    artist: str
+    year: int | None
+    track_count: int = Field(ge=0)
+    duration_s: float = Field(ge=0)
+    compilation: bool
+    has_cover: bool = Field(description="False: the cover URL serves a generated placeholder.")
+    added_at: str
+
+
+class AlbumPage(BaseModel):
+    items: list[AlbumSummary]
+    total: int = Field(ge=0)
+    offset: int = Field(ge=0)
+    limit: int = Field(ge=1)
+
+
+class AlbumDetail(AlbumSummary):
+    tracks: list[TrackSummary] = Field(description="In disc and track order.")
+
+
+class ArtistSummary(BaseModel):
+    id: int
+    name: str
+    album_count: int = Field(ge=0, description="Albums with this album artist.")
+    track_count: int = Field(ge=0, description="Tracks with this (first) track artist.")
+
+
+class ArtistPage(BaseModel):
+    items: list[ArtistSummary]
+    total: int = Field(ge=0)
+    offset: int = Field(ge=0)
+    limit: int = Field(ge=1)
+
+
+class ArtistDetail(ArtistSummary):
+    albums: list[AlbumSummary]
+    appears_on: list[AlbumSummary] = Field(
+        description="Albums of other album artists with tracks by this artist."
+    )
+
+
+class SearchResults(BaseModel):
+    artists: list[ArtistSummary]
+    albums: list[AlbumSummary]
+    tracks: list[TrackSummary]
 
 
 class WarmRequest(BaseModel):

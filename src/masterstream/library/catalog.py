@@ -174,10 +174,37 @@ class Catalog:
             )
 
 
-_COLUMNS = ("signature", "size_bytes", "mtime_ns", "ctime_ns", "inode", "frames", "sample_rate",
-            "channels", "format", "title", "title_key", "artist", "artist_key", "album",
-            "album_artist", "track_number", "disc_number", "year", "genre", "has_embedded_cover",
-            "cover_path", "info", "album_id", "artist_id", "updated_at")  # fmt: skip
+def _columns(entry: IndexEntry, album_id: int | None, artist_id: int | None) -> dict[str, Any]:
+    """The ``tracks`` columns an index entry sets (all but fingerprint and path)."""
+    stamp = entry.stamp
+    return {
+        "signature": entry.signature,
+        "size_bytes": stamp.size_bytes,
+        "mtime_ns": stamp.mtime_ns,
+        "ctime_ns": stamp.ctime_ns,
+        "inode": stamp.inode,
+        "frames": entry.frames,
+        "sample_rate": entry.sample_rate,
+        "channels": entry.channels,
+        "format": entry.format,
+        "title": entry.title,
+        "title_key": name_key(entry.title),
+        "artist": entry.artist,
+        "artist_key": name_key(entry.artist or ""),
+        "album": entry.album,
+        "album_key": name_key(entry.album or ""),
+        "album_artist": album_artist_name(entry) if entry.album else entry.album_artist,
+        "track_number": entry.track_number,
+        "disc_number": entry.disc_number,
+        "year": entry.year,
+        "genre": entry.genre,
+        "has_embedded_cover": int(entry.has_embedded_cover),
+        "cover_path": entry.cover_path,
+        "info": _dump(entry.info or None),
+        "album_id": album_id,
+        "artist_id": artist_id,
+        "updated_at": _now(),
+    }
 
 
 def _index(db: sqlite3.Connection, entry: IndexEntry, fingerprint: dict[str, Any] | None) -> int:
@@ -186,27 +213,18 @@ def _index(db: sqlite3.Connection, entry: IndexEntry, fingerprint: dict[str, Any
     ).fetchone()
     album_id = album_id_for(db, entry)
     artist_id = artist_id_for(db, entry.artists[0]) if entry.artists else None
-    album_artist = album_artist_name(entry) if entry.album else entry.album_artist
-    s = entry.stamp
-    values = (entry.signature, s.size_bytes, s.mtime_ns, s.ctime_ns, s.inode, entry.frames,
-              entry.sample_rate, entry.channels, entry.format, entry.title, name_key(entry.title),
-              entry.artist, name_key(entry.artist or ""), entry.album, album_artist,
-              entry.track_number, entry.disc_number, entry.year, entry.genre,
-              int(entry.has_embedded_cover), entry.cover_path, _dump(entry.info or None),
-              album_id, artist_id, _now())  # fmt: skip
+    values = _columns(entry, album_id, artist_id)
     if old is None:
-        columns = ", ".join((*_COLUMNS, "fingerprint", "path"))
-        marks = ", ".join("?" * (len(_COLUMNS) + 2))
-        cur = db.execute(f"INSERT INTO tracks ({columns}) VALUES ({marks})",
-                         (*values, _dump(fingerprint), entry.path))  # fmt: skip
+        values.update(fingerprint=_dump(fingerprint), path=entry.path)
+        columns, marks = ", ".join(values), ", ".join(f":{c}" for c in values)
+        cur = db.execute(f"INSERT INTO tracks ({columns}) VALUES ({marks})", values)
         track_id = int(cur.lastrowid or 0)
     else:
         track_id = int(old["id"])
-        assignments = ", ".join(f"{c} = ?" for c in _COLUMNS)
-        db.execute(f"UPDATE tracks SET {assignments} WHERE id = ?", (*values, track_id))
         if fingerprint is not None or old["signature"] != entry.signature:
-            db.execute("UPDATE tracks SET fingerprint = ? WHERE id = ?",
-                       (_dump(fingerprint), track_id))  # fmt: skip
+            values["fingerprint"] = _dump(fingerprint)
+        assignments = ", ".join(f"{c} = :{c}" for c in values)
+        db.execute(f"UPDATE tracks SET {assignments} WHERE id = :id", {**values, "id": track_id})
         db.execute("DELETE FROM plans WHERE track_id = ? AND signature != ?",
                    (track_id, entry.signature))  # fmt: skip
         if old["album_id"] != album_id:

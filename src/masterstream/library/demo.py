@@ -4,7 +4,8 @@ When no music library is configured, masterstream synthesises these into its dat
 directory on first use, so the server has something real to master on a fresh machine.
 Each track is a short arrangement (drums, bass, chords, melody, reverb) rendered at its
 own tempo and level: quiet and dynamic, loud and dense, bass-heavy, bright, sparse
-acoustic-like, and a long evolving one. Output is 16-bit FLAC with title/artist tags;
+acoustic-like, and a long evolving one, on two albums (one artist's album and a
+compilation) with drawn cover art. Output is 16-bit FLAC tagged like a real library's;
 the same seed always produces the same bytes.
 """
 
@@ -16,7 +17,11 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from mutagen.flac import FLAC, Picture
 
+from .covers import FRONT_COVER
+from .demo_covers import COVER_SIZE_PX, CoverDesign, draw_cover
+from .names import VARIOUS_ARTISTS
 from .synth import Mixer, bass, bell, hat, kick, midi_hz, pad, pluck, reverb_ir, snare, sub
 
 ProgressFn = Callable[[int, int, str], None]
@@ -24,6 +29,26 @@ ProgressFn = Callable[[int, int, str], None]
 # A i–VI–III–VII progression in A minor, as chord roots (MIDI) with triads.
 PROGRESSION = [(57, [57, 60, 64]), (53, [53, 57, 60]), (60, [60, 64, 67]), (55, [55, 59, 62])]
 SCALE = [57, 59, 60, 62, 64, 65, 67, 69, 71, 72, 74, 76]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAlbum:
+    title: str
+    artist: str  # the album artist
+    year: int
+    genre: str
+    cover: CoverDesign
+    compilation: bool = False
+
+
+HARBOR_LIGHTS = DemoAlbum(
+    "Harbor Lights", "Lumen Quartet", 2019, "Ambient",
+    CoverDesign((28, 52, 84), (236, 196, 120), "rings"),
+)  # fmt: skip
+AFTER_HOURS = DemoAlbum(
+    "After Hours, Vol. 1", VARIOUS_ARTISTS, 2023, "Electronic",
+    CoverDesign((40, 16, 48), (230, 70, 110), "stripes"), compilation=True,
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,16 +61,24 @@ class DemoTrack:
     sample_rate: int
     seed: int
     style: str
+    album: DemoAlbum
+    track_number: int
 
 
 DEMO_TRACKS: tuple[DemoTrack, ...] = (
-    DemoTrack("01-quiet-hours", "Quiet Hours", "Lumen Quartet", 150, 72, 44100, 11, "quiet"),
-    DemoTrack("02-wall-of-sound", "Wall of Sound", "The Pressure", 120, 128, 44100, 22, "loud"),
-    DemoTrack("03-subterranean", "Subterranean", "Low End Club", 135, 90, 44100, 33, "bass"),
-    DemoTrack("04-glass-harbor", "Glass Harbor", "Aerial", 110, 110, 48000, 44, "bright"),
-    DemoTrack("05-cedar-porch", "Cedar Porch", "Hollow Pines", 80, 84, 44100, 55, "sparse"),
-    DemoTrack("06-long-drive", "Long Drive", "Night Transit", 240, 118, 44100, 66, "long"),
-)
+    DemoTrack("01-quiet-hours", "Quiet Hours", "Lumen Quartet", 150, 72, 44100, 11, "quiet",
+              HARBOR_LIGHTS, 1),
+    DemoTrack("02-wall-of-sound", "Wall of Sound", "The Pressure", 120, 128, 44100, 22, "loud",
+              AFTER_HOURS, 1),
+    DemoTrack("03-subterranean", "Subterranean", "Low End Club", 135, 90, 44100, 33, "bass",
+              AFTER_HOURS, 2),
+    DemoTrack("04-glass-harbor", "Glass Harbor", "Lumen Quartet", 110, 110, 48000, 44, "bright",
+              HARBOR_LIGHTS, 2),
+    DemoTrack("05-cedar-porch", "Cedar Porch", "Lumen Quartet", 80, 84, 44100, 55, "sparse",
+              HARBOR_LIGHTS, 3),
+    DemoTrack("06-long-drive", "Long Drive", "Night Transit", 240, 118, 44100, 66, "long",
+              AFTER_HOURS, 3),
+)  # fmt: skip
 
 
 def _beats(track: DemoTrack, duration_s: float) -> np.ndarray:
@@ -177,7 +210,8 @@ def synthesize_track(track: DemoTrack, *, duration_scale: float = 1.0) -> np.nda
 def synthesize_demo_library(
     directory: Path, *, duration_scale: float = 1.0, progress: ProgressFn | None = None
 ) -> list[Path]:
-    """Write every demo track into ``directory`` (skipping ones already there).
+    """Write every demo track into ``directory`` (skipping ones already there), tagged
+    with its album, artist, track number, year, genre and the album's cover art.
 
     Files are written to a temporary name and renamed, so an interrupted run never
     leaves a half-written track behind. ``duration_scale`` shortens tracks for tests.
@@ -191,9 +225,8 @@ def synthesize_demo_library(
         if not path.exists():
             audio = synthesize_track(track, duration_scale=duration_scale)
             tmp = path.with_suffix(".flac.part")
-            with sf.SoundFile(tmp, "w", track.sample_rate, 2, format="FLAC", subtype="PCM_16") as f:
-                f.title, f.artist = track.title, track.artist
-                f.write(audio)
+            sf.write(tmp, audio, track.sample_rate, format="FLAC", subtype="PCM_16")
+            tag_demo_track(tmp, track)
             tmp.replace(path)
         paths.append(path)
     if progress:
@@ -201,4 +234,36 @@ def synthesize_demo_library(
     return paths
 
 
-__all__ = ["DEMO_TRACKS", "DemoTrack", "midi_hz", "synthesize_demo_library", "synthesize_track"]
+def tag_demo_track(path: Path, track: DemoTrack) -> None:
+    """Vorbis comments and an embedded front cover, written with mutagen."""
+    album = track.album
+    flac = FLAC(path)
+    flac.delete()
+    flac.clear_pictures()
+    fields = {
+        "title": track.title, "artist": track.artist, "album": album.title,
+        "albumartist": album.artist, "tracknumber": str(track.track_number),
+        "tracktotal": str(sum(t.album == album for t in DEMO_TRACKS)), "discnumber": "1",
+        "date": str(album.year), "genre": album.genre,
+    }  # fmt: skip
+    if album.compilation:
+        fields["compilation"] = "1"
+    for name, value in fields.items():
+        flac[name] = value
+    picture = Picture()
+    picture.type, picture.mime, picture.desc = FRONT_COVER, "image/png", "front cover"
+    picture.data = draw_cover(album.cover)
+    picture.width = picture.height = COVER_SIZE_PX
+    picture.depth = 24
+    flac.add_picture(picture)
+    flac.save()
+
+
+__all__ = [
+    "DEMO_TRACKS",
+    "DemoAlbum",
+    "DemoTrack",
+    "midi_hz",
+    "synthesize_demo_library",
+    "synthesize_track",
+]

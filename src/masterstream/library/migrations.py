@@ -85,7 +85,8 @@ CREATE TABLE albums (
 );
 CREATE INDEX albums_by_title ON albums(title_key, id);
 CREATE INDEX albums_by_artist ON albums(artist_id, year, title_key);
-CREATE INDEX albums_by_year ON albums(year, title_key);
+CREATE INDEX albums_by_artist_key ON albums(artist_key, year, title_key, id);
+CREATE INDEX albums_by_year ON albums(year, title_key, id);
 CREATE INDEX albums_by_created ON albums(created_at, id);
 ALTER TABLE tracks ADD COLUMN ctime_ns INTEGER;
 ALTER TABLE tracks ADD COLUMN inode INTEGER;
@@ -103,10 +104,13 @@ ALTER TABLE tracks ADD COLUMN cover_path TEXT;
 ALTER TABLE tracks ADD COLUMN info TEXT;
 ALTER TABLE tracks ADD COLUMN title_key TEXT;
 ALTER TABLE tracks ADD COLUMN artist_key TEXT;
+ALTER TABLE tracks ADD COLUMN album_key TEXT;
 CREATE INDEX tracks_by_album ON tracks(album_id, disc_number, track_number, title_key);
 CREATE INDEX tracks_by_artist ON tracks(artist_id);
 CREATE INDEX tracks_by_title ON tracks(title_key, id);
-CREATE INDEX tracks_by_artist_key ON tracks(artist_key, title_key);
+CREATE INDEX tracks_by_artist_key ON tracks(artist_key, album_key, disc_number, track_number, id);
+CREATE INDEX tracks_by_album_key ON tracks(album_key, disc_number, track_number, id);
+CREATE INDEX tracks_by_year ON tracks(year, album_key, disc_number, track_number, id);
 CREATE INDEX tracks_unanalysed ON tracks(id) WHERE fingerprint IS NULL;
 """
     + _fts("tracks", ("title", "artist", "album", "album_artist"))

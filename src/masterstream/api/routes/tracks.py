@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
+from ...errors import TrackNotFoundError
+from ...library import browse
 from ...library.catalog import TrackRecord
 from ...mastering import PRESETS
+from ...service.request import MAX_ID
 from ...service.tracks import fingerprint_file
 from ..params import TrackIdParam
 from ..schemas import TrackDetail, TrackPage
 from ..state import ServerState, get_state
 
 router = APIRouter(tags=["tracks"])
+SEARCH_DESCRIPTION = "Words to match as prefixes, case and accents aside."
 FINGERPRINT_SOURCES = {
     "tier1": "fingerprint from memory",
     "tier2": "fingerprint read from the catalog",
@@ -35,20 +39,52 @@ def track_summary(state: ServerState, record: TrackRecord) -> dict[str, Any]:
         "chunk_count": geometry.chunk_count,
         "chunk_duration_s": geometry.chunk_duration_s,
         "version": state.engine.chunks.version(record.id),
+        "album_id": record.album_id,
+        "artist_id": record.artist_id,
+        "album": record.album,
+        "album_artist": record.album_artist,
+        "track_number": record.track_number,
+        "disc_number": record.disc_number,
+        "year": record.year,
+        "genre": record.genre,
+        "has_cover": record.has_cover,
     }
 
 
-@router.get("/api/tracks", response_model=TrackPage, summary="List tracks (paginated)")
+def track_summaries(state: ServerState, records: list[TrackRecord]) -> list[dict[str, Any]]:
+    """Summaries of the records the server can play (a track the catalog has indexed but
+    the running library has not loaded yet is left out)."""
+    out = []
+    for record in records:
+        try:
+            out.append(track_summary(state, record))
+        except TrackNotFoundError:
+            continue
+    return out
+
+
+@router.get("/api/tracks", response_model=TrackPage, summary="List, filter and search tracks")
 async def list_tracks(
     state: Annotated[ServerState, Depends(get_state)],
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    q: Annotated[str | None, Query(max_length=200, description=SEARCH_DESCRIPTION)] = None,
+    album_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
+    artist_id: Annotated[
+        int | None, Query(ge=0, le=MAX_ID, description="As track artist or album artist.")
+    ] = None,
+    sort: Annotated[
+        Literal["id", "title", "artist", "album", "year", "recent"] | None,
+        Query(description="Default: relevance with q, else id."),
+    ] = None,
 ) -> dict[str, Any]:
-    records = state.engine.library.records()
-    page = records[offset : offset + limit]
+    page = await asyncio.to_thread(
+        browse.list_tracks, state.engine.catalog, q=q, album_id=album_id, artist_id=artist_id,
+        sort=sort, offset=offset, limit=limit,
+    )  # fmt: skip
     return {
-        "items": [track_summary(state, r) for r in page],
-        "total": len(records),
+        "items": track_summaries(state, page.items),
+        "total": page.total,
         "offset": offset,
         "limit": limit,
     }

@@ -1,0 +1,201 @@
+"""Browsing and searching the catalog: artists, albums and tracks, one page at a time.
+
+Every listing is one SQL query with ``LIMIT`` over an index that matches its sort order
+(plus a ``COUNT``), so its cost does not grow with the catalog. Search uses the FTS5
+indexes (:mod:`.migrations`): each word of the query matches as a prefix, case and
+diacritics aside ("beyo" finds "Beyoncé"), and results come in relevance order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import AlbumNotFoundError, ArtistNotFoundError
+from .catalog import Catalog, record_from_row
+from .records import TrackRecord
+
+_WORD = re.compile(r"\w+")
+ALBUM_SORTS = {
+    "name": "al.title_key, al.id",
+    "artist": "al.artist_key, al.year, al.title_key, al.id",
+    "year": "al.year, al.title_key, al.id",
+    "recent": "al.created_at DESC, al.id DESC",
+}
+TRACK_SORTS = {
+    "id": "t.id",
+    "title": "t.title_key, t.id",
+    "artist": "t.artist_key, t.album_key, t.disc_number, t.track_number, t.id",
+    "album": "t.album_key, t.disc_number, t.track_number, t.id",
+    "year": "t.year, t.album_key, t.disc_number, t.track_number, t.id",
+    "recent": "t.id DESC",
+}
+_ALBUM_COLUMNS = (
+    "al.id, al.title, al.artist_id, al.artist_name, al.year, al.track_count, al.duration_s,"
+    " al.compilation, al.cover_track_id, al.created_at"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[Any]
+    total: int
+
+
+def match_expression(text: str) -> str | None:
+    """An FTS5 query where every word of ``text`` must match as a prefix; None if it has
+    no words."""
+    words = _WORD.findall(text)
+    return " ".join('"' + w.replace('"', '""') + '"*' for w in words) or None
+
+
+def _album(row: Any) -> dict[str, Any]:
+    return {
+        "id": row["id"], "title": row["title"], "artist_id": row["artist_id"],
+        "artist": row["artist_name"], "year": row["year"], "track_count": row["track_count"],
+        "duration_s": round(row["duration_s"], 3), "compilation": bool(row["compilation"]),
+        "has_cover": row["cover_track_id"] is not None, "added_at": row["created_at"],
+    }  # fmt: skip
+
+
+def _artist(row: Any) -> dict[str, Any]:
+    return {"id": row["id"], "name": row["name"], "album_count": row["album_count"],
+            "track_count": row["track_count"]}  # fmt: skip
+
+
+_ARTIST_COLUMNS = (
+    "ar.id, ar.name, (SELECT COUNT(*) FROM albums WHERE artist_id = ar.id) AS album_count,"
+    " (SELECT COUNT(*) FROM tracks WHERE artist_id = ar.id) AS track_count"
+)
+
+
+def list_artists(
+    catalog: Catalog, *, q: str | None = None, offset: int = 0, limit: int = 100,
+    with_total: bool = True,
+) -> Page:  # fmt: skip
+    """Artists by name (case and diacritics aside), or by relevance to ``q``."""
+    query = _Query("artists ar", "ar.name_key, ar.id")
+    if q is not None and not query.match("artists_fts", "ar.id", q, by_rank=True):
+        return Page([], 0)
+    rows = query.rows(catalog, _ARTIST_COLUMNS, offset, limit)
+    return Page([_artist(r) for r in rows], query.total(catalog) if with_total else len(rows))
+
+
+def get_artist(catalog: Catalog, artist_id: int) -> dict[str, Any]:
+    """The artist, its albums (as album artist) and the albums it appears on."""
+    rows = catalog.read(f"SELECT {_ARTIST_COLUMNS} FROM artists ar WHERE ar.id = ?", (artist_id,))
+    if not rows:
+        raise ArtistNotFoundError(artist_id)
+    own = catalog.read(
+        f"SELECT {_ALBUM_COLUMNS} FROM albums al WHERE al.artist_id = ?"
+        " ORDER BY al.year, al.title_key, al.id", (artist_id,),
+    )  # fmt: skip
+    guest = catalog.read(
+        f"SELECT {_ALBUM_COLUMNS} FROM albums al WHERE al.artist_id != ?1 AND al.id IN"
+        " (SELECT album_id FROM tracks WHERE artist_id = ?1) ORDER BY al.year, al.title_key",
+        (artist_id,),
+    )
+    return {**_artist(rows[0]), "albums": [_album(r) for r in own],
+            "appears_on": [_album(r) for r in guest]}  # fmt: skip
+
+
+def list_albums(
+    catalog: Catalog, *, sort: str | None = None, artist_id: int | None = None,
+    q: str | None = None, offset: int = 0, limit: int = 100, with_total: bool = True,
+) -> Page:  # fmt: skip
+    """Albums of one album artist and/or matching ``q``, in ``sort`` order (see
+    :data:`ALBUM_SORTS`; by relevance when only ``q`` decides, else by name)."""
+    query = _Query("albums al", ALBUM_SORTS[sort or "name"])
+    if artist_id is not None:
+        query.where("al.artist_id = :artist_id", artist_id=artist_id)
+    if q is not None and not query.match("albums_fts", "al.id", q, by_rank=sort is None):
+        return Page([], 0)
+    rows = query.rows(catalog, _ALBUM_COLUMNS, offset, limit)
+    return Page([_album(r) for r in rows], query.total(catalog) if with_total else len(rows))
+
+
+def get_album(catalog: Catalog, album_id: int) -> tuple[dict[str, Any], list[TrackRecord]]:
+    """The album and its tracks in disc and track order."""
+    rows = catalog.read(f"SELECT {_ALBUM_COLUMNS} FROM albums al WHERE al.id = ?", (album_id,))
+    if not rows:
+        raise AlbumNotFoundError(album_id)
+    tracks = catalog.read(
+        "SELECT * FROM tracks WHERE album_id = ? ORDER BY disc_number, track_number,"
+        " title_key, id", (album_id,),
+    )  # fmt: skip
+    return _album(rows[0]), [record_from_row(r) for r in tracks]
+
+
+def album_cover_track(catalog: Catalog, album_id: int) -> tuple[dict[str, Any], int | None]:
+    """The album and the id of the track whose cover stands for it (None: no cover)."""
+    rows = catalog.read(f"SELECT {_ALBUM_COLUMNS} FROM albums al WHERE al.id = ?", (album_id,))
+    if not rows:
+        raise AlbumNotFoundError(album_id)
+    return _album(rows[0]), rows[0]["cover_track_id"]
+
+
+def list_tracks(
+    catalog: Catalog, *, q: str | None = None, album_id: int | None = None,
+    artist_id: int | None = None, sort: str | None = None, offset: int = 0, limit: int = 100,
+    with_total: bool = True,
+) -> Page:  # fmt: skip
+    """Tracks (as :class:`TrackRecord`) of an album, of an artist (as track or album
+    artist) and/or matching ``q``, in ``sort`` order (see :data:`TRACK_SORTS`; by
+    relevance when only ``q`` decides, else by id)."""
+    query = _Query("tracks t", TRACK_SORTS[sort or "id"])
+    if album_id is not None:
+        query.where("t.album_id = :album_id", album_id=album_id)
+    if artist_id is not None:
+        query.where("(t.artist_id = :artist_id OR t.album_id IN (SELECT id FROM albums"
+                    " WHERE artist_id = :artist_id))", artist_id=artist_id)  # fmt: skip
+    if q is not None and not query.match("tracks_fts", "t.id", q, by_rank=sort is None):
+        return Page([], 0)
+    rows = query.rows(catalog, "t.*", offset, limit)
+    total = query.total(catalog) if with_total else len(rows)
+    return Page([record_from_row(r) for r in rows], total)
+
+
+class _Query:
+    """One listing: a table, filters, an order; rows of a page and the total."""
+
+    def __init__(self, table: str, order: str) -> None:
+        self.table, self.order = table, order
+        self.join, self.clauses, self.params = "", [], {}
+
+    def where(self, clause: str, **params: Any) -> None:
+        self.clauses.append(clause)
+        self.params.update(params)
+
+    def match(self, fts: str, id_column: str, q: str, *, by_rank: bool) -> bool:
+        """Keep the rows matching ``q`` (False: ``q`` has no words, nothing matches)."""
+        if (expression := match_expression(q)) is None:
+            return False
+        self.join = f"JOIN {fts} f ON f.rowid = {id_column}"
+        self.where(f"{fts} MATCH :match", match=expression)
+        if by_rank:
+            self.order = f"f.rank, {id_column}"
+        return True
+
+    def _where(self) -> str:
+        return ("WHERE " + " AND ".join(self.clauses)) if self.clauses else ""
+
+    def rows(self, catalog: Catalog, columns: str, offset: int, limit: int) -> list[Any]:
+        return catalog.read(
+            f"SELECT {columns} FROM {self.table} {self.join} {self._where()}"
+            f" ORDER BY {self.order} LIMIT :limit OFFSET :offset",
+            {**self.params, "limit": limit, "offset": offset},
+        )
+
+    def total(self, catalog: Catalog) -> int:
+        sql = f"SELECT COUNT(*) FROM {self.table} {self.join} {self._where()}"
+        return int(catalog.read(sql, self.params)[0][0])
+
+
+def search(catalog: Catalog, q: str, *, limit: int = 20) -> dict[str, list[Any]]:
+    """Artists, albums and tracks matching ``q``, best first, ``limit`` of each."""
+    return {
+        "artists": list_artists(catalog, q=q, limit=limit, with_total=False).items,
+        "albums": list_albums(catalog, q=q, limit=limit, with_total=False).items,
+        "tracks": list_tracks(catalog, q=q, limit=limit, with_total=False).items,
+    }
