@@ -13,6 +13,11 @@ to :meth:`LossyStream.encode_chunk`::
     data = stream.encode_chunk(render(start, stop), k, start_frame=start)
 
 The encoders take float audio as rendered (no dither: the codec's noise dominates it).
+A whole-track response is ``header()`` then the chunks; its length is
+``len(header()) + sum(chunk sizes)``, known before encoding for CBR MP3
+(:attr:`LossyFormat.sizes_known_before_encoding`) and estimated for VBR Opus. A chunk's
+bytes are a stream segment, not a file of their own: served alone after ``header()``
+they decode, but not to exactly the chunk's samples.
 """
 
 from __future__ import annotations
