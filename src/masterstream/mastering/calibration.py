@@ -30,6 +30,7 @@ from .filters import K_WEIGHTING, chain_sos
 from .limiter import as_planar
 from .limiter_bank import BankLoudness, LimiterBank
 from .loudness import GATING_STEP_S, gating_block_count
+from .loudness_meter import channel_power
 from .peaks import TruePeakStream
 
 if TYPE_CHECKING:
@@ -108,8 +109,7 @@ class ShapedLoudness:
             run_dynamics(planar, self.sample_rate, compressor, transients, state=self.dynamics)
         peak = self.peaks.push(planar, floor=self.bank.lowest_limit)  # 10 frames behind
         weighted = self.k_weighting.process(planar)
-        self._feed(self._energy.push(np.einsum("ij,ij->j", weighted, weighted)),
-                   self._peak.push(peak))  # fmt: skip
+        self._feed(self._energy.push(channel_power(weighted)), self._peak.push(peak))
 
     def _feed(self, energy: np.ndarray, peak: np.ndarray) -> None:
         energy = np.concatenate((self._pending[0], energy))

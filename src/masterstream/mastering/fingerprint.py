@@ -24,6 +24,7 @@ import math
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
+from numba import njit
 
 from .limiter import as_planar
 from .loudness import loudness_range_lu
@@ -150,6 +151,30 @@ def _empty_fingerprint() -> Fingerprint:
     return Fingerprint(**values)
 
 
+@njit(cache=True, nogil=True)
+def _frame_sums(planar, power, mono, energies):  # pragma: no cover - compiled
+    """Per frame: power (mean over channels) and mono mix; adds left.left, right.right and
+    left.right to ``energies``; returns the largest |sample|."""
+    channels, frames = planar.shape
+    peak = 0.0
+    for n in range(frames):
+        total = 0.0
+        square = 0.0
+        for c in range(channels):
+            v = planar[c, n]
+            total += v
+            square += v * v
+            peak = max(peak, abs(v))
+        power[n] = square / channels
+        mono[n] = total / channels
+        if channels >= 2:
+            left, right = planar[0, n], planar[1, n]
+            energies[0] += left * left
+            energies[1] += right * right
+            energies[2] += left * right
+    return peak
+
+
 class FingerprintMeter:
     """Measures a track fed as consecutive ``(frames, channels)`` blocks, in memory that
     grows by a few floats per 100 ms; :meth:`result` is its :class:`Fingerprint`."""
@@ -174,15 +199,13 @@ class FingerprintMeter:
         if planar.shape[1] == 0:
             return
         self.loudness.add(planar)
-        self.power.add(np.einsum("ij,ij->j", planar, planar) / self.channels)
-        self.peak = max(self.peak, float(planar.max()), -float(planar.min()))
+        power, mono = np.empty(planar.shape[1]), np.empty(planar.shape[1])
+        self.peak = max(self.peak, _frame_sums(planar, power, mono, self.energies))
+        self.power.add(power)
         # only stretches that could beat the running sample peak (<= the true peak) count
         envelope = self.true_peak.push(planar, floor=self.peak)
         self.envelope_peak = max(self.envelope_peak, float(np.max(envelope, initial=0.0)))
-        if self.channels >= 2:
-            left, right = planar[0], planar[1]
-            self.energies += (np.dot(left, left), np.dot(right, right), np.dot(left, right))
-        self.spectrum.add(planar.mean(axis=0))
+        self.spectrum.add(mono)
 
     def _silence_ratio(self) -> float:
         """Share of 100 ms blocks whose mean power (per channel) is under the threshold."""

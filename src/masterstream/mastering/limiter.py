@@ -38,6 +38,7 @@ def _interpolation_phases() -> np.ndarray:
 
 
 _PHASES_REVERSED = _interpolation_phases()
+PHASES = _PHASES_REVERSED  # phase p-1 interpolates x[n + p/4] from x[n-9 .. n+10]
 # No interpolated value exceeds the largest |sample| within reach times this (the largest
 # sum of |taps| of a phase), so a stretch whose samples are all small needs no interpolation.
 PEAK_BOUND_FACTOR = max(1.0, float(np.abs(_PHASES_REVERSED).sum(axis=1).max()))

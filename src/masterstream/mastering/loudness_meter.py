@@ -11,6 +11,7 @@ window's energy is a difference of two of those sums, so the results are those o
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from .cascade import BiquadCascade
 from .filters import K_WEIGHTING, chain_sos
@@ -24,6 +25,16 @@ from .loudness import (
     loudness_range_lu,
     to_lufs,
 )
+
+
+@njit(cache=True, nogil=True)
+def channel_power(planar):  # pragma: no cover - compiled
+    """Per-frame sum over channels of the squared samples of ``(channels, frames)``."""
+    out = np.zeros(planar.shape[1])
+    for c in range(planar.shape[0]):
+        for n in range(planar.shape[1]):
+            out[n] += planar[c, n] * planar[c, n]
+    return out
 
 
 class EnergyTimeline:
@@ -99,7 +110,7 @@ class LoudnessMeter:
     def add(self, planar: np.ndarray) -> None:
         """Measure float64 ``(channels, frames)`` (left untouched)."""
         weighted = self.filter.process(np.array(planar, dtype=np.float64, order="C"))
-        self.timeline.add(np.einsum("ij,ij->j", weighted, weighted))
+        self.timeline.add(channel_power(weighted))
 
     @property
     def frames(self) -> int:

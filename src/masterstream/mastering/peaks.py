@@ -14,8 +14,9 @@ reach ``floor`` and get their sample peaks instead, a lower bound (exact everywh
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from .limiter import PEAK_BOUND_FACTOR, true_peak_envelope_planar
+from .limiter import PEAK_BOUND_FACTOR, PHASES
 
 BEFORE = 9  # context frames the interpolator reads before a frame
 AFTER = 10  # and after it
@@ -48,13 +49,44 @@ class TruePeakStream:
         frames = extended.shape[1] - BEFORE - AFTER
         if frames <= 0:
             return np.zeros(0)
-        if floor < 0.0:
-            return true_peak_envelope_planar(np.ascontiguousarray(extended))[BEFORE:-AFTER]
-        magnitude = np.abs(extended).max(axis=0)
-        envelope = magnitude[BEFORE:-AFTER].copy()
-        for start in range(0, frames, TILE_FRAMES):
-            stop = min(start + TILE_FRAMES, frames)  # extended[start : stop + 19] in reach
-            if PEAK_BOUND_FACTOR * magnitude[start : stop + BEFORE + AFTER].max() > floor:
-                reach = np.ascontiguousarray(extended[:, start : stop + BEFORE + AFTER])
-                envelope[start:stop] = true_peak_envelope_planar(reach)[BEFORE:-AFTER]
-        return envelope
+        out = np.empty(frames)
+        _envelope(np.ascontiguousarray(extended), PHASES, floor, PEAK_BOUND_FACTOR, out)
+        return out
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _envelope(extended, phases, floor, bound, out):  # pragma: no cover - compiled
+    """``out[n]``: true peak of frame ``n + BEFORE`` of ``extended``, exact in every tile
+    whose samples could reach above ``floor`` (all of them when ``floor < 0``)."""
+    channels = extended.shape[0]
+    frames = out.shape[0]
+    p1 = phases[0]
+    p2 = phases[1]
+    p3 = phases[2]
+    out[:] = 0.0
+    for start in range(0, frames, TILE_FRAMES):
+        stop = min(start + TILE_FRAMES, frames)
+        reach = 0.0
+        for c in range(channels):
+            for i in range(start, stop + BEFORE + AFTER):
+                reach = max(reach, abs(extended[c, i]))
+        exact = floor < 0.0 or bound * reach > floor
+        tile = out[start:stop]
+        for c in range(channels):
+            row = extended[c, start:]  # zero-based indices: no wraparound checks
+            if not exact:
+                for n in range(stop - start):
+                    tile[n] = max(tile[n], abs(row[n + BEFORE]))
+                continue
+            for n in range(stop - start):  # the interpolator reads row[n : n + 20]
+                a1 = 0.0
+                a2 = 0.0
+                a3 = 0.0
+                for j in range(BEFORE + AFTER + 1):
+                    v = row[n + j]
+                    a1 += p1[j] * v
+                    a2 += p2[j] * v
+                    a3 += p3[j] * v
+                m = max(abs(row[n + BEFORE]), max(abs(a1), max(abs(a2), abs(a3))))
+                if m > tile[n]:
+                    tile[n] = m
