@@ -16,8 +16,9 @@ The encoders take float audio as rendered (no dither: the codec's noise dominate
 A whole-track response is ``header()`` then the chunks; its length is
 ``len(header()) + sum(chunk sizes)``, known before encoding for CBR MP3
 (:attr:`LossyFormat.sizes_known_before_encoding`) and estimated for VBR Opus. A chunk's
-bytes are a stream segment, not a file of their own: served alone after ``header()``
-they decode, but not to exactly the chunk's samples.
+bytes are a stream segment, not a file of their own; ``encode_chunk(..., standalone=True)``
+makes the chunk a file that decodes to exactly its samples (for a player that decodes
+chunks one by one and queues them), from the same encode.
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ class LossyStream(Protocol):
 
     def input_span(self, chunk_index: int) -> tuple[int, int]: ...
 
-    def encode_chunk(self, audio: np.ndarray, chunk_index: int, *, start_frame: int) -> bytes: ...
+    def encode_chunk(
+        self, audio: np.ndarray, chunk_index: int, *, start_frame: int, standalone: bool = False
+    ) -> bytes: ...
 
     def header(self) -> bytes: ...
 

@@ -103,9 +103,16 @@ class Mp3Stream:
         start, stop = self.resampler.in_span(*self._input_range(chunk_index))
         return max(start, 0), min(stop, self.geometry.total_frames)
 
-    def encode_chunk(self, audio: np.ndarray, chunk_index: int, *, start_frame: int) -> bytes:
+    def encode_chunk(
+        self, audio: np.ndarray, chunk_index: int, *, start_frame: int, standalone: bool = False
+    ) -> bytes:
         """The frames of ``chunk_index`` from float ``audio`` ``(frames, channels)`` that
-        holds track frames ``[start_frame, start_frame + len(audio))`` ⊇ :meth:`input_span`."""
+        holds track frames ``[start_frame, start_frame + len(audio))`` ⊇ :meth:`input_span`.
+
+        ``standalone``: a file of its own instead of a stream segment — an Info frame whose
+        LAME tag skips the pre-roll frames (kept, so the decoder starts settled) and trims
+        the end — that decodes to exactly the chunk's samples.
+        """
         if audio.ndim != 2 or audio.shape[1] != self.channels:
             raise ValueError(f"expected (frames, {self.channels}) audio, got {audio.shape}")
         in_start, in_stop = self._input_range(chunk_index)
@@ -120,7 +127,16 @@ class Mp3Stream:
         skip = first - in_start // FRAME_SAMPLES
         if len(frames) < skip + stop - first:
             raise RenderError(f"LAME returned {len(frames)} frames, {skip + stop - first} needed")
-        return b"".join(frames[skip : skip + stop - first])
+        if not standalone:
+            return b"".join(frames[skip : skip + stop - first])
+        kept = frames[: skip + stop - first]
+        emit_start, emit_stop = (self.resampler.out_index(f)
+                                 for f in self.geometry.chunk_span(chunk_index))  # fmt: skip
+        delay = emit_start - in_start + self.encoder_delay
+        padding = len(kept) * FRAME_SAMPLES - delay - (emit_stop - emit_start)
+        info_bytes = frame_bytes(self.bitrate_kbps, self.output_sample_rate, padding=False)
+        total = info_bytes + sum(map(len, kept))
+        return self._info(len(kept), total, delay, padding) + b"".join(kept)
 
     def _padded_frames(self, local_stop: int) -> int:
         """Padded frames among an encoder's first ``local_stop`` frames (LAME's rule)."""
@@ -154,9 +170,12 @@ class Mp3Stream:
         """The Info frame with the LAME tag: what precedes chunk 0's bytes in the stream."""
         total_frames = self._frame_bounds[-1]
         padding = total_frames * FRAME_SAMPLES - self.encoder_delay - self.output_frames
+        return self._info(total_frames, self.size_bytes, self.encoder_delay, padding)
+
+    def _info(self, frames: int, stream_bytes: int, delay: int, padding: int) -> bytes:
         return info_frame(
             bitrate_kbps=self.bitrate_kbps, sample_rate=self.output_sample_rate,
-            channels=self.channels, frames=total_frames, stream_bytes=self.size_bytes,
-            encoder_delay=self.encoder_delay, padding=padding, lowpass_hz=self.lowpass_hz,
+            channels=self.channels, frames=frames, stream_bytes=stream_bytes,
+            encoder_delay=delay, padding=padding, lowpass_hz=self.lowpass_hz,
             source_rate=self.geometry.sample_rate, lame_version=lame_version(),
         )  # fmt: skip

@@ -133,37 +133,62 @@ class OpusStream:
         start, stop = self.resampler.in_span(*self._input_range(chunk_index))
         return max(start, 0), min(stop, self.geometry.total_frames)
 
-    def encode_chunk(self, audio: np.ndarray, chunk_index: int, *, start_frame: int) -> bytes:
+    def encode_chunk(
+        self, audio: np.ndarray, chunk_index: int, *, start_frame: int, standalone: bool = False
+    ) -> bytes:
         """The Ogg pages of ``chunk_index`` from float ``audio`` ``(frames, channels)`` that
-        holds track frames ``[start_frame, start_frame + len(audio))`` ⊇ :meth:`input_span`."""
+        holds track frames ``[start_frame, start_frame + len(audio))`` ⊇ :meth:`input_span`.
+
+        ``standalone``: a file of its own instead of a stream segment — its own headers, the
+        pre-roll packets kept and marked as pre-skip, the end trimmed — that decodes to
+        exactly the chunk's samples (a player can decode chunks one by one and queue them).
+        """
         if audio.ndim != 2 or audio.shape[1] != self.channels:
             raise ValueError(f"expected (frames, {self.channels}) audio, got {audio.shape}")
         in_start, in_stop = self._input_range(chunk_index)
         samples = self.resampler.convert(
             audio, start_frame, self.geometry.total_frames, in_start, in_stop
         )
+        packets = encode_packets(samples, self.bitrate_kbps)
         first = self.packet_range(chunk_index)[0]
-        packets = encode_packets(samples, self.bitrate_kbps)[first - in_start // FRAME_SAMPLES :]
-        return self._pages(chunk_index, packets, first)
+        if not standalone:
+            last = chunk_index == self.geometry.chunk_count - 1
+            return self._pages(
+                packets[first - in_start // FRAME_SAMPLES :],
+                granule_base=first * FRAME_SAMPLES,
+                sequence=self._first_sequences[chunk_index],
+                final_granule=self.output_frames + self.pre_skip if last else None,
+            )
+        emit_start, emit_stop = (self.resampler.out_index(f)
+                                 for f in self.geometry.chunk_span(chunk_index))  # fmt: skip
+        pre_skip = emit_start + self.pre_skip - in_start
+        final = pre_skip + emit_stop - emit_start
+        return self._head_pages(pre_skip) + self._pages(
+            packets, granule_base=0, sequence=2, final_granule=final
+        )
 
-    def _pages(self, chunk_index: int, packets: list[bytes], first: int) -> bytes:
-        """Ogg pages of a chunk's packets: granule positions and sequence numbers continue
-        the stream; the track's last page trims the padding and ends the stream."""
-        pages, sequence = [], self._first_sequences[chunk_index]
-        last_chunk = chunk_index == self.geometry.chunk_count - 1
+    def _pages(
+        self, packets: list[bytes], *, granule_base: int, sequence: int, final_granule: int | None
+    ) -> bytes:
+        """Ogg pages of ``packets``, the first at granule ``granule_base`` and page number
+        ``sequence``; ``final_granule`` (end trim) ends the stream on the last page."""
+        pages = []
         for i in range(0, len(packets), PACKETS_PER_PAGE):
             group = packets[i : i + PACKETS_PER_PAGE]
-            granule, flags = (first + i + len(group)) * FRAME_SAMPLES, 0
-            if last_chunk and i + PACKETS_PER_PAGE >= len(packets):
-                granule, flags = self.output_frames + self.pre_skip, FLAG_EOS
+            granule, flags = granule_base + (i + len(group)) * FRAME_SAMPLES, 0
+            if final_granule is not None and i + PACKETS_PER_PAGE >= len(packets):
+                granule, flags = final_granule, FLAG_EOS
             pages.append(page(group, serial=SERIAL, sequence=sequence + i // PACKETS_PER_PAGE,
                               granule=granule, flags=flags))  # fmt: skip
         return b"".join(pages)
 
     def header(self) -> bytes:
         """OpusHead and OpusTags pages: what precedes chunk 0's bytes in the stream."""
+        return self._head_pages(self.pre_skip)
+
+    def _head_pages(self, pre_skip: int) -> bytes:
         head = b"OpusHead" + struct.pack(
-            "<BBHIhB", 1, self.channels, self.pre_skip, self.geometry.sample_rate, 0, 0
+            "<BBHIhB", 1, self.channels, pre_skip, self.geometry.sample_rate, 0, 0
         )
         tags = b"OpusTags" + struct.pack("<I", len(VENDOR)) + VENDOR + struct.pack("<I", 0)
         return page([head], serial=SERIAL, sequence=0, granule=0, flags=FLAG_BOS) + page(
