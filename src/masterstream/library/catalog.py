@@ -39,13 +39,19 @@ class Catalog:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        except (sqlite3.Error, OSError) as exc:
+            raise CatalogError(f"cannot open catalog {path}: {exc}") from exc
+        try:
             self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=5000")
-            self.upgraded_from = migrate(self._db)
-        except (sqlite3.Error, OSError) as exc:
+            self.upgraded_from = migrate(self._db)  # first: a refused catalog stays untouched
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints
+        except (sqlite3.Error, CatalogError) as exc:
+            self._db.close()
+            if isinstance(exc, CatalogError):
+                raise
             raise CatalogError(f"cannot open catalog {path}: {exc}") from exc
         self._lock = threading.Lock()
 

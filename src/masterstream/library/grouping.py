@@ -4,9 +4,10 @@ An artist is a name key (:func:`~masterstream.library.names.name_key`); an album
 album artist plus an album title, both by key, so the same album split over folders is
 one album and two albums of one name by different artists are two. The album artist is
 the tagged one; a compilation without one is "Various Artists"; otherwise it is the
-track's first artist. Album figures (track count, duration, year, the track whose cover
-stands for it) are recomputed from its tracks whenever one of them changes, and an album
-or artist left without tracks is deleted.
+track's first artist. Of several spellings of a name, the best one is shown. Album
+figures (track count, duration, year, the track whose cover stands for it) are
+recomputed from its tracks whenever one of them changes, and an album or artist left
+without tracks is deleted.
 """
 
 from __future__ import annotations
@@ -25,15 +26,25 @@ def _now() -> str:
 
 
 def artist_id_for(db: sqlite3.Connection, name: str) -> int:
-    """The id of the artist called ``name`` (any case or accents), created if new."""
+    """The id of the artist called ``name`` (any case or accents), created if new. The
+    artist keeps the best spelling seen (see :func:`spelling_rank`)."""
     key = name_key(name)
-    row = db.execute("SELECT id FROM artists WHERE name_key = ?", (key,)).fetchone()
+    row = db.execute("SELECT id, name FROM artists WHERE name_key = ?", (key,)).fetchone()
     if row is not None:
+        if spelling_rank(name) > spelling_rank(row[1]):
+            db.execute("UPDATE artists SET name = ? WHERE id = ?", (name, row[0]))
+            db.execute("UPDATE albums SET artist_name = ? WHERE artist_id = ?", (name, row[0]))
         return int(row[0])
     cur = db.execute(
         "INSERT INTO artists (name, name_key, created_at) VALUES (?, ?, ?)", (name, key, _now())
     )
     return int(cur.lastrowid or 0)
+
+
+def spelling_rank(name: str) -> tuple[bool, int]:
+    """Which of several spellings of one name to show: mixed case before ALL CAPS or all
+    lower case, then the one with more accented letters ("Björk" over "BJORK", "Bjork")."""
+    return (name != name.upper() and name != name.lower(), sum(not c.isascii() for c in name))
 
 
 def album_artist_name(entry: IndexEntry) -> str:
