@@ -21,7 +21,7 @@ from tests.audio.lossy_checks import ebur128, encode_stream, needs_ffmpeg
 from tests.mastering.material import make_track
 
 pytestmark = needs_ffmpeg
-RATE, SECONDS, CEILING_DBTP = 44100, 12.0, -1.0
+RATE, SECONDS, CEILING_DBTP = 44100, 8.0, -1.0
 
 
 @pytest.fixture(scope="module", params=["music", "thin"])

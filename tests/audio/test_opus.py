@@ -14,19 +14,19 @@ from tests.mastering.material import make_track
 pytestmark = needs_ffmpeg
 
 # every bitrate edge, both source rates, mono and stereo, chunk boundaries on and off the
-# 48 kHz packet grid; a 10.3 s track always ends with a shorter chunk
+# 48 kHz packet grid; a 7.3 s track always ends with a shorter chunk
 CASES = [
-    pytest.param((64, 44100, 2, 3.333), id="64k-44.1k-stereo"),
-    pytest.param((256, 48000, 1, 3.3), id="256k-48k-mono"),
-    pytest.param((None, 44100, 1, 4.0), id="default-44.1k-mono"),
-    pytest.param((128, 48000, 2, 3.333), id="128k-48k-stereo"),
+    pytest.param((64, 44100, 2, 2.222), id="64k-44.1k-stereo"),
+    pytest.param((256, 48000, 1, 2.5), id="256k-48k-mono"),
+    pytest.param((None, 44100, 1, 3.0), id="default-44.1k-mono"),
+    pytest.param((128, 48000, 2, 2.222), id="128k-48k-stereo"),
 ]
 
 
 @pytest.fixture(scope="module", params=CASES)
 def report(request, tmp_path_factory):
     bitrate, rate, channels, chunk_s = request.param
-    audio = np.array(make_track("music", rate, 10.3, channels))
+    audio = np.array(make_track("music", rate, 7.3, channels))
     return boundary_report("opus", audio, rate, bitrate, tmp_path_factory.mktemp("opus"), chunk_s)
 
 
