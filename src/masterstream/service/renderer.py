@@ -18,6 +18,7 @@ from pathlib import Path
 from ..cache import ORIGINAL, ChunkKey, Priority, SingleFlight
 from ..errors import SourceUnavailableError
 from ..library.catalog import TrackRecord
+from ..library.records import FileStamp
 from ..mastering import MasteringPlan
 from .jobs import RenderJob, compute_plan, run_render_job
 from .plans import PlanKey, PlanStore, plan_key
@@ -118,8 +119,9 @@ class ChunkRenderer:
 def ensure_unchanged_on_disk(record: TrackRecord) -> None:
     """Refuse to render a file whose bytes may differ from the scanned signature.
 
-    A size or modification-time change means the content may have changed; rendering it
-    under the old signature would cache new audio under an old key. A rescan fixes it.
+    A different stamp (size, mtime, and the ctime and inode that cannot be set back) means
+    the content may have changed; rendering it under the old signature would cache new
+    audio under an old key. A rescan fixes it.
     """
     try:
         stat = Path(record.path).stat()
@@ -128,7 +130,7 @@ def ensure_unchanged_on_disk(record: TrackRecord) -> None:
             f"source file of track {record.id} is missing or unreadable: {record.path}",
             path=record.path,
         ) from exc
-    if (stat.st_size, stat.st_mtime_ns) != (record.size_bytes, record.mtime_ns):
+    if not record.unchanged_on_disk(FileStamp.of(stat)):
         raise SourceUnavailableError(
             f"source file of track {record.id} changed on disk since the last scan; rescan the"
             " library", path=record.path,
