@@ -54,22 +54,24 @@ def test_failed_sign_ins_lock_the_account_and_the_address():
     throttle = SignInThrottle(per_account=3, per_address=5, period_s=300.0, clock=clock)
     for _ in range(3):
         assert throttle.retry_after_s("alice", "10.0.0.5") is None
-        throttle.failed("Alice", "10.0.0.5")
+        throttle.attempt("Alice", "10.0.0.5")
     assert throttle.retry_after_s("alice", "10.0.0.9") == pytest.approx(100.0)  # any address
     assert throttle.retry_after_s("bob", "10.0.0.5") is None  # address has 2 left
-    throttle.failed("bob", "10.0.0.5")
-    throttle.failed("carol", "10.0.0.5")
+    throttle.attempt("bob", "10.0.0.5")
+    throttle.attempt("carol", "10.0.0.5")
     assert throttle.retry_after_s("dave", "10.0.0.5") == pytest.approx(60.0)
     assert throttle.retry_after_s("dave", "10.0.0.6") is None
     clock.tick(100.0)
     assert throttle.retry_after_s("alice", "10.0.0.9") is None
 
 
-def test_a_successful_sign_in_refills_the_account_only():
+def test_a_successful_sign_in_refills_the_account_and_refunds_its_address():
     clock = FakeClock()
     throttle = SignInThrottle(per_account=2, per_address=2, period_s=60.0, clock=clock)
-    throttle.failed("alice", "10.0.0.5")
-    throttle.failed("alice", "10.0.0.5")
-    throttle.succeeded("alice")
+    throttle.attempt("alice", "10.0.0.5")
+    throttle.attempt("alice", "10.0.0.5")
+    assert throttle.retry_after_s("alice", "10.0.0.6") is not None
+    throttle.attempt("alice", "10.0.0.6")  # refused in practice; counted here
+    throttle.succeeded("alice", "10.0.0.6")
     assert throttle.retry_after_s("alice", "10.0.0.6") is None
-    assert throttle.retry_after_s("alice", "10.0.0.5") is not None
+    assert throttle.retry_after_s("alice", "10.0.0.5") is not None  # its failures stay

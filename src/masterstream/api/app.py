@@ -27,12 +27,14 @@ from ..config import Settings
 from ..monitoring import CacheMonitor, EndpointMetrics
 from ..service.engine import Engine
 from ..service.request import DEFAULT_PRESET
+from .access import install_access, open_auth
 from .feed import LiveFeed
 from .http_metrics import build_registry
 from .observation import RequestObserver
 from .problems import install_problem_handlers
 from .recording import RequestRecorder
 from .routes import cache, chunks, health, library, metrics, stream, tracks
+from .routes import me, session, users
 from .routes import albums, artists, covers, search
 from .state import ServerOptions, ServerState
 from .websocket import WebSocketHub
@@ -69,6 +71,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         try:
             state, feed = _build_state(settings, options, engine)
             app.state.ms = state
+            app.state.auth = auth = await open_auth(settings, state)
             log.info(
                 "started: %d tracks, tier1 %.0f MB, tier2 %.0f MB at %s, %d render workers",
                 len(engine.library), settings.tier1_capacity_bytes / MB,
@@ -85,6 +88,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
                 with contextlib.suppress(asyncio.CancelledError):
                     await ticker
                 await state.hub.aclose()
+                auth.store.close()
         finally:
             await engine.aclose()
             if trace is not None:
@@ -97,10 +101,11 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    install_access(app, settings)  # Host, cross-site, body limit, then who may do what
     app.add_middleware(
         RequestObserver, trusted_proxies=settings.trusted_proxies, log_access=options.access_log
     )
-    for module in (tracks, chunks, stream, cache, library, health, metrics,
+    for module in (tracks, chunks, stream, cache, library, health, metrics, session, me, users,
                    artists, albums, covers, search):  # fmt: skip
         app.include_router(module.router)
 

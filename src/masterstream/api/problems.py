@@ -36,6 +36,7 @@ from ..errors import (
     UnsupportedFormatError,
 )
 from ..logs import REQUEST_ID
+from ..users.errors import LastAdminError, UserExistsError, UserNotFoundError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://masterstream.invalid/problems/"
@@ -44,6 +45,9 @@ log = logging.getLogger("masterstream.api")
 # (exception class, HTTP status, problem slug, title); the first matching class wins.
 _MAPPING: list[tuple[type[MasterstreamError], int, str, str]] = [
     (TrackNotFoundError, 404, "track-not-found", "Track not found"),
+    (UserNotFoundError, 404, "user-not-found", "User not found"),
+    (UserExistsError, 409, "user-exists", "User exists"),
+    (LastAdminError, 409, "last-admin", "The last admin stays"),
     (AlbumNotFoundError, 404, "album-not-found", "Album not found"),
     (ArtistNotFoundError, 404, "artist-not-found", "Artist not found"),
     (ChunkOutOfRangeError, 404, "chunk-out-of-range", "Chunk index out of range"),

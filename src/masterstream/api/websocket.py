@@ -27,6 +27,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..errors import MasterstreamError
 from ..service.request import PlaybackPosition
+from ..users.errors import RenderBudgetError
 from .options import ServerOptions
 
 log = logging.getLogger("masterstream.api")
@@ -72,6 +73,8 @@ class ClientConnection:
         self.last_pong_s = clock()
         self._tokens = float(options.ws_burst_messages)
         self._refilled_s = clock()
+        scope = getattr(websocket, "scope", {})
+        self.principal = scope.get("state", {}).get("principal")  # who it connected as
 
     def enqueue(self, kind: str, data: Any) -> None:
         item = (kind, data, time.time())
@@ -152,8 +155,14 @@ class WebSocketHub:
         self.clock = clock
         self.on_leave: Callable[[str], object] = lambda _client_id: None
         self.clients: set[ClientConnection] = set()
+        self._by_id: dict[str, ClientConnection] = {}
         self.closing = False
         self.connections = 0
+
+    def principal_of(self, client_id: str) -> Any:
+        """Who the client ``client_id`` connected as (None if it is gone)."""
+        client = self._by_id.get(client_id)
+        return None if client is None else client.principal
 
     def has_subscribers(self, topic: str) -> bool:
         return any(topic in c.topics for c in self.clients)
@@ -173,6 +182,7 @@ class WebSocketHub:
             await websocket.close(CLOSE_GOING_AWAY, "server shutting down")
             return
         self.clients.add(client)
+        self._by_id[client.id] = client
         tasks = [
             asyncio.ensure_future(self._reader(client)),
             asyncio.ensure_future(client.writer()),
@@ -182,6 +192,7 @@ class WebSocketHub:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
             self.clients.discard(client)
+            self._by_id.pop(client.id, None)
             self.on_leave(client.id)
             for task in tasks:
                 task.cancel()
@@ -269,6 +280,9 @@ class WebSocketHub:
             return
         try:
             self.on_position(position, client.id)
+        except RenderBudgetError as exc:
+            client.enqueue("error", {"code": "render_budget_exhausted", "message": str(exc),
+                                     "retry_after_s": round(exc.retry_after_s, 3)})  # fmt: skip
         except MasterstreamError as exc:
             client.error("invalid_position", str(exc))
 

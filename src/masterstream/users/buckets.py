@@ -74,6 +74,12 @@ class TokenBuckets:
         self._buckets.move_to_end(key)
         self._prune()
 
+    def refund(self, key: str, tokens: float = 1.0) -> None:
+        """Give back ``tokens`` charged for work that turned out not to count."""
+        bucket = self._refilled(key, self.clock())
+        if bucket is not None:
+            bucket.tokens = min(self.capacity, bucket.tokens + tokens)
+
     def reset(self, key: str) -> None:
         self._buckets.pop(key, None)
 

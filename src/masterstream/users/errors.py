@@ -39,3 +39,13 @@ class InvalidUserError(UserError, InvalidRequestError):
 class LastAdminError(UserError):
     def __init__(self, name: str) -> None:
         super().__init__(f"{name!r} is the last admin; make another user admin first", name=name)
+
+
+class RenderBudgetError(MasterstreamError):
+    """A principal has used its cold renders for now (``retry_after_s`` until the next)."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        self.retry_after_s = retry_after_s
+        super().__init__(
+            f"render budget used up: cached chunks still play, new renders in {retry_after_s:.0f} s"
+        )

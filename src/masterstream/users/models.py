@@ -8,7 +8,6 @@ from enum import StrEnum
 from typing import Any
 
 from ..errors import InvalidParameterError
-from ..mastering import get_preset, validate_intensity
 from .errors import InvalidUserError
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -42,6 +41,8 @@ class UserSettings:
     default_bitrate_kbps: int | None = None
 
     def __post_init__(self) -> None:
+        from ..mastering import get_preset, validate_intensity  # heavy: not at CLI start-up
+
         if self.default_preset is not None:
             get_preset(self.default_preset)
         validate_intensity(self.default_intensity)
@@ -71,6 +72,8 @@ class UserSettings:
         if unknown:
             raise InvalidParameterError(sorted(unknown)[0], "is not a user setting")
         if "default_intensity" in changes:
+            from ..mastering import validate_intensity
+
             changes["default_intensity"] = validate_intensity(changes["default_intensity"])
         return replace(self, **changes)
 

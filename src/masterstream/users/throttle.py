@@ -1,10 +1,11 @@
 """Failed sign-ins, rate-limited per account name and per client address.
 
-Each failure takes a token from the account's bucket and from the address's; while
-either is empty, sign-in attempts for that account or from that address are refused
-before any password is checked (so the refusal costs no hashing). A successful sign-in
-refills its account's bucket. Sessions and API keys are unaffected: throttling an
-account never signs anyone out.
+Each attempt takes a token from the account's bucket and from the address's before the
+password is checked (so concurrent guesses cannot slip past the count); a successful
+sign-in gives the address its token back and refills the account's bucket, so only
+failures add up. While either bucket is empty, attempts for that account or from that
+address are refused without checking any password (a refusal costs no hashing).
+Sessions and API keys are unaffected: throttling an account never signs anyone out.
 """
 
 from __future__ import annotations
@@ -36,9 +37,11 @@ class SignInThrottle:
         known = [w for w in waits if w is not None]
         return max(known) if known else None
 
-    def failed(self, name: str, address: str) -> None:
+    def attempt(self, name: str, address: str) -> None:
+        """Count an attempt as failed until :meth:`succeeded` says otherwise."""
         self.accounts.charge(self._account(name))
         self.addresses.charge(address)
 
-    def succeeded(self, name: str) -> None:
+    def succeeded(self, name: str, address: str) -> None:
         self.accounts.reset(self._account(name))
+        self.addresses.refund(address)

@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 
 from ...monitoring import ChunkCacheMetadata, create_cache_aware_response
 from ...service.request import ChunkRequest, Variant
+from ..budgets import charge, refuse_if_exhausted
 from ..headers import cache_control, cache_status, etag_matches, server_timing, strong_etag
 from ..params import (
     ChunkIdxParam,
@@ -58,9 +59,11 @@ async def get_chunk(request: Request) -> Response:
     headers = {"ETag": etag, "Cache-Control": cache_control(immutable=current)}
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
+    refuse_if_exhausted(request, service, chunk_request)  # 429 for a miss over budget only
     started_s = time.perf_counter()
     try:
         result = await service.get(chunk_request, key)
+        charge(request, result)
     except Exception:
         state.recorder.failure(CHUNK_ENDPOINT, (time.perf_counter() - started_s) * 1000.0)
         raise

@@ -21,6 +21,7 @@ from fastapi.responses import StreamingResponse
 from ...audio.encode import WAV_HEADER_BYTES, wav_header
 from ...errors import RenderError, UnsupportedFormatError
 from ...service.request import ChunkRequest, Variant
+from ..budgets import charge, refuse_if_exhausted
 from ..headers import cache_control, etag_matches, stream_etag
 from ..params import TrackIdParam, format_param, variant_params
 from ..problems import ProblemError
@@ -117,6 +118,7 @@ async def stream_track(
         started_s = time.perf_counter()
         try:
             result = await service.get(first_request.at(chunk_index))
+            charge(request, result)  # counted, never cut: the budget was checked up front
         except Exception:
             state.recorder.failure(STREAM_ENDPOINT, (time.perf_counter() - started_s) * 1000.0)
             raise
@@ -124,6 +126,8 @@ async def stream_track(
         span_start, span_stop = geometry.chunk_span(chunk_index)
         return pcm_payload(result.data, span_stop - span_start, block_align)
 
+    if slices:
+        refuse_if_exhausted(request, service, first_request.at(slices[0].chunk_index))
     first_payload = await fetch(slices[0].chunk_index) if slices else b""
     data_bytes = geometry.total_frames * block_align
     head = b""
