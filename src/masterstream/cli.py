@@ -18,6 +18,7 @@ from rich.table import Table
 from .config import Settings
 from .errors import MasterstreamError
 from .logs import LOG_LEVELS
+from .users.cli import user_app
 
 app = typer.Typer(
     name="masterstream",
@@ -49,6 +50,7 @@ def main_options(
 
 
 err = Console(stderr=True)
+app.add_typer(user_app, name="user")
 
 DataDir = Annotated[
     Path | None,
@@ -233,6 +235,37 @@ def serve(
             "to FILE, for replaying through cache policies (bench/)."
         ),
     ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(help="Also answer to this Host name (repeatable; '*': any name)."),
+    ] = None,
+    allowed_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Also accept writes and /ws from this origin, e.g. "
+            "https://app.example (repeatable)."
+        ),
+    ] = None,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Believe X-Forwarded-For/-Proto from this proxy address or network (repeatable)."
+        ),
+    ] = None,
+    metrics_public: Annotated[
+        bool | None,
+        typer.Option(
+            "--metrics-public",
+            help="Serve /metrics to anyone, not only to loopback clients and admins.",
+        ),
+    ] = None,
+    render_budget: Annotated[
+        int | None,
+        typer.Option(
+            help="Cold renders a user may cause per minute (default 120; 0: no "
+            "limit). Cache hits are never limited."
+        ),
+    ] = None,
 ) -> None:
     """Serve the library (the demo library by default) over HTTP and WebSocket."""
     import uvicorn
@@ -240,6 +273,7 @@ def serve(
     from .api import ServerOptions, create_app
     from .logs import configure_logging
     from .service.workspace import open_library
+    from .users import UserStore
 
     try:
         configure_logging(log_level.lower(), log_format)  # type: ignore[arg-type]
@@ -249,6 +283,10 @@ def serve(
     settings = _settings(
         data_dir, library_dir=library, cache_dir=cache_dir, host=host, port=port,
         admin_token=admin_token, trace_path=record_trace,
+        allowed_hosts=tuple(allowed_host) if allowed_host else None,
+        allowed_origins=tuple(allowed_origin) if allowed_origin else None,
+        trusted_proxies=tuple(trusted_proxy) if trusted_proxy else None,
+        metrics_public=metrics_public, render_budget_per_minute=render_budget,
         tier1_capacity_bytes=None if tier1_mb is None else round(tier1_mb * 1_000_000),
         tier2_capacity_bytes=None if tier2_mb is None else round(tier2_mb * 1_000_000),
     )  # fmt: skip
@@ -264,16 +302,17 @@ def serve(
               f"{settings.effective_library_dir}", highlight=False, soft_wrap=True)  # fmt: skip
     out.print(f"listening on {url}  (API docs {url}/docs, WebSocket ws://"
               f"{settings.host}:{settings.port}/ws)", highlight=False, soft_wrap=True)  # fmt: skip
-    if settings.admin_token is None:
-        loopback = settings.host in {"127.0.0.1", "::1", "localhost"}
-        warning = "" if loopback else " — and the server is reachable from the network!"
-        out.print(f"admin endpoints are open (no --admin-token){warning}", highlight=False,
-                  soft_wrap=True)  # fmt: skip
+    with UserStore(settings.catalog_path) as users:
+        has_users = users.accounts.exist()
+    if not has_users:
+        out.print("no user yet: only this machine (loopback) is served, with full rights; "
+                  "create the first admin with 'masterstream user add NAME --admin "
+                  "--password-stdin'", highlight=False, soft_wrap=True)  # fmt: skip
     uvicorn.run(
         app_, host=settings.host, port=settings.port, log_config=None,
         log_level=log_level.lower(), access_log=False,
         ws_max_size=16 * options.ws_max_message_bytes, timeout_graceful_shutdown=10,
-        timeout_keep_alive=KEEP_ALIVE_S,
+        timeout_keep_alive=KEEP_ALIVE_S, proxy_headers=False,  # read by the app: --trusted-proxy
     )  # fmt: skip
 
 
