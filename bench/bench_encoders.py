@@ -25,8 +25,9 @@ import resource  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -107,67 +108,41 @@ def chunk_path(fmt: str, track: np.ndarray, bitrate: int | None) -> Callable[[],
 
 
 def candidates(chunk: np.ndarray, track: np.ndarray) -> dict[str, tuple[str, Callable]]:
+    """Name -> (can it make gapless independent chunks, and why; encode the chunk)."""
     pcm16 = np.clip(np.rint(chunk * 32768), -32768, 32767).astype("<i2")
     resampler = Resampler(RATE, 48000)
     chunk48 = resampler.convert(chunk, 0, chunk.shape[0], 0, 480000)
-    return {
-        "opus: libsndfile (soundfile), 48 kHz input": (
-            "no: writes whole files; no packets, no bitrate control",
-            lambda: libsndfile(chunk48, 48000, "OGG", "OPUS", 0.77),
-        ),
-        f"opus: PyAV libopus, 48 kHz input, complexity {COMPLEXITY}": (
-            "yes: raw packets, pre-skip reported",
-            lambda: b"".join(encode_packets(chunk48, 128)),
-        ),
-        "opus: ffmpeg subprocess (anchor), resamples itself": (
-            "file-level only (one process per chunk)",
-            lambda: ffmpeg(pcm16, "-c:a", "libopus", "-b:a", "128k", "-f", "ogg"),
-        ),
-        "opus: masterstream chunk (resample + pre-roll + PyAV + Ogg)": (
-            "yes (chosen)",
-            chunk_path("opus", track, 128),
-        ),
-        "resample 44.1 -> 48 kHz alone (Kaiser FIR, scipy)": (
-            "-",
-            lambda: resampler.convert(chunk, 0, chunk.shape[0], 0, 480000),
-        ),
-        "mp3: libsndfile (soundfile)": (
-            "no: no reservoir switch, no delay/padding access",
-            lambda: libsndfile(chunk, RATE, "MP3", "MPEG_LAYER_III", 0.4, "CONSTANT"),
-        ),
-        f"mp3: lameenc Python API, q{QUALITY}": (
-            "no: bit reservoir cannot be switched off",
-            lambda: lameenc_api(pcm16),
-        ),
-        f"mp3: LAME C API from the lameenc wheel (ctypes), q{QUALITY}, no reservoir": (
-            "yes: reservoir off, delay known",
-            lambda: LameEncoder(RATE, 2, 192, QUALITY).encode(chunk),
-        ),
-        f"mp3: PyAV libmp3lame, q{QUALITY}, no reservoir": (
-            "yes: reservoir off",
-            lambda: pyav_mp3(chunk),
-        ),
-        f"mp3: ffmpeg subprocess (anchor), q{QUALITY}, no reservoir": (
-            "file-level only (one process per chunk)",
-            lambda: ffmpeg(
-                pcm16,
-                "-c:a",
-                "libmp3lame",
-                "-b:a",
-                "192k",
-                "-compression_level",
-                str(QUALITY),
-                "-reservoir",
-                "0",
-                "-f",
-                "mp3",
-            ),
-        ),
-        "mp3: masterstream chunk (pre-roll + LAME + frame split)": (
-            "yes (chosen)",
-            chunk_path("mp3", track, 192),
-        ),
-    }
+    opus_cli = ["-c:a", "libopus", "-b:a", "128k", "-f", "ogg"]
+    mp3_cli = ["-c:a", "libmp3lame", "-b:a", "192k", "-compression_level", str(QUALITY),
+               "-reservoir", "0", "-f", "mp3"]  # fmt: skip
+    files = "file-level only (one process per chunk)"
+    q = f"q{QUALITY}"
+    rows = [
+        ("opus: libsndfile (soundfile), 48 kHz input", "no: whole files, no packets",
+         lambda: libsndfile(chunk48, 48000, "OGG", "OPUS", 0.77)),
+        (f"opus: PyAV libopus, 48 kHz input, complexity {COMPLEXITY}",
+         "yes: raw packets, pre-skip reported", lambda: b"".join(encode_packets(chunk48, 128))),
+        ("opus: ffmpeg subprocess (anchor), resamples itself", files,
+         lambda: ffmpeg(pcm16, *opus_cli)),
+        ("opus: masterstream chunk (resample + pre-roll + PyAV + Ogg)", "yes (chosen)",
+         chunk_path("opus", track, 128)),
+        ("resample 44.1 -> 48 kHz alone (Kaiser FIR, scipy)", "-",
+         lambda: resampler.convert(chunk, 0, chunk.shape[0], 0, 480000)),
+        ("mp3: libsndfile (soundfile)", "no: no reservoir switch, no delay/padding access",
+         lambda: libsndfile(chunk, RATE, "MP3", "MPEG_LAYER_III", 0.4, "CONSTANT")),
+        (f"mp3: lameenc Python API, {q}", "no: bit reservoir cannot be switched off",
+         lambda: lameenc_api(pcm16)),
+        (f"mp3: LAME C API from the lameenc wheel (ctypes), {q}, no reservoir",
+         "yes: reservoir off, delay known",
+         lambda: LameEncoder(RATE, 2, 192, QUALITY).encode(chunk)),
+        (f"mp3: PyAV libmp3lame, {q}, no reservoir", "yes: reservoir off",
+         lambda: pyav_mp3(chunk)),
+        (f"mp3: ffmpeg subprocess (anchor), {q}, no reservoir", files,
+         lambda: ffmpeg(pcm16, *mp3_cli)),
+        ("mp3: masterstream chunk (pre-roll + LAME + frame split)", "yes (chosen)",
+         chunk_path("mp3", track, 192)),
+    ]  # fmt: skip
+    return {name: (why, fn) for name, why, fn in rows}
 
 
 def measure(fns: dict[str, tuple[str, Callable]], rounds: int) -> dict[str, dict]:
@@ -220,6 +195,49 @@ def bytes_per_minute(track: np.ndarray) -> list[dict]:
     return rows
 
 
+def blocks_of(audio: np.ndarray) -> Callable[[], Iterator[np.ndarray]]:
+    return lambda: (audio[i : i + 65536] for i in range(0, audio.shape[0], 65536))
+
+
+def peaks(tmp: Path) -> list[dict]:
+    """Loudness change and true peak after decoding (ffmpeg ebur128), for loud material
+    mastered with ``bright``: as mastered today, and limited ``peak_headroom_db`` lower
+    with the gain recalibrated (the change the lossy path asks of mastering)."""
+    from dataclasses import replace
+
+    from tests.audio.lossy_checks import ebur128, encode_stream
+
+    from masterstream.mastering import compute_fingerprint, plan_mastering, render_track
+    from masterstream.mastering.calibration import calibrate
+
+    rows = []
+    for kind in ("music", "thin", "bass_heavy", "crushed"):
+        audio = np.array(make_track(kind, RATE, 20.0, 2))
+        fingerprint = compute_fingerprint(audio, RATE)
+        plan = plan_mastering("bright", fingerprint, audio, RATE)
+        master = render_track(audio, RATE, plan, 1.0)
+        sf.write(tmp / "pcm.wav", master, RATE, subtype="FLOAT")
+        pcm_lufs, pcm_dbtp = ebur128(tmp / "pcm.wav")
+        for fmt, spec in LOSSY_FORMATS.items():
+            for kbps in (spec.bitrates_kbps[0], spec.default_bitrate_kbps, spec.bitrates_kbps[-1]):
+                headroom = spec.peak_headroom_db(kbps)
+                ceiling = plan.limiter.ceiling_dbtp - headroom
+                lowered = replace(plan, limiter=replace(plan.limiter, ceiling_dbtp=ceiling))
+                gain_db, _ = calibrate(
+                    lowered, blocks_of(audio), RATE, 2, fingerprint.integrated_lufs
+                )
+                lossy_master = render_track(audio, RATE, replace(lowered, gain_db=gain_db), 1.0)
+                row = {"material": kind, "format": fmt, "kbps": kbps, "headroom_db": headroom,
+                       "pcm_lufs": pcm_lufs, "pcm_dbtp": pcm_dbtp}  # fmt: skip
+                for label, pcm in (("as_mastered", master), ("with_headroom", lossy_master)):
+                    path = tmp / f"{label}.{fmt}"
+                    path.write_bytes(encode_stream(fmt, pcm, RATE, kbps, CHUNK_S)[0])
+                    lufs, dbtp = ebur128(path)
+                    row[label] = {"delta_lu": lufs - pcm_lufs, "dbtp": dbtp}
+                rows.append(row)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9)
@@ -233,12 +251,14 @@ def main() -> None:
     sizes = bytes_per_minute(track)
     packages = packaging()
     loads = (load_before, os.getloadavg()[0])
-    lines = report(speeds, sizes, packages, args.rounds, loads)
+    with tempfile.TemporaryDirectory() as tmp:
+        peak_rows = peaks(Path(tmp))
+    lines = report(speeds, sizes, packages, args.rounds, loads) + report_peaks(peak_rows)
     print("\n".join(lines))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.with_suffix(".md").write_text("\n".join(lines) + "\n")
     data = {"speeds": speeds, "bytes_per_minute": sizes, "packages": packages,
-            "rounds": args.rounds, "loads": loads}  # fmt: skip
+            "peaks": peak_rows, "rounds": args.rounds, "loads": loads}  # fmt: skip
     RESULTS.with_suffix(".json").write_text(json.dumps(data, indent=2) + "\n")
     print(f"\nwritten to {RESULTS.relative_to(REPO)}.md and .json")
 
@@ -317,6 +337,22 @@ def report(speeds: dict, sizes: list, packages: list, rounds: int, loads: tuple)
             f"| {row['format']} | {row['bitrate_kbps']} | {row['bytes_per_minute']:,} | "
             f"{row['bytes_per_minute'] * 60 / 1e6:.1f} |"
         )
+    return lines
+
+
+def report_peaks(rows: list[dict]) -> list[str]:
+    lines = ["", "## Loudness and true peak after decoding", "",
+             "20 s of loud material mastered with `bright` (-14 LUFS, limiter at -1.3 dBTP), "
+             "encoded in 10 s chunks, decoded and metered by ffmpeg's ebur128 (true peak); "
+             "LU change against the PCM master. *With headroom*: limiter ceiling lowered by the "
+             "format's `peak_headroom_db` and the loudness gain recalibrated.", "",
+             "| material | format kbit/s | PCM dBTP | as mastered: LU, dBTP | headroom dB | "
+             "with headroom: LU, dBTP |", "|---|---|---:|---|---:|---|"]  # fmt: skip
+    for r in rows:
+        plain, low = r["as_mastered"], r["with_headroom"]
+        lines.append(f"| {r['material']} | {r['format']} {r['kbps']} | {r['pcm_dbtp']:.2f} | "
+                     f"{plain['delta_lu']:+.2f}, {plain['dbtp']:.2f} | {r['headroom_db']:.1f} | "
+                     f"{low['delta_lu']:+.2f}, {low['dbtp']:.2f} |")  # fmt: skip
     return lines
 
 
