@@ -3,7 +3,7 @@
 A track's MP3 stream is an Info frame carrying the LAME tag (:meth:`Mp3Stream.header`,
 from :mod:`.mp3_tag`) followed by the frames of chunk 0, chunk 1, ... The LAME tag gives
 the encoder delay and the padding of the whole stream, so decoders that honour it (ffmpeg,
-mpv, VLC, browsers) return exactly the track's samples.
+hence mpv; Chromium) return exactly the track's samples.
 
 Frames lie on one grid for the whole track: frame ``j`` decodes to output samples
 ``[1152 j, 1152 (j + 1))``, which are the track's samples ``delay`` later (LAME's encoder
@@ -13,7 +13,8 @@ frames early on the same grid and runs ``POSTROLL_SAMPLES`` past the chunk's las
 pre-roll and post-roll frames are dropped. The bit reservoir is off, so no frame borrows
 bytes from another and every frame decodes on its own bytes (seeking anywhere works too).
 CBR frames have known sizes (LAME's padding rule is reproduced), so every chunk's size,
-and the stream's, is known before anything is encoded.
+and the stream's, is known before anything is encoded. A standalone chunk (a file of its
+own) keeps its pre-roll frames behind its own Info frame, whose delay field skips them.
 
 MPEG-1 has three sample rates; other sources are resampled to 48 or 44.1 kHz.
 """

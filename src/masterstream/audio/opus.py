@@ -17,6 +17,8 @@ early on the same grid; the pre-roll packets settle the encoder's state on the a
 before the chunk and are dropped. The decoder carries its state across the boundary, so
 it sees what a continuous encode would have given it, up to the encoder's own choices.
 The last page's granule position trims the padding after the track's last sample.
+A standalone chunk (a file of its own) keeps its pre-roll packets instead, behind its own
+headers, and marks them as pre-skip.
 """
 
 from __future__ import annotations
