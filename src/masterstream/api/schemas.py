@@ -150,3 +150,81 @@ class HealthCheck(BaseModel):
     description: str
     checks: dict[str, list[dict[str, Any]]]
     notes: list[str] = []
+
+
+class ToneBand(BaseModel):
+    """One band of a track's long-term spectrum: its share of the 20 Hz-20 kHz energy."""
+
+    name: str
+    low_hz: float
+    high_hz: float
+    share: float
+
+
+class FingerprintView(BaseModel):
+    """A track's fingerprint grouped for reading: tonal balance, dynamics, stereo, time."""
+
+    tonal_balance: list[ToneBand]
+    integrated_lufs: float
+    loudness_range_lu: float
+    true_peak_dbtp: float
+    crest_factor_db: float
+    plr_db: float
+    spectral_centroid_hz: float
+    spectral_tilt_db_per_octave: float
+    stereo_width: float
+    phase_correlation: float
+    tempo_bpm: float
+    transient_density_per_s: float
+    duration_s: float
+
+
+class EqCurvePoint(BaseModel):
+    frequency_hz: float
+    gain_db: float = Field(description="The plan's EQ alone, at full intensity.")
+    blended_gain_db: float = Field(
+        description="The EQ as heard at the requested intensity: |(1 - i) + i * H(f)|."
+    )
+
+
+class LoudnessFigures(BaseModel):
+    """Measured (or, where ``estimated`` says so, derived) loudness figures; None: not held
+    by the plan."""
+
+    integrated_lufs: float | None
+    loudness_range_lu: float | None
+    true_peak_dbtp: float | None
+    crest_factor_db: float | None
+    estimated: list[str] = Field(default_factory=list)
+
+
+class LevelMatch(BaseModel):
+    """What the player needs to compare the original at the mastered loudness."""
+
+    original_lufs: float | None
+    mastered_lufs: float | None
+    target_lufs: float | None
+    original_gain_db: float = Field(
+        description="Gain to apply to the original so it plays at the mastered loudness."
+    )
+
+
+class MasteringView(BaseModel):
+    """``GET /api/tracks/{id}/mastering``: what a preset does to one track, from its plan."""
+
+    track_id: int
+    preset: str
+    intensity: float
+    passthrough: bool
+    planned_now: bool = Field(description="True when the plan was computed for this request.")
+    fingerprint: FingerprintView | None
+    eq_bands: list[dict[str, Any]]
+    eq_curve: list[EqCurvePoint]
+    compressor: dict[str, Any] | None
+    transients: dict[str, Any] | None
+    limiter: dict[str, Any] | None
+    loudness_gain_db: float
+    before: LoudnessFigures
+    after: LoudnessFigures
+    level_match: LevelMatch
+    notes: list[str]
