@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from masterstream.audio.decode import read_all, read_info, read_window
+from masterstream.audio.decode import read_all, read_blocks, read_info, read_window
 from masterstream.errors import SourceUnavailableError, UnsupportedAudioError
 from tests.conftest import write_tone
 
@@ -80,3 +80,25 @@ def test_invalid_window_is_rejected(tmp_path):
     path = write_tone(tmp_path / "t.wav", duration_s=0.5)
     with pytest.raises(ValueError):
         read_window(path, 100, 50)
+
+
+@pytest.mark.parametrize(("ext", "fmt", "subtype"), LOSSLESS)
+@pytest.mark.parametrize("block_frames", [1000, 65536])
+def test_blocks_concatenate_to_the_whole_file(tmp_path, ext, fmt, subtype, block_frames):
+    path = write_tone(tmp_path / f"t.{ext}", duration_s=2.5, fmt=fmt, subtype=subtype)
+    whole, _ = read_all(path)
+    blocks = list(read_blocks(path, block_frames))
+    assert all(b.shape[0] == block_frames for b in blocks[:-1]) and blocks[-1].dtype == np.float32
+    np.testing.assert_array_equal(np.vstack(blocks), whole)
+    if subtype == "PCM_16":  # int16 blocks are the same samples in half the memory
+        ints = np.vstack(list(read_blocks(path, block_frames, dtype="int16")))
+        np.testing.assert_array_equal(ints * np.float32(1 / 32768), whole)
+
+
+def test_blocks_of_a_truncated_file_raise_not_stop_short(tmp_path):
+    path = write_tone(tmp_path / "t.flac", duration_s=3.0, fmt="FLAC", subtype="PCM_16")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # STREAMINFO still claims 3 s
+    with pytest.raises(SourceUnavailableError, match="t.flac"):
+        for _ in read_blocks(path, 4096):
+            pass
