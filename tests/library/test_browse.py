@@ -171,3 +171,12 @@ def test_unknown_ids_raise_not_found(catalog):
         browse.get_album(catalog, 999)
     with pytest.raises(ArtistNotFoundError):
         browse.get_artist(catalog, 999)
+
+
+def test_broad_queries_come_in_catalog_order_with_the_right_total(catalog, monkeypatch):
+    ranked = browse.list_tracks(catalog, q="bjo")
+    monkeypatch.setattr(browse, "RANK_LIMIT", 2)
+    broad = browse.list_tracks(catalog, q="bjo")
+    assert broad.total == ranked.total == 4
+    assert [t.id for t in broad.items] == sorted(t.id for t in ranked.items)
+    assert browse.list_tracks(catalog, q="bjo", offset=3, limit=5).items == broad.items[3:]

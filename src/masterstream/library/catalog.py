@@ -251,16 +251,15 @@ def _now() -> str:
 
 def record_from_row(row: sqlite3.Row) -> TrackRecord:
     """A track record from a ``SELECT * FROM tracks`` row."""
+    r = dict(zip(row.keys(), row, strict=True))  # one pass: Row looks names up linearly
     return TrackRecord(
-        id=row["id"], path=row["path"], signature=row["signature"],
-        size_bytes=row["size_bytes"], mtime_ns=row["mtime_ns"], frames=row["frames"],
-        sample_rate=row["sample_rate"], channels=row["channels"], title=row["title"],
-        artist=row["artist"],
-        fingerprint=json.loads(row["fingerprint"]) if row["fingerprint"] else None,
-        ctime_ns=row["ctime_ns"], inode=row["inode"], format=row["format"],
-        album_id=row["album_id"], artist_id=row["artist_id"], album=row["album"],
-        album_artist=row["album_artist"], track_number=row["track_number"],
-        disc_number=row["disc_number"], year=row["year"], genre=row["genre"],
-        has_embedded_cover=bool(row["has_embedded_cover"]), cover_path=row["cover_path"],
-        info=json.loads(row["info"]) if row["info"] else None,
+        id=r["id"], path=r["path"], signature=r["signature"], size_bytes=r["size_bytes"],
+        mtime_ns=r["mtime_ns"], frames=r["frames"], sample_rate=r["sample_rate"],
+        channels=r["channels"], title=r["title"], artist=r["artist"],
+        fingerprint=json.loads(r["fingerprint"]) if r["fingerprint"] else None,
+        ctime_ns=r["ctime_ns"], inode=r["inode"], format=r["format"], album_id=r["album_id"],
+        artist_id=r["artist_id"], album=r["album"], album_artist=r["album_artist"],
+        track_number=r["track_number"], disc_number=r["disc_number"], year=r["year"],
+        genre=r["genre"], has_embedded_cover=bool(r["has_embedded_cover"]),
+        cover_path=r["cover_path"], info=json.loads(r["info"]) if r["info"] else None,
     )  # fmt: skip
