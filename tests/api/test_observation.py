@@ -20,11 +20,16 @@ async def _client(app, client_address: str):
 @pytest.mark.parametrize("trusted", [False, True])
 async def test_request_ids_in_headers_problems_and_the_access_log(settings, caplog, trusted):
     proxy = "10.1.2.3"
-    settings = settings.with_overrides(trusted_proxies=(proxy,) if trusted else ())
+    settings = settings.with_overrides(
+        trusted_proxies=(proxy,) if trusted else (), admin_token="t0ken"
+    )  # not loopback: it authenticates
     app = create_app(settings, make_options(access_log=True))
     async with app.router.lifespan_context(app), await _client(app, proxy) as client:
         with caplog.at_level(logging.INFO, logger="masterstream.access"):
-            response = await client.get("/api/tracks/999", headers={"X-Request-ID": "rq-42"})
+            response = await client.get(
+                "/api/tracks/999",
+                headers={"X-Request-ID": "rq-42", "Authorization": "Bearer t0ken"},
+            )
     request_id = response.headers["x-request-id"]
     assert (request_id == "rq-42") is trusted
     assert response.json()["request_id"] == request_id  # in the problem document
