@@ -36,7 +36,7 @@ from .recording import RequestRecorder
 from .routes import cache, chunks, health, library, metrics, stream, tracks
 from .routes import me, session, users
 from .routes import albums, artists, covers, search
-from .routes import history, mastering
+from .routes import history, mastering, web
 from .state import ServerOptions, ServerState
 from .websocket import WebSocketHub
 
@@ -107,7 +107,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         RequestObserver, trusted_proxies=settings.trusted_proxies, log_access=options.access_log
     )
     for module in (tracks, chunks, stream, cache, library, health, metrics, session, me, users,
-                   mastering, history, artists, albums, covers, search):  # fmt: skip
+                   mastering, history, web, artists, albums, covers, search):  # fmt: skip
         app.include_router(module.router)
 
     @app.websocket("/ws")

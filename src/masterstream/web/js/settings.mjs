@@ -1,0 +1,37 @@
+/** Settings: streaming quality (FLAC by default; lossy formats when the server offers them). */
+
+import { formatKey } from "./api.mjs";
+import { $, h, mount } from "./dom.mjs";
+
+export class SettingsView {
+  constructor({ formats, player, store }) {
+    const select = h("select", { id: "quality", "aria-describedby": "quality-note" },
+      formats.map((f) => h("option", { value: formatKey(f) }, f.label)));
+    select.value = formatKey(player.format);
+    select.addEventListener("change", () => {
+      const format = formats.find((f) => formatKey(f) === select.value);
+      store.set({ format: formatKey(format) });
+      player.setFormat(format);
+    });
+    const lossy = formats.some((f) => !f.lossless);
+    const forget = h("button", { type: "button", onclick: () => { store.clear(); location.reload(); } }, "Forget queue, position and settings");
+    mount($("settings"),
+      h("div", { class: "panel" },
+        h("h2", { text: "Quality" }),
+        h("label", {}, "Chunk format ", select),
+        h("p", { class: "note", id: "quality-note", text: lossy
+          ? "FLAC is lossless; a lossy format saves bandwidth (the server encodes it gaplessly)."
+          : "This server streams lossless chunks (FLAC, or WAV); it offers no lossy format yet." })),
+      h("div", { class: "panel" },
+        h("h2", { text: "Keyboard" }),
+        h("dl", { class: "kv" }, [["Space", "play / pause"], ["← / →", "seek 10 s"], ["N / P", "next / previous track"],
+          ["A", "compare with the original"], ["M", "mute"], ["L / D", "library / dashboard"]]
+          .flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })]))),
+      h("div", { class: "panel" }, h("h2", { text: "This browser" }), forget));
+  }
+}
+
+/** The stored format key resolved against what the server offers (FLAC when gone). */
+export function pickFormat(formats, key) {
+  return formats.find((f) => formatKey(f) === key) ?? formats[0];
+}
