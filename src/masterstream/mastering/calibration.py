@@ -1,18 +1,20 @@
 """Calibrating a plan's loudness gain in one streaming pass over the track.
 
-The track is pushed block by block through the plan's own stages 1-2 (EQ, dynamics; the
-same recursions as :mod:`.chain`, state carried from block to block, so the result is the
-single-pass render's) and, per group of frames, the K-weighted energy and the true peak of
+The track is pushed block by block through the plan's own stages 1-2 (EQ and dynamics,
+the recursions of :mod:`.chain` with their state carried from block to block, as in a
+single-pass render; the compressor's gain is updated every 8 frames instead of every
+frame) and, per group of ~0.15 ms of frames, the K-weighted energy and the true peak of
 that shaped signal go to a :class:`LimiterBank`, which measures the integrated loudness
-of the limited output at a grid of loudness gains (0.5 dB apart, from 6 dB under to 12 dB
-over the gain the input's own loudness suggests). The calibrated gain is where that curve
-crosses the target, interpolated between grid points; below the grid, where the limiter
-never acts, loudness is exactly the shaped signal's plus the gain. A target off the grid
-costs one more pass with the grid moved.
+of the limited output at a grid of loudness gains, 1 dB apart, from 6 dB under to 12 dB
+over the gain the input's own loudness suggests. The calibrated gain is where that curve
+crosses the target (monotone cubic interpolation between grid points); below the grid,
+where the limiter never acts, loudness is exactly the shaped signal's plus the gain. A
+target off the grid costs another pass with the grid moved.
 
 As in a whole-track calibration, the K-weighted power of the limited output is taken as
 the shaped signal's times the limiter gain squared (the limiter's gain moves slowly next
-to the K-filter's response). Memory: a few blocks of audio and O(1) per gain.
+to the K-filter's response). Against the whole-track secant search on a frame-rate
+limiter, the gain agrees within 0.05 dB (tests). Memory: a few blocks and O(1) per gain.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
+from scipy.interpolate import PchipInterpolator
 
 from ..errors import RenderError
 from .cascade import BiquadCascade
@@ -37,10 +40,11 @@ if TYPE_CHECKING:
     from .plan import MasteringPlan
 
 GAIN_LIMIT_DB = 36.0
-GRID_STEP_DB = 0.5
+GRID_STEP_DB = 1.0
 GRID_BELOW_DB = 6.0
 GRID_ABOVE_DB = 12.0
 SILENT_LUFS = -70.0
+COMPRESSOR_STRIDE = 8  # frames between compressor gain updates (~0.2 ms; attacks are >= 15 ms)
 MAX_PASSES = 6
 
 
@@ -106,7 +110,14 @@ class ShapedLoudness:
         self.eq.process(planar)
         if self.plan.compressor is not None:
             compressor, transients = self.plan.compressor, self.plan.transients
-            run_dynamics(planar, self.sample_rate, compressor, transients, state=self.dynamics)
+            run_dynamics(
+                planar,
+                self.sample_rate,
+                compressor,
+                transients,
+                state=self.dynamics,
+                stride=COMPRESSOR_STRIDE,
+            )
         peak = self.peaks.push(planar, floor=self.bank.lowest_limit)  # 10 frames behind
         weighted = self.k_weighting.process(planar)
         self._feed(self._energy.push(channel_power(weighted)), self._peak.push(peak))
@@ -127,7 +138,7 @@ class ShapedLoudness:
 
 
 def _grid(low_db: float, high_db: float) -> np.ndarray:
-    """Gains from ``low_db`` to ``high_db`` every 0.5 dB, within the gain limit."""
+    """Gains from ``low_db`` to ``high_db`` every 1 dB, within the gain limit."""
     grid = np.arange(low_db, high_db + GRID_STEP_DB / 2, GRID_STEP_DB)
     return np.unique(np.clip(grid, -GAIN_LIMIT_DB, GAIN_LIMIT_DB))
 
@@ -149,6 +160,8 @@ def _solve(measured: BankLoudness, target: float) -> tuple[float, float] | np.nd
             return float(gains[-1]), float(lufs[-1])
         return _grid(gains[-1], gains[-1] + GRID_ABOVE_DB + GRID_BELOW_DB)
     rising = np.maximum.accumulate(lufs)  # guards interpolation against histogram jitter
+    if np.all(np.diff(rising) > 0):  # a smooth curve through the grid points
+        return float(PchipInterpolator(rising, gains)(target)), target
     return float(np.interp(target, rising, gains)), target
 
 

@@ -19,14 +19,16 @@ from .compressor import CompressorParams, time_coefficient
 from .limiter import as_planar
 from .transients import TransientParams
 
-STATE_SIZE = 4  # detector power, gain reduction, fast and slow shaper followers
+STATE_SIZE = 6  # detector power, gain reduction, shaper followers, compressor update
 
 
 @njit(cache=True, nogil=True)
-def _dynamics(audio, apply, comp, use_rms, shaper, shape, state):  # pragma: no cover
-    # comp = (rms_c, attack_c, release_c, threshold_db, slope, knee_db, makeup_db)
+def _dynamics(audio, apply, comp, use_rms, shaper, shape, state, stride):  # pragma: no cover
+    # comp = (rms_c, attack_c, release_c, threshold_db, slope, knee_db, makeup_db), the
+    #   attack and release coefficients per compressor update (every `stride` frames)
     # shape = (fast_attack_c, fast_release_c, slow_attack_c, slow_release_c, amount, max_boost)
-    # state = (power, reduction, fast, slow): read at the start, written back at the end
+    # state = (power, reduction, fast, slow, frames to the next compressor update, its gain):
+    #   read at the start, written back at the end
     channels, frames = audio.shape
     reduction_out = np.empty(frames)
     rms_c, attack_c, release_c, threshold_db, slope, knee_db, makeup_db = comp
@@ -41,6 +43,9 @@ def _dynamics(audio, apply, comp, use_rms, shaper, shape, state):  # pragma: no 
     reduction = state[1]
     fast = state[2]
     slow = state[3]
+    countdown = int(state[4])
+    compressor_gain = state[5]
+    held_peak = 0.0
     for n in range(frames):
         inst = 0.0
         peak = 0.0
@@ -49,25 +54,29 @@ def _dynamics(audio, apply, comp, use_rms, shaper, shape, state):  # pragma: no 
             inst += v * v
             peak = max(peak, abs(v))
         inst /= channels
+        held_peak = max(held_peak, peak)
         if use_rms:
             power = rms_c * power + (1.0 - rms_c) * inst
-            detector = power
-        else:
-            detector = peak
-        target = 0.0
-        if detector > quiet:
-            if use_rms:
-                over = 10.0 * math.log10(detector) - threshold_db
-            else:
-                over = 20.0 * math.log10(detector) - threshold_db
-            if over >= half_knee:
-                target = slope * over
-            else:
-                target = slope * (over + half_knee) ** 2 / (2.0 * knee_db)
-        coeff = attack_c if target > reduction else release_c
-        reduction = coeff * reduction + (1.0 - coeff) * target
-        gain_db = makeup_db - reduction
-        gain = math.exp(gain_db * db_to_ln) if gain_db != 0.0 else 1.0
+        countdown -= 1
+        if countdown <= 0:  # every frame when rendering (stride 1)
+            countdown = stride
+            detector = power if use_rms else held_peak
+            held_peak = 0.0
+            target = 0.0
+            if detector > quiet:
+                if use_rms:
+                    over = 10.0 * math.log10(detector) - threshold_db
+                else:
+                    over = 20.0 * math.log10(detector) - threshold_db
+                if over >= half_knee:
+                    target = slope * over
+                else:
+                    target = slope * (over + half_knee) ** 2 / (2.0 * knee_db)
+            coeff = attack_c if target > reduction else release_c
+            reduction = coeff * reduction + (1.0 - coeff) * target
+            gain_db = makeup_db - reduction
+            compressor_gain = math.exp(gain_db * db_to_ln) if gain_db != 0.0 else 1.0
+        gain = compressor_gain
         if shaper:
             shaped_power = inst * gain * gain
             coeff = fast_a if shaped_power > fast else fast_r
@@ -86,6 +95,8 @@ def _dynamics(audio, apply, comp, use_rms, shaper, shape, state):  # pragma: no 
     state[1] = reduction
     state[2] = fast
     state[3] = slow
+    state[4] = countdown
+    state[5] = compressor_gain
     return reduction_out
 
 
@@ -97,16 +108,20 @@ def run_dynamics(
     *,
     apply: bool = True,
     state: np.ndarray | None = None,
+    stride: int = 1,
 ) -> np.ndarray:
     """Compress (and shape) planar float64 ``(channels, frames)`` audio in place when
     ``apply``; returns the compressor's gain reduction per frame (dB, >= 0).
 
     Starts from rest, or from ``state`` (a float64 array of :data:`STATE_SIZE`, updated in
-    place) so consecutive blocks of a track are processed as one."""
+    place) so consecutive blocks of a track are processed as one. ``stride`` > 1 updates
+    the compressor's gain every ``stride`` frames only (held in between; the detector and
+    the shaper still run every frame): for analysis, where a few frames of lag in a gain
+    that moves over milliseconds cost nothing; rendering uses 1."""
     comp = (
         time_coefficient(compressor.rms_window_ms, sample_rate),
-        time_coefficient(compressor.attack_ms, sample_rate),
-        time_coefficient(compressor.release_ms, sample_rate),
+        time_coefficient(compressor.attack_ms, sample_rate) ** stride,
+        time_coefficient(compressor.release_ms, sample_rate) ** stride,
         float(compressor.threshold_dbfs),
         1.0 - 1.0 / compressor.ratio,
         max(float(compressor.knee_db), 1e-9),
@@ -123,9 +138,8 @@ def run_dynamics(
     )
     if state is None:
         state = np.zeros(STATE_SIZE)
-    return _dynamics(
-        audio, apply, comp, compressor.detector == "rms", transients is not None, shape, state
-    )
+    use_rms, shaper = compressor.detector == "rms", transients is not None
+    return _dynamics(audio, apply, comp, use_rms, shaper, shape, state, stride)
 
 
 def compressor_gain(
