@@ -42,7 +42,7 @@ import time
 from pathlib import Path
 
 from cache_hit_ratio import replay_belady
-from exclusive_cache import WriteBackChunkCache
+from exclusive_cache import ExclusiveChunkCache, WriteBackChunkCache
 from masterstream.cache.memory import ENTRY_OVERHEAD_BYTES
 from masterstream.cache.trace import TraceRecord, read_trace
 from replay_report import write_report
@@ -68,6 +68,7 @@ DECOMPOSITION = (
     ServerConfig("inclusive, tier2 adaptive", tier2_policy="adaptive"),
     ServerConfig("write-back, tier2 lru", WriteBackChunkCache, tier2_policy="lru"),
     ServerConfig("write-back, tier2 s3fifo", WriteBackChunkCache, tier2_policy="s3fifo"),
+    ServerConfig("exclusive, tier2 adaptive", ExclusiveChunkCache, tier2_policy="adaptive"),
     AFTER,
 )
 FILLS = (None, 4, 0)  # the whole track (today), 4 chunks past the look-ahead, none
