@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 import soundfile as sf
 
 from masterstream.mastering import PRESET_NAMES
+from tests.audio.lossy_checks import ffmpeg_decode
 from tests.conftest import write_tone
 
 
@@ -60,6 +62,20 @@ def test_render_every_preset_on_the_demo_library(cli_env, tmp_path, preset):
     assert np.abs(audio).max() > 1000
 
 
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed")
+def test_render_a_whole_track_to_mp3_is_the_servers_stream(cli_env, tmp_path):
+    out = tmp_path / "t2.mp3"
+    run_cli("render", "2", "--preset", "warm", "--bitrate", "256", "--out", str(out),
+            data_dir=cli_env)  # fmt: skip
+    info = json.loads(run_cli("info", "2", "--json", data_dir=cli_env).stdout)
+    decoded, rate = ffmpeg_decode(out.read_bytes(), tmp_path / "copy.mp3", 2)
+    assert rate == info["sample_rate"] and decoded.shape[0] == info["frames"]  # gapless
+    assert "--chunk renders WAV" in run_cli(
+        "render", "2", "--preset", "warm", "--chunk", "0", "--out", str(out),
+        data_dir=cli_env, check=False,
+    ).stderr  # fmt: skip
+
+
 def test_render_one_chunk_of_a_file_path(tmp_path):
     src = write_tone(tmp_path / "tone.wav", duration_s=12.0)
     out = tmp_path / "chunk1.flac"
@@ -77,6 +93,7 @@ def test_render_one_chunk_of_a_file_path(tmp_path):
         (["render", "1", "--preset", "warm", "--intensity", "nan", "--out", "x.wav"], "[0, 1]"),
         (["render", "1", "--preset", "warm", "--chunk", "999", "--out", "x.wav"], "out of range"),
         (["render", "1", "--preset", "warm", "--out", "x.mp4"], "--out must end in"),
+        (["render", "1", "--preset", "warm", "--bitrate", "100", "--out", "x.opus"], "allowed"),
         (["info", "/no/such/file.wav"], "no such file"),
         (["info", "12345"], "no track with id 12345"),
         (["scan", "/no/such/dir"], "does not exist"),

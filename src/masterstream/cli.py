@@ -160,21 +160,27 @@ def info(
 @app.command()
 def render(
     track: Annotated[str, typer.Argument(help="An audio file path or a catalog track id.")],
-    out_path: Annotated[Path, typer.Option("--out", "-o", help="Output file (.wav or .flac).")],
+    out_path: Annotated[
+        Path, typer.Option("--out", "-o", help="Output file: .wav, .flac, .mp3 or .opus.")
+    ],
     preset: Annotated[str, typer.Option(help="Mastering preset (see `masterstream presets`).")],
     intensity: Annotated[float, typer.Option(help="0 = original … 1 = fully mastered.")] = 1.0,
     chunk: Annotated[int | None, typer.Option(help="Render only this chunk index.")] = None,
+    bitrate: Annotated[
+        int | None, typer.Option(help="kbit/s for .mp3 or .opus (default: the format's own).")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Master a track (or one chunk of it) to a file, through the server's chunk service."""
-    from .audio.encode import ENCODERS
+    from .audio.formats import FORMAT_NAMES
     from .service.export import render_to_file
-    from .service.request import Variant
+    from .service.request import Variant, check_format
     from .service.workspace import resolve_track
 
-    fmt = out_path.suffix.lower().lstrip(".")
-    if fmt not in ENCODERS:
-        raise MasterstreamError(f"--out must end in {', '.join('.' + f for f in sorted(ENCODERS))}")
+    suffix = out_path.suffix.lower().lstrip(".")
+    if suffix not in FORMAT_NAMES:
+        raise MasterstreamError(f"--out must end in {', '.join('.' + f for f in FORMAT_NAMES)}")
+    fmt = check_format(suffix, bitrate)
     variant = Variant.of(preset, intensity)
     settings = _settings(data_dir)
     with resolve_track(settings, track) as (library, record), _progress() as progress:

@@ -33,7 +33,7 @@ from .http_metrics import build_registry
 from .observation import RequestObserver
 from .problems import install_problem_handlers
 from .recording import RequestRecorder
-from .routes import cache, chunks, health, library, metrics, stream, tracks
+from .routes import cache, chunks, formats, health, library, metrics, stream, tracks
 from .routes import me, session, users
 from .routes import albums, artists, covers, search
 from .routes import history, mastering, web
@@ -106,8 +106,9 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     app.add_middleware(
         RequestObserver, trusted_proxies=settings.trusted_proxies, log_access=options.access_log
     )
-    for module in (tracks, chunks, stream, cache, library, health, metrics, session, me, users,
-                   mastering, history, web, artists, albums, covers, search):  # fmt: skip
+    for module in (tracks, chunks, formats, stream, cache, library, health, metrics, session,
+                   me, users, mastering, history, web, artists, albums, covers,
+                   search):  # fmt: skip
         app.include_router(module.router)
 
     @app.websocket("/ws")

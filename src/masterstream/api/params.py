@@ -11,11 +11,13 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query
 
-from ..audio.encode import DEFAULT_FORMAT, ENCODERS
+from ..audio.encode import DEFAULT_FORMAT
+from ..audio.formats import FORMAT_NAMES
 from ..service.request import DEFAULT_PRESET, ID_PATTERN, Variant, check_format, parse_int
 
 ID_DESCRIPTION = "a non-negative integer in canonical decimal form"
-FORMAT_DESCRIPTION = f"Output format: {', '.join(sorted(ENCODERS))}."
+FORMAT_DESCRIPTION = f"Output format: {', '.join(FORMAT_NAMES)} (see /api/formats)."
+BITRATE_DESCRIPTION = "Bitrate in kbit/s of a lossy format (default: the format's own)."
 
 
 def track_id_param(
@@ -77,9 +79,12 @@ async def variant_params(
 
 async def format_param(
     format: Annotated[str, Query(max_length=16, description=FORMAT_DESCRIPTION)] = DEFAULT_FORMAT,
+    bitrate: Annotated[
+        str | None, Query(pattern=ID_PATTERN, max_length=4, description=BITRATE_DESCRIPTION)
+    ] = None,
 ) -> str:
-    """FastAPI dependency for ``?format=…``."""
-    return check_format(format)
+    """FastAPI dependency for ``?format=…&bitrate=…``: the format's cache-key token."""
+    return check_format(format, None if bitrate is None else parse_int("bitrate", bitrate))
 
 
 def chunk_openapi_parameters() -> list[dict[str, object]]:
@@ -99,6 +104,9 @@ def chunk_openapi_parameters() -> list[dict[str, object]]:
         {"name": "format", "in": "query", "required": False,
          "schema": {"type": "string", "default": DEFAULT_FORMAT, "maxLength": 16},
          "description": FORMAT_DESCRIPTION},
+        {"name": "bitrate", "in": "query", "required": False,
+         "schema": {"type": "string", "pattern": ID_PATTERN, "maxLength": 4},
+         "description": BITRATE_DESCRIPTION},
         {"name": "v", "in": "query", "required": False,
          "schema": {"type": "string", "maxLength": 32},
          "description": "The track's version token (`version` in track listings): with the "

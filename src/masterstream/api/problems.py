@@ -35,6 +35,7 @@ from ..errors import (
     UnsupportedAudioError,
     UnsupportedFormatError,
 )
+from ..audio.lossy import UnsupportedBitrateError
 from ..logs import REQUEST_ID
 from ..users.errors import LastAdminError, UserExistsError, UserNotFoundError
 
@@ -54,6 +55,7 @@ _MAPPING: list[tuple[type[MasterstreamError], int, str, str]] = [
     (UnknownPresetError, 422, "unknown-preset", "Unknown preset"),
     (InvalidIntensityError, 422, "invalid-intensity", "Invalid intensity"),
     (UnsupportedFormatError, 422, "unsupported-format", "Unsupported format"),
+    (UnsupportedBitrateError, 422, "unsupported-bitrate", "Unsupported bitrate"),
     (UnknownMetricError, 422, "unknown-metric", "Unknown metric"),
     (InvalidParameterError, 422, "validation-error", "Invalid request parameters"),
     (InvalidRequestError, 422, "invalid-request", "Invalid request"),
@@ -140,6 +142,8 @@ def _extensions(exc: MasterstreamError) -> dict[str, Any]:
         out["valid_formats"] = exc.valid
     if isinstance(exc, UnknownMetricError):
         out["valid_metrics"] = exc.valid
+    if isinstance(exc, UnsupportedBitrateError):
+        out["valid_bitrates_kbps"] = exc.valid
     return out
 
 

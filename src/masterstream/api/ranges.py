@@ -4,18 +4,19 @@ Only single byte ranges are honoured (``bytes=a-b``, ``bytes=a-``, ``bytes=-n``)
 request with several ranges gets the whole body (RFC 9110 lets a server ignore Range);
 a malformed header or a range starting past the end is answered with 416.
 
-A whole-track WAV is a 44-byte header followed by every chunk's PCM payload in order, so
-byte ``b`` of the body is header byte ``b`` or frame ``(b - 44) // block_align`` of the
-track; :func:`chunks_for_range` lists the chunks a range touches and what to cut of each.
+A whole-track stream is a header followed by every chunk's bytes in order (a WAV header and
+each chunk's PCM, or a lossy stream's header and its chunk segments); when every segment's
+size is known, :func:`segment_slices` lists the segments a range touches and what to cut
+of each.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-
-from ..audio.chunks import ChunkGeometry
-from ..audio.encode import WAV_HEADER_BYTES
 
 _SPEC = re.compile(r"^[ \t]*([0-9]*)[ \t]*-[ \t]*([0-9]*)[ \t]*$")
 MAX_RANGE_HEADER_CHARS = 256
@@ -80,40 +81,26 @@ def parse_range(header: str | None, length: int) -> ByteRange | None:
     return ByteRange(first, last, length)
 
 
-def wav_stream_length(geometry: ChunkGeometry, channels: int) -> int:
-    """Bytes in the whole-track 16-bit WAV: header plus every frame."""
-    return WAV_HEADER_BYTES + geometry.total_frames * channels * 2
-
-
 @dataclass(frozen=True, slots=True)
-class ChunkSlice:
-    """Bytes ``[start, stop)`` of chunk ``chunk_index``'s PCM payload."""
+class SegmentSlice:
+    """Bytes ``[start, stop)`` of segment ``segment`` of a body (a stream's header, then
+    each chunk's bytes)."""
 
-    chunk_index: int
+    segment: int
     start: int
     stop: int
 
 
-def chunks_for_range(
-    geometry: ChunkGeometry, channels: int, first: int, last: int
-) -> tuple[tuple[int, int] | None, list[ChunkSlice]]:
-    """``(header slice or None, chunk slices)`` covering body bytes ``[first, last]``."""
-    block_align = channels * 2
-    header = None
-    if first < WAV_HEADER_BYTES:
-        header = (first, min(last + 1, WAV_HEADER_BYTES))
-    pcm_first = max(first, WAV_HEADER_BYTES) - WAV_HEADER_BYTES
-    pcm_last = last - WAV_HEADER_BYTES
-    slices: list[ChunkSlice] = []
-    if pcm_last < pcm_first:
-        return header, slices
-    k_first = geometry.chunk_for_frame(pcm_first // block_align)
-    k_last = geometry.chunk_for_frame(pcm_last // block_align)
-    for k in range(k_first, k_last + 1):
-        span_start, span_stop = geometry.chunk_span(k)
-        chunk_first = span_start * block_align
-        chunk_stop = span_stop * block_align
-        lo = max(pcm_first, chunk_first) - chunk_first
-        hi = min(pcm_last + 1, chunk_stop) - chunk_first
-        slices.append(ChunkSlice(k, lo, hi))
-    return header, slices
+def segment_slices(sizes: Sequence[int], first: int, last: int) -> list[SegmentSlice]:
+    """The slices of the segments (of ``sizes`` bytes, back to back) that make up body
+    bytes ``[first, last]``, in order; empty segments are skipped."""
+    offsets = list(itertools.accumulate(sizes, initial=0))
+    out: list[SegmentSlice] = []
+    segment = max(0, bisect.bisect_right(offsets, first) - 1)
+    while segment < len(sizes) and offsets[segment] <= last:
+        lo = max(first, offsets[segment]) - offsets[segment]
+        hi = min(last + 1, offsets[segment + 1]) - offsets[segment]
+        if hi > lo:
+            out.append(SegmentSlice(segment, lo, hi))
+        segment += 1
+    return out

@@ -106,15 +106,18 @@ class ChunkGeometry:
             raise ValueError(f"position must be a finite number of seconds, got {position_s}")
         return self.chunk_for_frame(math.floor(position_s * self.sample_rate))
 
+    def context_span(self, start: int, stop: int) -> tuple[int, int]:
+        """The frames to decode and render for emitting ``[start, stop)``: pre-roll before
+        it and post-roll after it, clamped to the track."""
+        preroll = round(self.preroll_s * self.sample_rate)
+        postroll = round(self.postroll_s * self.sample_rate)
+        return max(0, start - preroll), min(self.total_frames, stop + postroll)
+
     def render_window(self, chunk_index: int) -> RenderWindow:
         """The window to decode and render for ``chunk_index``, context included."""
         emit_start, emit_stop = self.chunk_span(chunk_index)
-        preroll = round(self.preroll_s * self.sample_rate)
-        postroll = round(self.postroll_s * self.sample_rate)
+        start, stop = self.context_span(emit_start, emit_stop)
         return RenderWindow(
-            chunk_index=chunk_index,
-            start=max(0, emit_start - preroll),
-            stop=min(self.total_frames, emit_stop + postroll),
-            emit_start=emit_start,
+            chunk_index=chunk_index, start=start, stop=stop, emit_start=emit_start,
             emit_stop=emit_stop,
-        )
+        )  # fmt: skip

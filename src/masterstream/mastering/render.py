@@ -1,4 +1,4 @@
-"""Rendering one chunk of a file: decode its window (context included), master, trim."""
+"""Rendering a chunk (or any span) of a file: decode it with its context, master, trim."""
 
 from __future__ import annotations
 
@@ -24,18 +24,27 @@ def render_chunk(
     plan: MasteringPlan,
     intensity: float,
 ) -> np.ndarray:
-    """Chunk ``chunk_index`` of ``path`` mastered with ``plan``: float32 ``(frames, ch)``.
-
-    Decodes only ``geometry.render_window(chunk_index)`` (the passthrough cases decode only
-    the chunk itself) and returns the emitted frames.
-    """
-    intensity = validate_intensity(intensity)
+    """Chunk ``chunk_index`` of ``path`` mastered with ``plan``: float32 ``(frames, ch)``."""
     if not 0 <= chunk_index < geometry.chunk_count:
         raise ChunkOutOfRangeError(str(path), chunk_index, geometry.chunk_count)
-    window = geometry.render_window(chunk_index)
+    return render_span(path, geometry, *geometry.chunk_span(chunk_index), plan, intensity)
+
+
+def render_span(
+    path: str | Path,
+    geometry: ChunkGeometry,
+    start: int,
+    stop: int,
+    plan: MasteringPlan,
+    intensity: float,
+) -> np.ndarray:
+    """Frames ``[start, stop)`` of ``path`` mastered with ``plan``, rendered with the
+    geometry's pre-roll and post-roll around them (decoded, then trimmed) so any span —
+    a chunk, or the wider span a lossy encoder needs — joins its neighbours seamlessly.
+    The passthrough cases decode only the span itself."""
+    intensity = validate_intensity(intensity)
     if plan.passthrough or intensity == 0.0:
-        return read_window(path, window.emit_start, window.emit_stop)
-    audio = read_window(path, window.start, window.stop)
-    return master_window(
-        audio, geometry.sample_rate, plan, intensity, window.emit_offset, window.emit_frames
-    )
+        return read_window(path, start, stop)
+    lo, hi = geometry.context_span(start, stop)
+    audio = read_window(path, lo, hi)
+    return master_window(audio, geometry.sample_rate, plan, intensity, start - lo, stop - start)

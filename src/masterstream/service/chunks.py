@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..audio.encode import get_encoder
+from ..audio.formats import parse_token
 from ..cache import ChunkCache, ChunkKey, Lane, Priority
 from .renderer import ensure_unchanged_on_disk
 from .request import ChunkRequest
@@ -115,7 +115,7 @@ class ChunkService:
             data = await self.cache.render_missing(key, priority)
             render_ms = (time.perf_counter() - looked_up_s) * 1000.0
         timings = ChunkTimings((looked_up_s - started_s) * 1000.0, render_ms)
-        result = ChunkResult(data, source, key, timings, get_encoder(key.fmt).media_type)
+        result = ChunkResult(data, source, key, timings, parse_token(key.fmt).media_type)
         for observe in self.observers:
             observe(result)
         return result

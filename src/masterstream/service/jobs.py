@@ -15,6 +15,8 @@ import numpy as np
 
 from ..audio.chunks import ChunkGeometry
 from ..audio.encode import encode
+from ..audio.formats import parse_token
+from ..audio.lossy import lossy_stream
 from ..cache import ORIGINAL
 from ..mastering import Fingerprint, MasteringPlan, compute_fingerprint, plan_mastering
 from ..mastering.analysis import analyse_file
@@ -31,16 +33,33 @@ class RenderJob:
     chunk_index: int
     plan: MasteringPlan
     intensity: float
-    fmt: str
+    fmt: str  # a format token: wav, flac, opus-128, mp3-192
     dither_seed: int | None
+    channels: int = 2
 
 
 def run_render_job(job: RenderJob) -> bytes:
-    from ..mastering import render_chunk
+    """Decode, master and encode one chunk. A lossy chunk is rendered over the wider span
+    its encoder needs (pre-roll, post-roll) and encoded as a segment of the track's one
+    continuous stream (see :mod:`masterstream.audio.lossy`)."""
+    from ..mastering.render import render_chunk, render_span
 
     geometry = ChunkGeometry(job.total_frames, job.sample_rate, job.chunk_duration_s)
-    audio = render_chunk(job.path, geometry, job.chunk_index, job.plan, job.intensity)
-    return encode(audio, job.sample_rate, job.fmt, dither_seed=job.dither_seed)
+    fmt = parse_token(job.fmt)
+    if fmt.lossy is None:
+        audio = render_chunk(job.path, geometry, job.chunk_index, job.plan, job.intensity)
+        return encode(audio, job.sample_rate, fmt.name, dither_seed=job.dither_seed)
+    stream = lossy_stream(fmt.name, geometry, job.channels, fmt.bitrate_kbps)
+    start, stop = stream.input_span(job.chunk_index)
+    audio = render_span(job.path, geometry, start, stop, job.plan, job.intensity)
+    return stream.encode_chunk(audio, job.chunk_index, start_frame=start)
+
+
+def compute_headroom_plan(path: str, plan: MasteringPlan, headroom_db: float) -> MasteringPlan:
+    """``plan`` for a lossy encoding: limited ``headroom_db`` lower, loudness kept."""
+    from ..mastering.headroom import plan_with_headroom
+
+    return plan_with_headroom(path, plan, headroom_db)
 
 
 def compute_plan(

@@ -17,8 +17,14 @@ from ..mastering import PIPELINE_VERSION, MasteringPlan, get_preset
 PlanKey = tuple[int, str, str]
 
 
-def plan_key(record: TrackRecord, preset: str) -> PlanKey:
-    return (record.id, record.signature, preset)
+def plan_name(preset: str, headroom_db: float = 0.0) -> str:
+    """How a plan is filed: the preset, and the extra true-peak headroom of a plan for a
+    lossy encoding (``warm``, ``warm@1dB``)."""
+    return preset if headroom_db <= 0.0 else f"{preset}@{headroom_db:g}dB"
+
+
+def plan_key(record: TrackRecord, preset: str, headroom_db: float = 0.0) -> PlanKey:
+    return (record.id, record.signature, plan_name(preset, headroom_db))
 
 
 class PlanStore:
@@ -31,24 +37,29 @@ class PlanStore:
         self._guard = threading.Lock()
         self.computed = 0
 
-    def cached(self, record: TrackRecord, preset: str) -> MasteringPlan | None:
+    def cached(
+        self, record: TrackRecord, preset: str, headroom_db: float = 0.0
+    ) -> MasteringPlan | None:
         """The stored plan, from memory or the catalog, or None; never computes."""
         get_preset(preset)  # unknown preset -> UnknownPresetError before any work
-        key = plan_key(record, preset)
+        key = plan_key(record, preset, headroom_db)
         plan = self._plans.get(key)
         if plan is None:
-            stored = self.catalog.get_plan(record.id, preset, signature=record.signature,
+            stored = self.catalog.get_plan(record.id, key[2], signature=record.signature,
                                            pipeline_version=self.pipeline_version)  # fmt: skip
             if stored is not None:
                 plan = self._plans[key] = MasteringPlan.from_dict(stored)
         return plan
 
-    def remember(self, record: TrackRecord, preset: str, plan: MasteringPlan) -> None:
+    def remember(
+        self, record: TrackRecord, preset: str, plan: MasteringPlan, headroom_db: float = 0.0
+    ) -> None:
         """Keep a freshly computed plan in memory and in the catalog."""
         self.computed += 1
+        key = plan_key(record, preset, headroom_db)
         with self._guard:
-            self._plans[plan_key(record, preset)] = plan
-        self.catalog.put_plan(record.id, preset, plan.to_dict(), signature=record.signature,
+            self._plans[key] = plan
+        self.catalog.put_plan(record.id, key[2], plan.to_dict(), signature=record.signature,
                               pipeline_version=self.pipeline_version)  # fmt: skip
 
     def forget_track(self, track_id: int) -> None:

@@ -14,13 +14,15 @@ import asyncio
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
+from ..audio.formats import parse_token
 from ..cache import ORIGINAL, ChunkKey, Priority, SingleFlight
 from ..errors import SourceUnavailableError
 from ..library.catalog import TrackRecord
 from ..library.records import FileStamp
 from ..mastering import MasteringPlan
-from .jobs import RenderJob, compute_plan, run_render_job
+from .jobs import RenderJob, compute_headroom_plan, compute_plan, run_render_job
 from .plans import PlanKey, PlanStore, plan_key
 from .scheduler import WorkScheduler
 from .tracks import TrackLibrary
@@ -51,7 +53,9 @@ class ChunkRenderer:
 
     async def __call__(self, key: ChunkKey, priority: Priority) -> bytes:
         record, preset = self._check(key)
-        plan = await self.ensure_plan(record, preset, priority)
+        fmt = parse_token(key.fmt)  # decoded lossy audio peaks higher: leave headroom for it
+        headroom_db = 0.0 if fmt.lossy is None else fmt.lossy.peak_headroom_db(fmt.bitrate_kbps)
+        plan = await self.ensure_plan(record, preset, priority, headroom_db)
         return await self.scheduler.run(
             run_render_job, self._job(key, record, plan), priority=priority, tag=key
         )
@@ -63,38 +67,39 @@ class ChunkRenderer:
             self.scheduler.promote(self._plan_tag(record, key.preset or ORIGINAL), priority)
 
     async def ensure_plan(
-        self, record: TrackRecord, preset: str, priority: Priority
+        self, record: TrackRecord, preset: str, priority: Priority, headroom_db: float = 0.0
     ) -> MasteringPlan:
-        """The track's plan for ``preset``: stored, or computed once on a worker."""
-        plan = self.plans.cached(record, preset)
+        """The track's plan for ``preset`` (with ``headroom_db`` of extra true-peak headroom
+        for a lossy encoding): stored, or computed once on a worker."""
+        plan = self.plans.cached(record, preset, headroom_db)
         if plan is not None:
             return plan
-        tag = self._plan_tag(record, preset)
+        tag = self._plan_tag(record, preset, headroom_db)
         if tag in self._plan_flights:
             self.scheduler.promote(tag, priority)
         return await self._plan_flights.run(
-            tag, lambda: self._compute_plan(record, preset, priority, tag)
+            tag, lambda: self._compute_plan(record, preset, priority, headroom_db, tag)
         )
 
     @staticmethod
-    def _plan_tag(record: TrackRecord, preset: str) -> tuple[str, PlanKey]:
-        return ("plan", plan_key(record, preset))
+    def _plan_tag(
+        record: TrackRecord, preset: str, headroom_db: float = 0.0
+    ) -> tuple[str, PlanKey]:
+        return ("plan", plan_key(record, preset, headroom_db))
 
     async def _compute_plan(
-        self, record: TrackRecord, preset: str, priority: Priority, tag: object
-    ) -> MasteringPlan:
-        plan = await self.scheduler.run(
-            compute_plan,
-            record.path,
-            preset,
-            record.sample_rate,
-            record.channels,
-            record.fingerprint,
-            priority=priority,
-            long=preset != ORIGINAL,
-            tag=tag,
-        )  # fmt: skip  (the original's plan reads no audio: a short job)
-        await asyncio.to_thread(self.plans.remember, record, preset, plan)
+        self, record: TrackRecord, preset: str, priority: Priority, headroom_db: float,
+        tag: object,
+    ) -> MasteringPlan:  # fmt: skip
+        if headroom_db > 0.0:  # the preset's own plan first, then a second calibration
+            base = await self.ensure_plan(record, preset, priority)
+            job: tuple[Any, ...] = (compute_headroom_plan, record.path, base, headroom_db)
+        else:
+            job = (compute_plan, record.path, preset, record.sample_rate, record.channels,
+                   record.fingerprint)  # fmt: skip
+        # the original's plan reads no audio: a short job
+        plan = await self.scheduler.run(*job, priority=priority, long=preset != ORIGINAL, tag=tag)
+        await asyncio.to_thread(self.plans.remember, record, preset, plan, headroom_db)
         return plan
 
     def _check(self, key: ChunkKey) -> tuple[TrackRecord, str]:
@@ -113,6 +118,7 @@ class ChunkRenderer:
             chunk_duration_s=self.library.chunk_duration_s, chunk_index=key.chunk_index,
             plan=plan, intensity=key.intensity, fmt=key.fmt,
             dither_seed=None if key.preset is None else dither_seed(key),
+            channels=record.channels,
         )  # fmt: skip
 
 

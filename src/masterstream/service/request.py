@@ -16,7 +16,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..audio.encode import DEFAULT_FORMAT, get_encoder
+from ..audio.encode import DEFAULT_FORMAT
+from ..audio.formats import output_format
 from ..cache import ORIGINAL, quantize_intensity
 from ..errors import InvalidIntensityError, InvalidParameterError
 from ..mastering import get_preset
@@ -83,11 +84,19 @@ class Variant:
         return None if self.preset == ORIGINAL else self.preset
 
 
-def check_format(fmt: object) -> str:
-    """A supported output format name (raises ``UnsupportedFormatError``)."""
+def check_format(fmt: object, bitrate_kbps: object = None) -> str:
+    """The cache-key token of a supported format at a valid bitrate (``wav``, ``opus-128``;
+    ``None``: the format's default bitrate). Raises the errors the API maps to 422."""
     if not isinstance(fmt, str):
         raise InvalidParameterError("format", f"must be a string, got {fmt!r}")
-    return get_encoder(fmt).name
+    return output_format(fmt, bitrate_kbps).token
+
+
+def format_from_query(query: Mapping[str, str]) -> str:
+    """The format token from raw ``format`` and ``bitrate`` query values."""
+    raw = query.get("bitrate")
+    bitrate = None if raw is None else parse_int("bitrate", raw)
+    return check_format(query.get("format", DEFAULT_FORMAT), bitrate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +115,7 @@ class ChunkRequest:
             parse_int("track_id", track_id),
             parse_int("chunk_idx", chunk_index),
             variant_from_query(query),
-            check_format(query.get("format", DEFAULT_FORMAT)),
+            format_from_query(query),
         )
 
     def at(self, chunk_index: int) -> ChunkRequest:
@@ -151,5 +160,5 @@ class PlaybackPosition:
             parse_int("track_id", track_id),
             parse_number("position_s", position_s, maximum=MAX_POSITION_S),
             variant,
-            check_format(fields.get("format", DEFAULT_FORMAT)),
+            check_format(fields.get("format", DEFAULT_FORMAT), fields.get("bitrate")),
         )

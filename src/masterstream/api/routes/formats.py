@@ -1,0 +1,20 @@
+"""``GET /api/formats``: the output formats, their bitrates and MIME types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from ...audio.formats import describe_formats
+from ...service.streams import STREAM_FORMATS
+
+router = APIRouter(tags=["chunks"])
+
+
+@router.get("/api/formats", summary="Output formats, bitrates, MIME types, seekability")
+async def list_formats() -> dict[str, Any]:
+    """Every format a chunk can be served in (``format=``, ``bitrate=`` in kbit/s), whether
+    a whole-track ``/stream`` is offered in it and whether that stream is seekable by
+    ``Range`` (its chunks' sizes are known before they are encoded)."""
+    return {"formats": describe_formats(STREAM_FORMATS)}

@@ -1,0 +1,77 @@
+"""Output formats a client can ask for: lossless (wav, flac) and lossy at a bitrate.
+
+An :class:`OutputFormat` is a format name plus, for lossy formats, a bitrate in kbit/s.
+Its :attr:`~OutputFormat.token` (``wav``, ``flac``, ``opus-128``, ``mp3-192``) is what a
+cache key stores, so every format and bitrate has entries of its own, and
+:func:`parse_token` reads it back where the chunk is rendered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InvalidParameterError, UnsupportedFormatError
+from .encode import ENCODERS
+from .lossy import LOSSY_FORMATS, LossyFormat
+
+FORMAT_NAMES = (*ENCODERS, *LOSSY_FORMATS)
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFormat:
+    """A validated output format; ``bitrate_kbps`` is set exactly for lossy formats."""
+
+    name: str
+    bitrate_kbps: int | None = None
+
+    @property
+    def token(self) -> str:
+        return self.name if self.bitrate_kbps is None else f"{self.name}-{self.bitrate_kbps}"
+
+    @property
+    def lossy(self) -> LossyFormat | None:
+        return LOSSY_FORMATS.get(self.name)
+
+    @property
+    def media_type(self) -> str:
+        lossy = self.lossy
+        return ENCODERS[self.name].media_type if lossy is None else lossy.media_type
+
+
+def output_format(name: object, bitrate_kbps: object = None) -> OutputFormat:
+    """Validate a format name and bitrate (``None``: the format's default); raises
+    ``UnsupportedFormatError`` or ``UnsupportedBitrateError`` listing the valid values."""
+    if not isinstance(name, str) or name not in FORMAT_NAMES:
+        raise UnsupportedFormatError(str(name)[:40], FORMAT_NAMES)
+    lossy = LOSSY_FORMATS.get(name)
+    if lossy is None:
+        if bitrate_kbps is not None:
+            raise InvalidParameterError("bitrate", f"{name} is lossless: it takes no bitrate")
+        return OutputFormat(name)
+    return OutputFormat(name, lossy.check_bitrate(bitrate_kbps))
+
+
+def parse_token(token: str) -> OutputFormat:
+    """The format a cache key's format token names (inverse of ``OutputFormat.token``)."""
+    name, _, bitrate = token.partition("-")
+    return output_format(name, int(bitrate) if bitrate else None)
+
+
+def describe_formats(stream_formats: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Every format for ``GET /api/formats``: MIME type, bitrates, and whether a whole-track
+    stream in it is seekable by ``Range`` (its byte offsets are known before encoding)."""
+    out: list[dict[str, Any]] = []
+    for name, encoder in ENCODERS.items():
+        out.append({"name": name, "media_type": encoder.media_type, "lossy": False,
+                    "bitrates_kbps": [], "default_bitrate_kbps": None,
+                    "stream": name in stream_formats,
+                    "seekable_by_range": name in stream_formats})  # fmt: skip
+    for name, lossy in LOSSY_FORMATS.items():
+        out.append({"name": name, "media_type": lossy.media_type, "lossy": True,
+                    "bitrates_kbps": list(lossy.bitrates_kbps),
+                    "default_bitrate_kbps": lossy.default_bitrate_kbps,
+                    "stream": name in stream_formats,
+                    "seekable_by_range": name in stream_formats
+                    and lossy.sizes_known_before_encoding})  # fmt: skip
+    return out
