@@ -20,17 +20,17 @@ class RenderBudget:
         max_keys: int = 10_000,
     ) -> None:  # fmt: skip
         self.renders_per_minute = renders_per_minute
-        self._buckets = TokenBuckets(renders_per_minute, MINUTE_S, clock=clock,
+        self.buckets = TokenBuckets(renders_per_minute, MINUTE_S, clock=clock,
                                      max_keys=max_keys)  # fmt: skip
         self.refused = 0
 
     @property
     def enabled(self) -> bool:
-        return not self._buckets.unlimited
+        return not self.buckets.unlimited
 
     def retry_after_s(self, key: str) -> float | None:
         """None if ``key`` may have a chunk rendered now; else seconds until it may."""
-        return self._buckets.retry_after_s(key)
+        return self.buckets.retry_after_s(key)
 
     def refuse(self) -> None:
         """Count one refused render (reported in metrics)."""
@@ -38,7 +38,7 @@ class RenderBudget:
 
     def charge(self, key: str, renders: int = 1) -> None:
         """Count ``renders`` cold renders done for ``key``."""
-        self._buckets.charge(key, renders)
+        self.buckets.charge(key, renders)
 
     def remaining(self, key: str) -> float:
-        return self._buckets.available(key)
+        return self.buckets.available(key)

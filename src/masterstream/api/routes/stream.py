@@ -24,6 +24,7 @@ from fastapi.responses import StreamingResponse
 
 from ...service.request import ChunkRequest, Variant
 from ...service.streams import track_stream
+from ..budgets import charge, refuse_if_exhausted
 from ..headers import cache_control, etag_matches, stream_etag
 from ..params import TrackIdParam, format_param, variant_params
 from ..problems import ProblemError
@@ -109,6 +110,7 @@ async def stream_track(
         started_s = time.perf_counter()
         try:
             result = await service.get(first_request.at(chunk_index))
+            charge(request, result)  # counted, never cut: the budget was checked up front
         except Exception:
             state.recorder.failure(STREAM_ENDPOINT, (time.perf_counter() - started_s) * 1000.0)
             raise
@@ -125,6 +127,8 @@ async def stream_track(
         if slices and slices[0].segment == 0:
             head = layout.header[slices[0].start : slices[0].stop]
             slices = slices[1:]
+    if slices:  # 429 if the budget is used up and the first chunk needs a render
+        refuse_if_exhausted(request, service, first_request.at(slices[0].segment - 1))
     first_payload = await fetch(slices[0].segment - 1) if slices else b""
     body = _body(head, first_payload, slices, fetch, track_id)
     return StreamingResponse(
