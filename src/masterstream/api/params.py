@@ -7,7 +7,8 @@ route, which parses its own parameters. Every route parses ids with the same str
 
 from __future__ import annotations
 
-from typing import Annotated
+import inspect
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query
 
@@ -20,49 +21,25 @@ FORMAT_DESCRIPTION = f"Output format: {', '.join(FORMAT_NAMES)} (see /api/format
 BITRATE_DESCRIPTION = "Bitrate in kbit/s of a lossy format (default: the format's own)."
 
 
-def track_id_param(
-    track_id: Annotated[
-        str,
-        Path(pattern=ID_PATTERN, max_length=19, description=f"Catalog track id: {ID_DESCRIPTION}."),
-    ],
-) -> int:
-    """FastAPI dependency: the ``{track_id}`` path parameter."""
-    return parse_int("track_id", track_id)
+def path_id(name: str, what: str) -> Any:
+    """``Annotated[int, Depends(...)]`` for the ``{name}`` path parameter: a ``what`` parsed
+    with the strict rule every id follows (documented as a pattern in the schema)."""
+
+    def dependency(**values: str) -> int:
+        return parse_int(name, values[name])
+
+    schema = Path(pattern=ID_PATTERN, max_length=19, description=f"{what}: {ID_DESCRIPTION}.")
+    parameter = inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[str, schema]
+    )
+    dependency.__signature__ = inspect.Signature([parameter])  # type: ignore[attr-defined]
+    return Annotated[int, Depends(dependency)]
 
 
-def chunk_idx_param(
-    chunk_idx: Annotated[
-        str, Path(pattern=ID_PATTERN, max_length=19, description=f"Chunk index: {ID_DESCRIPTION}.")
-    ],
-) -> int:
-    """FastAPI dependency: the ``{chunk_idx}`` path parameter."""
-    return parse_int("chunk_idx", chunk_idx)
-
-
-def album_id_param(
-    album_id: Annotated[
-        str,
-        Path(pattern=ID_PATTERN, max_length=19, description=f"Album id: {ID_DESCRIPTION}."),
-    ],
-) -> int:
-    """FastAPI dependency: the ``{album_id}`` path parameter."""
-    return parse_int("album_id", album_id)
-
-
-def artist_id_param(
-    artist_id: Annotated[
-        str,
-        Path(pattern=ID_PATTERN, max_length=19, description=f"Artist id: {ID_DESCRIPTION}."),
-    ],
-) -> int:
-    """FastAPI dependency: the ``{artist_id}`` path parameter."""
-    return parse_int("artist_id", artist_id)
-
-
-TrackIdParam = Annotated[int, Depends(track_id_param)]
-ChunkIdxParam = Annotated[int, Depends(chunk_idx_param)]
-AlbumIdParam = Annotated[int, Depends(album_id_param)]
-ArtistIdParam = Annotated[int, Depends(artist_id_param)]
+TrackIdParam = path_id("track_id", "Catalog track id")
+ChunkIdxParam = path_id("chunk_idx", "Chunk index, 0-based")
+AlbumIdParam = path_id("album_id", "Album id")
+ArtistIdParam = path_id("artist_id", "Artist id")
 
 
 async def variant_params(
