@@ -4,6 +4,7 @@ import io
 import numpy as np
 import pyloudnorm
 import pytest
+from mutagen.flac import FLAC
 from PIL import Image
 from scipy import signal
 
@@ -86,3 +87,14 @@ def test_sparse_track_has_real_silences():
     blocks = audio[: audio.shape[0] // block * block].reshape(-1, block, 2)
     rms_db = 10 * np.log10(np.mean(blocks**2, axis=(1, 2)) + 1e-20)
     assert np.mean(rms_db < rms_db.max() - 40) > 0.05
+
+
+def test_an_untagged_demo_file_from_an_older_version_gets_tagged(tmp_path):
+    paths = synthesize_demo_library(tmp_path, duration_scale=0.02)
+    old = FLAC(paths[0])
+    old.delete()  # as the version before albums wrote it: no album
+    old.clear_pictures()
+    old.save()
+    synthesize_demo_library(tmp_path, duration_scale=0.02)
+    tags = read_tags(paths[0])
+    assert tags.album == DEMO_TRACKS[0].album.title and tags.has_embedded_cover

@@ -228,6 +228,8 @@ def synthesize_demo_library(
             sf.write(tmp, audio, track.sample_rate, format="FLAC", subtype="PCM_16")
             tag_demo_track(tmp, track)
             tmp.replace(path)
+        elif "album" not in FLAC(path):  # written by a version without albums: tag it now
+            tag_demo_track(path, track)
         paths.append(path)
     if progress:
         progress(len(DEMO_TRACKS), len(DEMO_TRACKS), "done")
