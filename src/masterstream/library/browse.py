@@ -21,7 +21,7 @@ RANK_LIMIT = 2000  # matches beyond which a search comes in catalog order, not b
 ALBUM_SORTS = {
     "name": "al.title_key, al.id",
     "artist": "al.artist_key, al.year, al.title_key, al.id",
-    "year": "al.year, al.title_key, al.id",
+    "year": "al.year IS NULL, al.year, al.title_key, al.id",
     "recent": "al.created_at DESC, al.id DESC",
 }
 TRACK_SORTS = {
@@ -29,7 +29,7 @@ TRACK_SORTS = {
     "title": "t.title_key, t.id",
     "artist": "t.artist_key, t.album_key, t.disc_number, t.track_number, t.id",
     "album": "t.album_key, t.disc_number, t.track_number, t.id",
-    "year": "t.year, t.album_key, t.disc_number, t.track_number, t.id",
+    "year": "t.year IS NULL, t.year, t.album_key, t.disc_number, t.track_number, t.id",
     "recent": "t.id DESC",
 }
 _ALBUM_COLUMNS = (

@@ -121,7 +121,15 @@ CREATE INDEX tracks_unanalysed ON tracks(id) WHERE fingerprint IS NULL;
 # tracks in id order over a covering index: deep pages skip index entries, not wide rows
 V3 = "CREATE INDEX tracks_by_id ON tracks(id);"
 
-STEPS: tuple[str, ...] = (V1, V2, V3)  # STEPS[n - 1] brings a catalog from version n - 1 to n
+# "by year" lists dated albums and tracks first, undated ones after them
+V4 = """
+DROP INDEX albums_by_year;
+CREATE INDEX albums_by_year ON albums(year IS NULL, year, title_key, id);
+DROP INDEX tracks_by_year;
+CREATE INDEX tracks_by_year ON tracks(year IS NULL, year, album_key, disc_number, track_number, id);
+"""
+
+STEPS: tuple[str, ...] = (V1, V2, V3, V4)  # STEPS[n - 1] brings a catalog from version n - 1 to n
 LATEST_VERSION = len(STEPS)
 
 
