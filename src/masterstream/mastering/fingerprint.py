@@ -151,27 +151,36 @@ def _empty_fingerprint() -> Fingerprint:
     return Fingerprint(**values)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=True)
 def _frame_sums(planar, power, mono, energies):  # pragma: no cover - compiled
     """Per frame: power (mean over channels) and mono mix; adds left.left, right.right and
     left.right to ``energies``; returns the largest |sample|."""
     channels, frames = planar.shape
     peak = 0.0
-    for n in range(frames):
-        total = 0.0
-        square = 0.0
-        for c in range(channels):
-            v = planar[c, n]
-            total += v
-            square += v * v
+    if channels == 1:
+        row = planar[0]
+        for n in range(frames):
+            v = row[n]
+            power[n] = v * v
+            mono[n] = v
             peak = max(peak, abs(v))
-        power[n] = square / channels
-        mono[n] = total / channels
-        if channels >= 2:
-            left, right = planar[0, n], planar[1, n]
-            energies[0] += left * left
-            energies[1] += right * right
-            energies[2] += left * right
+        return peak
+    left, right = planar[0], planar[1]
+    left_left = 0.0
+    right_right = 0.0
+    left_right = 0.0
+    for n in range(frames):
+        a = left[n]
+        b = right[n]
+        power[n] = (a * a + b * b) / 2.0
+        mono[n] = (a + b) / 2.0
+        peak = max(peak, max(abs(a), abs(b)))
+        left_left += a * a
+        right_right += b * b
+        left_right += a * b
+    energies[0] += left_left
+    energies[1] += right_right
+    energies[2] += left_right
     return peak
 
 
