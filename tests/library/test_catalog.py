@@ -1,5 +1,6 @@
 import re
 import sqlite3
+import threading
 
 import pytest
 
@@ -96,3 +97,27 @@ def test_a_corrupt_catalog_file_is_a_catalog_error(tmp_path):
         Catalog(path)
     assert isinstance(caught.value.__cause__, sqlite3.DatabaseError)  # converted, with its cause
     assert path.read_bytes() == b"definitely not sqlite" * 200  # the file was left as it was
+
+
+def test_reads_are_not_held_up_by_a_write_transaction(tmp_path):
+    with Catalog(tmp_path / "c.db") as catalog:
+        track_id = _add(catalog)
+        writing, release = threading.Event(), threading.Event()
+
+        def long_write():
+            with catalog._transaction() as db:
+                db.execute("UPDATE tracks SET title = 'changing' WHERE id = ?", (track_id,))
+                writing.set()
+                release.wait(10)
+
+        writer = threading.Thread(target=long_write)
+        writer.start()
+        try:
+            assert writing.wait(10)
+            # the last commit; a read queued behind the writer would see "changing" (after
+            # the writer gives up waiting) instead
+            assert catalog.get_track(track_id).title == "A"
+        finally:
+            release.set()
+            writer.join()
+        assert catalog.get_track(track_id).title == "changing"

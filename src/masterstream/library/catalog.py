@@ -48,16 +48,21 @@ class Catalog:
             self.upgraded_from = migrate(self._db)  # first: a refused catalog stays untouched
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints
+            self._reader = self._db if str(path) == ":memory:" else _open_reader(path)
         except (sqlite3.Error, CatalogError) as exc:
             self._db.close()
             if isinstance(exc, CatalogError):
                 raise
             raise CatalogError(f"cannot open catalog {path}: {exc}") from exc
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the writer connection
+        self._read_lock = self._lock if self._reader is self._db else threading.Lock()
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        if self._reader is not self._db:
+            with self._read_lock:
+                self._reader.close()
 
     def __enter__(self) -> Catalog:
         return self
@@ -80,10 +85,11 @@ class Catalog:
                 raise CatalogError(f"catalog write failed: {exc}") from exc
 
     def read(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
-        """Rows of one read-only query."""
-        with self._lock:
+        """Rows of one read-only query, on a connection of its own: a scan's write
+        transaction never holds up a listing (WAL readers see the last commit)."""
+        with self._read_lock:
             try:
-                return self._db.execute(sql, params).fetchall()
+                return self._reader.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
                 raise CatalogError(f"catalog read failed: {exc}") from exc
 
@@ -178,6 +184,14 @@ class Catalog:
                 " VALUES (?, ?, ?, ?, ?)",
                 (track_id, preset, signature, pipeline_version, _dump(plan)),
             )
+
+
+def _open_reader(path: str | Path) -> sqlite3.Connection:
+    reader = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+    reader.row_factory = sqlite3.Row
+    reader.execute("PRAGMA busy_timeout=5000")
+    reader.execute("PRAGMA query_only=ON")
+    return reader
 
 
 def _columns(entry: IndexEntry, album_id: int | None, artist_id: int | None) -> dict[str, Any]:
