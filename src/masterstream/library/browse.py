@@ -1,9 +1,10 @@
 """Browsing and searching the catalog: artists, albums and tracks, one page at a time.
 
-Every listing is one SQL query with ``LIMIT`` over an index that matches its sort order
-(plus a ``COUNT``), so its cost does not grow with the catalog. Search uses the FTS5
-indexes (:mod:`.migrations`): each word of the query matches as a prefix, case and
-diacritics aside ("beyo" finds "Beyoncé"), and results come in relevance order.
+Every listing is SQL with ``LIMIT`` over an index that matches its sort order (plus a
+``COUNT``), so nothing is loaded into Python but the page; a page of tracks takes its ids
+over a covering index first, then their rows. Search uses the FTS5 indexes
+(:mod:`.migrations`): each word of the query matches as a prefix, case and diacritics
+aside ("beyo" finds "Beyoncé"), in relevance order up to :data:`RANK_LIMIT` matches.
 """
 
 from __future__ import annotations
