@@ -148,9 +148,10 @@ def render_report(rows, fingerprint_ms, matchering_ms, window_s, args, loads) ->
         "cost.",
         "",
         f"A chunk render is `render_chunk` of a 10 s chunk with its context ({window_s:.1f} s "
-        "window), decode included. The plan is `plan_mastering` (chain run over the whole track "
-        "to calibrate the loudness gain, once per track and preset). Whole track is a single "
-        "`render_track` pass.",
+        "window), decode included. The plan is `plan_mastering` (the chain's EQ and dynamics "
+        "streamed once over the track, the limited loudness measured at a grid of gains, once "
+        "per track and preset; from a file see `bench/bench_analysis.py`). Whole track is a "
+        "single `render_track` pass.",
         "",
         "| preset | 10 s chunk (ms) | plan / calibration (ms) | whole 4-min track (ms) |",
         "|---|---:|---:|---:|",

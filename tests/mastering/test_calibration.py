@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from masterstream.mastering.calibration import GRID_BELOW_DB, calibrate
+from masterstream.mastering.calibration import GAIN_LIMIT_DB, GRID_BELOW_DB, calibrate
 
 from .material import make_plan, make_track
 
@@ -51,3 +51,12 @@ def test_silence_gets_no_gain() -> None:
     _, plan = make_plan("adaptive")
     silence = np.zeros((SR * 2, 2), dtype=np.float32)
     assert calibrate(plan, Blocks(silence), SR, 2, -70.0) == (0.0, -70.0)
+
+
+def test_a_very_quiet_track_gets_the_gain_limit_and_one_under_the_gate_none() -> None:
+    _, plan = make_plan("adaptive")
+    quiet = make_track("music") * np.float32(10 ** (-44 / 20))  # about -62 LUFS
+    gain, lufs = calibrate(plan, Blocks(quiet), SR, 2, -62.0)
+    assert gain == GAIN_LIMIT_DB and lufs < plan.target_lufs
+    whisper = make_track("music") * np.float32(1e-5)  # under the -70 LUFS gate: silence
+    assert calibrate(plan, Blocks(whisper), SR, 2, -70.0) == (0.0, -70.0)

@@ -35,6 +35,11 @@ def _decoded(path: str | Path, info: TrackInfo) -> Callable[[], Iterable[np.ndar
     return lambda: map(_float, read_blocks(path, dtype=_dtype(info)))
 
 
+def _replay(kept: list[np.ndarray]) -> Callable[[], Iterable[np.ndarray]]:
+    """The kept blocks as float32, again on every call."""
+    return lambda: map(_float, kept)
+
+
 def fingerprint_file(path: str | Path) -> Fingerprint:
     """The fingerprint of the whole file."""
     return analyse_file(path, (), keep_bytes=0)[0]
@@ -67,7 +72,7 @@ def analyse_file(
                 kept = kept if size <= keep_bytes else None
         fingerprint = meter.result()
         if kept is not None:
-            blocks = lambda: map(_float, kept)  # noqa: E731
+            blocks = _replay(kept)
     plans = {
         preset: plan_from_blocks(preset, fingerprint, blocks, info.sample_rate, info.channels)
         for preset in presets

@@ -145,11 +145,17 @@ def _grid(low_db: float, high_db: float) -> np.ndarray:
 
 def _solve(measured: BankLoudness, target: float) -> tuple[float, float] | np.ndarray:
     """(gain_db, predicted LUFS), or the grid to measure next when the target is off it."""
-    gains, lufs = measured.gains_db, measured.lufs
     if not np.isfinite(measured.unlimited_lufs):
         return 0.0, SILENT_LUFS
+    audible = np.isfinite(measured.lufs)  # gains so low that every block is gated out: none
+    gains, lufs = measured.gains_db[audible], measured.lufs[audible]
+    if gains.size == 0:
+        top = float(measured.gains_db[-1])
+        if top >= GAIN_LIMIT_DB:
+            return top, measured.unlimited_lufs + top
+        return _grid(top, top + GRID_ABOVE_DB + GRID_BELOW_DB)
     if target <= lufs[0]:
-        if not measured.limited[0]:  # no limiting at or below the grid: loudness is linear
+        if not measured.limited[audible][0]:  # no limiting at or below: loudness is linear
             gain = float(np.clip(target - measured.unlimited_lufs, -GAIN_LIMIT_DB, gains[0]))
             return gain, measured.unlimited_lufs + gain
         if gains[0] <= -GAIN_LIMIT_DB:
