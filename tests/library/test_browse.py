@@ -142,6 +142,8 @@ def test_search_matches_prefixes_without_diacritics(catalog):
     for hostile in ('"army*"', "army*)", "^army", "army:"):  # FTS5 syntax is not interpreted
         assert browse.search(catalog, hostile) == browse.search(catalog, "army")
     assert browse.search(catalog, "  ¿? ") == {"artists": [], "albums": [], "tracks": []}
+    assert browse.list_tracks(catalog, q=" ").total == 9  # an empty box filters nothing
+    assert browse.list_tracks(catalog, q="?!").total == 0  # punctuation matches nothing
     nordic = browse.list_albums(catalog, q="nord").items
     assert [a["title"] for a in nordic] == ["Nordic Sounds"]
 

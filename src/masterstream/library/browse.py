@@ -76,9 +76,10 @@ def list_artists(
     catalog: Catalog, *, q: str | None = None, offset: int = 0, limit: int = 100,
     with_total: bool = True,
 ) -> Page:  # fmt: skip
-    """Artists by name (case and diacritics aside), or by relevance to ``q``."""
+    """Artists by name (case and diacritics aside), or by relevance to ``q`` (an empty
+    ``q`` filters nothing; one without words matches nothing)."""
     query = _Query("artists ar", "ar.name_key, ar.id")
-    if q is not None and not query.match("artists_fts", "ar.id", q, by_rank=True):
+    if q and q.strip() and not query.match("artists_fts", "ar.id", q, by_rank=True):
         return Page([], 0)
     rows = query.rows(catalog, _ARTIST_COLUMNS, offset, limit)
     return Page([_artist(r) for r in rows], query.total(catalog) if with_total else len(rows))
@@ -111,7 +112,7 @@ def list_albums(
     query = _Query("albums al", ALBUM_SORTS[sort or "name"])
     if artist_id is not None:
         query.where("al.artist_id = :artist_id", artist_id=artist_id)
-    if q is not None and not query.match("albums_fts", "al.id", q, by_rank=sort is None):
+    if q and q.strip() and not query.match("albums_fts", "al.id", q, by_rank=sort is None):
         return Page([], 0)
     rows = query.rows(catalog, _ALBUM_COLUMNS, offset, limit)
     return Page([_album(r) for r in rows], query.total(catalog) if with_total else len(rows))
@@ -151,7 +152,7 @@ def list_tracks(
     if artist_id is not None:
         query.where("(t.artist_id = :artist_id OR t.album_id IN (SELECT id FROM albums"
                     " WHERE artist_id = :artist_id))", artist_id=artist_id)  # fmt: skip
-    if q is not None and not query.match("tracks_fts", "t.id", q, by_rank=sort is None):
+    if q and q.strip() and not query.match("tracks_fts", "t.id", q, by_rank=sort is None):
         return Page([], 0)
     # the page's ids first, over a covering index (cheap to skip at any offset), then rows
     ids = [row[0] for row in query.rows(catalog, "t.id", offset, limit)]
