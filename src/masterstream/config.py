@@ -46,6 +46,9 @@ class Settings:
     session_ttl_s: float = 14 * 24 * 3600.0
     max_body_bytes: int = 1_000_000  # larger request bodies are refused with 413
     trusted_proxies: tuple[str, ...] = ()  # addresses whose X-Request-ID / X-Forwarded-* count
+    watch_library: bool = True  # rescan changed files as the library folder changes
+    watch_quiet_s: float = 0.5  # a batch of changes is scanned once the folder is this quiet
+    rescan_interval_s: float = 6 * 3600.0  # full rescan this often (0: never), besides watching
 
     def __post_init__(self) -> None:
         if self.render_pool not in RENDER_POOLS:
@@ -63,6 +66,8 @@ class Settings:
                              f"got {self.render_budget_per_minute}")  # fmt: skip
         if self.session_ttl_s <= 0 or self.max_body_bytes <= 0:
             raise ValueError("session_ttl_s and max_body_bytes must be positive")
+        if self.watch_quiet_s <= 0 or self.rescan_interval_s < 0:
+            raise ValueError("watch_quiet_s must be positive and rescan_interval_s >= 0")
 
     @property
     def catalog_path(self) -> Path:
@@ -104,7 +109,7 @@ def _parse(name: str, raw: str) -> object:
         return tuple(part.strip() for part in raw.split(",") if part.strip())
     if name in {"allowed_hosts", "allowed_origins", "trusted_proxies"}:
         return tuple(part.strip() for part in raw.split(",") if part.strip())
-    if name == "metrics_public":
+    if name in {"metrics_public", "watch_library"}:
         if raw.lower() not in {"1", "true", "yes", "0", "false", "no"}:
             raise ValueError(f"{ENV_PREFIX}{name.upper()} must be true or false, got {raw!r}")
         return raw.lower() in {"1", "true", "yes"}
@@ -116,7 +121,7 @@ def _parse(name: str, raw: str) -> object:
             raise ValueError(
                 f"{ENV_PREFIX}{name.upper()} must be an integer, got {raw!r}"
             ) from None
-    if name in {"chunk_duration_s", "session_ttl_s"}:
+    if name in {"chunk_duration_s", "session_ttl_s", "watch_quiet_s", "rescan_interval_s"}:
         try:
             return float(raw)
         except ValueError:

@@ -19,6 +19,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, WebSocket
 
@@ -80,8 +81,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
                 engine.scheduler.workers,
             )  # fmt: skip
             ticker = asyncio.create_task(feed.run(), name="masterstream-feed")
-            if options.prepare_plans:
-                engine.plan_in_background(DEFAULT_PRESET)
+            _start_library_scan(settings, options, state)
             try:
                 yield
             finally:
@@ -116,6 +116,28 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         await websocket.app.state.ms.hub.serve(websocket)
 
     return app
+
+
+def _start_library_scan(settings: Settings, options: ServerOptions, state: ServerState) -> None:
+    """The library scan runs in the background (a first one unless the library was prepared
+    before serving), its progress published on the ``library_scan`` topic."""
+    engine, hub = state.engine, state.hub
+    engine.scanner.listeners.append(lambda data: hub.publish("library_scan", "library_scan", data))
+    engine.scanner.on_changed.append(lambda data: hub.publish("tracks", "library_changed", data))
+    snapshot = hub.snapshot
+
+    async def with_scan(topics: set[str]) -> dict[str, Any]:
+        out = await snapshot(topics)
+        if "library_scan" in topics:
+            out["library_scan"] = engine.scanner.status.to_dict()
+        return out
+
+    hub.snapshot = with_scan
+    preset = DEFAULT_PRESET if options.prepare_plans else None
+    engine.scanner.start(initial_scan=not options.prepare_library, plan_preset=preset,
+                         watch=settings.watch_library)  # fmt: skip
+    if options.prepare_library and preset is not None:
+        engine.plan_in_background(preset)
 
 
 def _build_state(

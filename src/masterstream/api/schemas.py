@@ -228,3 +228,27 @@ class MasteringView(BaseModel):
     after: LoudnessFigures
     level_match: LevelMatch
     notes: list[str]
+
+
+class SkippedFileView(BaseModel):
+    path: str
+    reason: str
+    phase: Literal["indexing", "analysing"]
+
+
+class LibraryScanStatus(BaseModel):
+    """``GET /api/library/status`` and the ``library_scan`` WebSocket topic."""
+
+    phase: Literal["idle", "synthesising", "indexing", "analysing", "planning"]
+    scans: int = Field(ge=0, description="Scans started since the server started.")
+    files_seen: int = Field(ge=0, description="Audio files the current index pass found.")
+    files_indexed: int = Field(ge=0)
+    files_analysed: int = Field(ge=0, description="Fingerprints measured during this scan.")
+    analysis_queued: int = Field(ge=0, description="Tracks this scan's analysis took on.")
+    files_skipped: int = Field(ge=0)
+    rate_per_s: float | None = Field(description="Files per second in the current phase.")
+    eta_s: float | None = Field(description="Seconds left in the current phase, estimated.")
+    started_at: str | None
+    finished_at: str | None
+    skipped: list[SkippedFileView]
+    last_report: dict[str, Any] | None = Field(description="The last index pass's report.")

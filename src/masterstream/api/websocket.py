@@ -32,7 +32,7 @@ from .options import ServerOptions
 
 log = logging.getLogger("masterstream.api")
 
-TOPICS = ("cache_stats", "health", "alerts", "tracks")
+TOPICS = ("cache_stats", "health", "alerts", "tracks", "library_scan")
 Snapshot = Callable[[set[str]], Awaitable[dict[str, Any]]]
 PositionFn = Callable[[PlaybackPosition, str], None]
 CLOSE_GOING_AWAY = 1001

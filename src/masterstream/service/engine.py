@@ -2,7 +2,8 @@
 
 catalog → track library → plan store → work scheduler (priority lanes over a thread or
 process pool) → chunk renderer → two-tier chunk cache → chunk service, with the warmer
-(following listeners) and whole-track warming beside it. The API builds one in its
+(following listeners), whole-track warming and the background library scanner beside it
+(:mod:`.library_scan`). The API builds one in its
 lifespan and keeps it on ``app.state``; the CLI builds one with memory tiers to render;
 nothing here is created at import time.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 from ..cache import ChunkCache, DiskTier, Lane, MemoryTier, Priority, Tier, Warmer
@@ -21,6 +22,7 @@ from ..errors import MasterstreamError
 from ..library.catalog import Catalog
 from ..mastering import PIPELINE_VERSION
 from .chunks import ChunkService
+from .library_scan import LibraryScanner
 from .plans import PlanStore
 from .renderer import ChunkRenderer, default_worker_count
 from .request import PlaybackPosition
@@ -45,13 +47,22 @@ class Engine:
     chunks: ChunkService
     warming: TrackWarming
     owns_catalog: bool = True
+    scanner: LibraryScanner = field(init=False)
     _background: set[asyncio.Task[int]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.scanner = LibraryScanner(
+            self.settings, self.library, self.scheduler, purge=self.forget_tracks,
+            plan=lambda preset: self.plan_in_background(preset),  # looked up late: patchable
+        )  # fmt: skip
+        self.renderer.on_fingerprint = self.scanner.fingerprint_measured
 
     @classmethod
     async def open(
         cls, settings: Settings, *, prepare: bool = True, progress: ProgressFactory | None = None
     ) -> Engine:
-        """Open the catalog, prepare the library (demo library on first use) and the cache."""
+        """Open the catalog, prepare the library (demo library on first use; without
+        ``prepare``, the :attr:`scanner` does that in the background) and the cache."""
         catalog = Catalog(settings.catalog_path)
         try:
             library = TrackLibrary(catalog, chunk_duration_s=settings.chunk_duration_s)
@@ -101,6 +112,15 @@ class Engine:
         """The listener stopped (closed its connection): the warmer stops following it."""
         self.warmer.forget(listener)
 
+    async def forget_tracks(self, track_ids: Iterable[int]) -> int:
+        """Drop the plans and cached chunks of tracks that changed or vanished; returns
+        the chunk entries removed."""
+        cleared = 0
+        for track_id in track_ids:
+            self.plans.forget_track(track_id)
+            cleared += await self.cache.clear_track(track_id)
+        return cleared
+
     async def prepare_plans(self, preset: str) -> int:
         """Plan ``preset`` for every track that has no plan yet, in the background lane (so
         after any listener's work); returns how many were computed. Run after start-up, it
@@ -118,17 +138,20 @@ class Engine:
             computed += 1
         return computed
 
-    def plan_in_background(self, preset: str) -> None:
-        """Run :meth:`prepare_plans` as a background task (after start-up, after a scan)."""
+    def plan_in_background(self, preset: str) -> asyncio.Task[int]:
+        """Run :meth:`prepare_plans` as a background task (after start-up, after a scan).
+        A track without a fingerprint has it measured on the way (and stored)."""
         task = asyncio.get_running_loop().create_task(
             self.prepare_plans(preset), name=f"masterstream-plans-{preset}"
         )
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        return task
 
     async def aclose(self) -> None:
         """Stop warming and background work, cancel renders, finish pending disk writes,
         stop the workers and close the catalog (if the engine opened it)."""
+        await self.scanner.aclose()
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)

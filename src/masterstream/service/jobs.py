@@ -75,6 +75,13 @@ def compute_plan(
     return analyse_file(path, (preset,), fingerprint=stored)[1][preset]
 
 
+def measure_and_plan(path: str, preset: str) -> tuple[dict[str, Any], MasteringPlan]:
+    """A track played before its analysis: its fingerprint (to store) and ``preset``'s plan,
+    measured in one pass over the file (the plan equals :func:`compute_plan`'s)."""
+    fingerprint, plans = analyse_file(path, (preset,))
+    return fingerprint.to_dict(), plans[preset]
+
+
 def init_worker() -> None:
     """A render worker process: Ctrl-C is the server's to handle, then warm up."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)

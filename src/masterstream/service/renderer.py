@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from ..errors import SourceUnavailableError
 from ..library.catalog import TrackRecord
 from ..library.records import FileStamp
 from ..mastering import MasteringPlan
-from .jobs import RenderJob, compute_headroom_plan, compute_plan, run_render_job
+from .jobs import RenderJob, compute_headroom_plan, compute_plan, measure_and_plan, run_render_job
 from .plans import PlanKey, PlanStore, plan_key
 from .scheduler import WorkScheduler
 from .tracks import TrackLibrary
@@ -50,6 +51,8 @@ class ChunkRenderer:
         self.plans = plans
         self.scheduler = scheduler
         self._plan_flights = SingleFlight()
+        # a fingerprint measured on demand (track played before its analysis) goes here
+        self.on_fingerprint: Callable[[TrackRecord, dict[str, Any]], None] | None = None
 
     async def __call__(self, key: ChunkKey, priority: Priority) -> bytes:
         record, preset = self._check(key)
@@ -94,11 +97,16 @@ class ChunkRenderer:
         if headroom_db > 0.0:  # the preset's own plan first, then a second calibration
             base = await self.ensure_plan(record, preset, priority)
             job: tuple[Any, ...] = (compute_headroom_plan, record.path, base, headroom_db)
+        elif record.fingerprint is None and preset != ORIGINAL and self.on_fingerprint:
+            job = (measure_and_plan, record.path, preset)
         else:
             job = (compute_plan, record.path, preset, record.sample_rate, record.channels,
                    record.fingerprint)  # fmt: skip
         # the original's plan reads no audio: a short job
         plan = await self.scheduler.run(*job, priority=priority, long=preset != ORIGINAL, tag=tag)
+        if job[0] is measure_and_plan and self.on_fingerprint is not None:
+            fingerprint, plan = plan
+            await asyncio.to_thread(self.on_fingerprint, record, fingerprint)
         await asyncio.to_thread(self.plans.remember, record, preset, plan, headroom_db)
         return plan
 

@@ -2,7 +2,8 @@
 
 Readiness means the catalog answers and the cache can store bytes; health adds the
 monitor's view. A low hit rate or a degraded disk tier is a warning (the server still
-serves, by rendering); only a catalog that cannot be read fails.
+serves, by rendering); only a catalog that cannot be read fails. A library scan in
+progress is information (a ``library:scan`` check that passes), never a failure.
 """
 
 from __future__ import annotations
@@ -71,6 +72,13 @@ async def health(state: Annotated[ServerState, Depends(get_state)]) -> JSONRespo
     checks: dict[str, list[dict[str, Any]]] = {
         "catalog:responseTime": [{"status": catalog_status, "output": catalog_output}],
         "cache:tiers": [{"status": cache_status, "output": cache_output}],
+        "library:scan": [
+            {
+                "status": "pass",
+                "observedValue": state.engine.scanner.status.phase.value,
+                "output": state.engine.scanner.status.describe(),
+            }
+        ],
         "cache:monitor": [
             {
                 "status": monitor_check,

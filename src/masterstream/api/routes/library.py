@@ -1,41 +1,48 @@
-"""``POST /api/library/scan`` (admin): rescan the library folder.
+"""The library scan: ``GET /api/library/status``, ``POST /api/library/scan`` (admin).
 
-Changed files get new content signatures, so their old chunks can never be served again
-(the signature is part of every cache key); their old bytes and plans are dropped too.
+Scans run in the background (:mod:`masterstream.service.library_scan`): the status says
+which phase runs, how far it got, how fast, and which files were skipped and why. A forced
+scan answers with its index pass's report (analysis goes on in the background), or with
+202 and the status while another index pass runs. Changed files get new content
+signatures, so their old chunks can never be served again; their old bytes and plans are
+dropped too.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 
-from ...service.request import DEFAULT_PRESET
 from ..auth import require_admin
-from ..schemas import ScanResult
+from ..schemas import LibraryScanStatus, ScanResult
 from ..state import ServerState, get_state
 
 router = APIRouter(tags=["library"])
 
 
+@router.get(
+    "/api/library/status",
+    response_model=LibraryScanStatus,
+    summary="The library scan's phase, progress, rate, ETA and skipped files",
+)
+async def library_status(state: Annotated[ServerState, Depends(get_state)]) -> LibraryScanStatus:
+    return LibraryScanStatus(**state.engine.scanner.status.to_dict())
+
+
 @router.post(
     "/api/library/scan",
     response_model=ScanResult,
+    responses={202: {"model": LibraryScanStatus, "description": "A scan is already indexing"}},
     dependencies=[Depends(require_admin)],
     summary="Rescan the library folder (admin)",
 )
-async def scan_library(state: Annotated[ServerState, Depends(get_state)]) -> ScanResult:
-    engine = state.engine
-    root = state.settings.effective_library_dir
-    report = await asyncio.to_thread(engine.library.scan, root)
-    cleared = 0
-    for track_id in (*report.updated, *report.removed):
-        engine.plans.forget_track(track_id)
-        cleared += await engine.cache.clear_track(track_id)
-    summary = report.to_dict()
-    result = ScanResult(**summary, tracks=len(engine.library), cleared_entries=cleared)
-    state.hub.publish("tracks", "library_changed", result.model_dump())
-    if state.options.prepare_plans and (report.added or report.updated):
-        engine.plan_in_background(DEFAULT_PRESET)  # new and changed tracks play fast too
-    return result
+async def scan_library(
+    state: Annotated[ServerState, Depends(get_state)],
+) -> ScanResult | JSONResponse:
+    scanner = state.engine.scanner
+    if scanner.indexing:
+        status = LibraryScanStatus(**scanner.status.to_dict())
+        return JSONResponse(status.model_dump(), status_code=202)
+    return ScanResult(**await scanner.scan())
