@@ -34,10 +34,26 @@ from .http_metrics import build_registry
 from .observation import RequestObserver
 from .problems import install_problem_handlers
 from .recording import RequestRecorder
-from .routes import cache, chunks, formats, health, library, metrics, stream, tracks
-from .routes import me, session, users
-from .routes import albums, artists, covers, search
-from .routes import history, mastering, web
+from .routes import (
+    albums,
+    artists,
+    cache,
+    chunks,
+    covers,
+    formats,
+    health,
+    history,
+    library,
+    mastering,
+    me,
+    metrics,
+    search,
+    session,
+    stream,
+    tracks,
+    users,
+    web,
+)
 from .state import ServerOptions, ServerState
 from .websocket import WebSocketHub
 

@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..audio.lossy import UnsupportedBitrateError
 from ..errors import (
     AlbumNotFoundError,
     ArtistNotFoundError,
@@ -35,7 +36,6 @@ from ..errors import (
     UnsupportedAudioError,
     UnsupportedFormatError,
 )
-from ..audio.lossy import UnsupportedBitrateError
 from ..logs import REQUEST_ID
 from ..users.errors import LastAdminError, UserExistsError, UserNotFoundError
 
