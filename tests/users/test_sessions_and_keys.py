@@ -66,3 +66,29 @@ def test_removing_a_user_removes_their_sessions_and_keys(store):
     store.accounts.remove("alice")
     assert store.sessions.user(session.secret) is None
     assert store.keys.user(key.secret) is None
+
+
+def test_remembered_answers_never_outlive_a_write_of_this_process(store):
+    alice = store.accounts.add("alice", "long enough")
+    session, key = store.sessions.create(alice), store.keys.create(alice)
+    assert store.sessions.user(session.secret) == alice  # remembered now
+    assert store.keys.user(key.secret) == alice
+    store.sessions.end(session.secret)
+    store.keys.revoke(alice.id, key.id)
+    assert store.sessions.user(session.secret) is None
+    assert store.keys.user(key.secret) is None
+    assert store.accounts.exist()
+    store.accounts.remove("alice")
+    assert not store.accounts.exist()
+
+
+def test_another_process_is_seen_within_the_ttl(store, tmp_path):
+    from masterstream.users import UserStore
+    from masterstream.users.passwords import FAST_TEST_PARAMETERS
+
+    assert not store.accounts.exist()
+    with UserStore(tmp_path / "catalog.sqlite3", hashing=FAST_TEST_PARAMETERS) as other:
+        other.accounts.add("alice", "long enough")  # e.g. the CLI, while the server runs
+    assert not store.accounts.exist()  # remembered for up to two seconds
+    store.accounts._recent.clock = lambda: 10**9  # long after
+    assert store.accounts.exist()

@@ -76,6 +76,8 @@ def decide(
     users_exist: bool, settings: Settings,
 ) -> Principal:  # fmt: skip
     """The principal a request proceeds as, or the ProblemError that refuses it."""
+    if principal is not None and access is not Access.METRICS:
+        return principal  # authenticated: listening, public and open paths are theirs
     anonymous = Principal(None, "anonymous", client, admin=False)
     if access is Access.OPEN:
         return principal or anonymous

@@ -59,8 +59,9 @@ def refuse_if_exhausted(
 
 def charge(connection: HTTPConnection, result: ChunkResult) -> None:
     """Count ``result`` against the caller's budget if it was rendered."""
-    if result.source == "miss":
-        get_auth(connection).budget.charge(current_principal(connection).budget_key)
+    budget = get_auth(connection).budget
+    if result.source == "miss" and budget.enabled:
+        budget.charge(current_principal(connection).budget_key)
 
 
 class WarmingBudget:

@@ -11,6 +11,7 @@ local proxy never hands the world the loopback rights of a server without users.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None
 
 
+@functools.lru_cache(maxsize=4096)
 def is_loopback(address: str) -> bool:
     ip = _ip(address)
     if ip is None:

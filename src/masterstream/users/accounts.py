@@ -10,6 +10,7 @@ from .database import UserDatabase
 from .errors import LastAdminError, UserExistsError, UserNotFoundError
 from .models import Role, User, UserSettings, check_name
 from .passwords import PasswordHashing
+from .recent import RecentAnswers
 
 
 def now_iso() -> str:
@@ -26,6 +27,7 @@ class Accounts:
     def __init__(self, db: UserDatabase, hashing: PasswordHashing) -> None:
         self.db = db
         self.hashing = hashing
+        self._recent: RecentAnswers[bool] = RecentAnswers(lambda: db.generation)
 
     def add(self, name: str, password: str, role: Role = Role.USER) -> User:
         """A new account (raises ``UserExistsError``, ``InvalidUserError``)."""
@@ -57,7 +59,9 @@ class Accounts:
 
     def exist(self) -> bool:
         """Whether any account exists (sign-in is required from then on)."""
-        return bool(self.db.query("SELECT EXISTS (SELECT 1 FROM users) AS e")[0]["e"])
+        return self._recent.get("exist", lambda: bool(
+            self.db.query("SELECT EXISTS (SELECT 1 FROM users) AS e")[0]["e"]
+        ))  # fmt: skip
 
     def list(self) -> list[User]:
         return [_user(r) for r in self.db.query("SELECT * FROM users ORDER BY name")]

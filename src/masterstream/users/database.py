@@ -62,6 +62,8 @@ class UserDatabase:
         except (sqlite3.Error, OSError) as exc:
             raise CatalogError(f"cannot open the users' tables in {path}: {exc}") from exc
         self._lock = threading.Lock()
+        self.generation = 0
+        """Bumped by every write, so remembered answers (:mod:`.recent`) are dropped."""
 
     def close(self) -> None:
         with self._lock:
@@ -79,6 +81,7 @@ class UserDatabase:
                     self._db.execute("ROLLBACK")
                     raise
                 self._db.execute("COMMIT")
+                self.generation += 1
             except sqlite3.Error as exc:
                 raise CatalogError(f"users' tables: write failed: {exc}") from exc
 
@@ -93,6 +96,8 @@ class UserDatabase:
         """One write statement outside a transaction; returns the rows changed."""
         with self._lock:
             try:
-                return self._db.execute(sql, params).rowcount
+                changed = self._db.execute(sql, params).rowcount
+                self.generation += 1
+                return changed
             except sqlite3.Error as exc:
                 raise CatalogError(f"users' tables: write failed: {exc}") from exc

@@ -14,6 +14,7 @@ from .accounts import now_iso
 from .database import UserDatabase
 from .errors import InvalidUserError
 from .models import ApiKeyInfo, NewSecret, Role, User
+from .recent import RecentAnswers
 from .sessions import MAX_TOKEN_CHARS, token_digest
 
 KEY_PREFIX = "msk_"
@@ -32,6 +33,7 @@ class ApiKeys:
 
     def __init__(self, db: UserDatabase) -> None:
         self.db = db
+        self._recent: RecentAnswers[User | None] = RecentAnswers(lambda: db.generation)
 
     def create(self, user: User, label: str = "") -> NewSecret:
         """A new key for ``user``; its secret is in the result and nowhere else."""
@@ -63,6 +65,9 @@ class ApiKeys:
         if not key.startswith(KEY_PREFIX) or len(key) > MAX_TOKEN_CHARS:
             return None
         digest = token_digest(key)
+        return self._recent.get(digest, lambda: self._lookup(digest))
+
+    def _lookup(self, digest: bytes) -> User | None:
         rows = self.db.query(
             "SELECT k.id AS key_id, k.last_used_at, u.id, u.name, u.role, u.created_at"
             " FROM user_api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?",

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from .database import UserDatabase
 from .models import NewSecret, Role, User
+from .recent import RecentAnswers
 
 SESSION_TOKEN_BYTES = 32
 MAX_TOKEN_CHARS = 256
@@ -33,6 +34,9 @@ class Sessions:
         self.db = db
         self.ttl_s = ttl_s
         self.clock = clock
+        self._recent: RecentAnswers[tuple[User, float] | None] = RecentAnswers(
+            lambda: db.generation
+        )
 
     def create(self, user: User) -> NewSecret:
         """A new session for ``user``: the token (for the cookie) and when it expires."""
@@ -52,15 +56,24 @@ class Sessions:
         """The signed-in user of ``token``, or None (unknown, expired or signed out)."""
         if not token or len(token) > MAX_TOKEN_CHARS:
             return None
+        digest = token_digest(token)
+        found = self._recent.get(digest, lambda: self._lookup(digest))
+        if found is None or found[1] <= self.clock():
+            return None
+        return found[0]
+
+    def _lookup(self, digest: bytes) -> tuple[User, float] | None:
         rows = self.db.query(
-            "SELECT u.id, u.name, u.role, u.created_at FROM user_sessions s"
-            " JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at_s > ?",
-            (token_digest(token), self.clock()),
+            "SELECT u.id, u.name, u.role, u.created_at, s.expires_at_s FROM user_sessions s"
+            " JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+            (digest,),
         )
         if not rows:
             return None
         row = rows[0]
-        return User(row["id"], row["name"], Role(row["role"]), row["created_at"])
+        return User(row["id"], row["name"], Role(row["role"]), row["created_at"]), float(
+            row["expires_at_s"]
+        )
 
     def end(self, token: str) -> bool:
         """Sign out: the token stops working now. True if it was a live session."""
