@@ -112,3 +112,21 @@ def test_corrupt_file_is_a_clear_error(tmp_path):
     result = run_cli("info", str(bad), data_dir=tmp_path / "data", check=False)
     assert result.returncode == 1 and "not a decodable audio file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_scan_indexes_then_analyses_and_prints_every_skipped_file(tmp_path):
+    music = tmp_path / "music"
+    music.mkdir()
+    write_tone(music / "good.wav", duration_s=1.5)
+    (music / "noise.wav").write_bytes(np.random.default_rng(3).bytes(4000))
+    (music / "empty.flac").write_bytes(b"")
+    result = run_cli("scan", str(music), data_dir=tmp_path / "data")
+    assert "added 1," in result.stdout and "analysed 1," in result.stdout
+    assert "skipped 2" in result.stdout
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped ")]
+    assert sorted(line.split(":")[0] for line in skipped) == [
+        f"skipped {(music / 'empty.flac').resolve()}", f"skipped {(music / 'noise.wav').resolve()}"
+    ]
+    assert all(line.split(": ", 1)[1].strip() for line in skipped)  # each with its reason
+    again = json.loads(run_cli("scan", str(music), "--json", data_dir=tmp_path / "data").stdout)
+    assert again["unchanged"] == 1 and again["analysed"] == 0 and len(again["skipped"]) == 2

@@ -101,24 +101,20 @@ def scan_command(
     data_dir: DataDir = None,
     as_json: AsJson = False,
 ) -> None:
-    """Scan a folder: add new files, update changed ones, remove vanished ones."""
-    from .service.workspace import open_library
+    """Scan a folder: add new files, update changed ones, remove vanished ones (index),
+    then fingerprint the tracks that need it (analysis)."""
+    from .service.workspace import open_library, scan_with_progress
 
     settings = _settings(data_dir)
     with _progress() as progress, open_library(settings, ensure_demo=False) as library:
-        task = progress.add_task("scanning", total=None)
-
-        def report_progress(done: int, total: int, path: Path) -> None:
-            progress.update(task, completed=done, total=total, description=f"scanning {path.name}")
-
-        report = library.scan(directory, progress=report_progress)
+        report = scan_with_progress(library, directory, progress)
+    summary = {**report.to_dict(), "analysed": len(report.analysed)}
     if as_json:
-        out.print_json(json.dumps(report.to_dict()))
+        out.print_json(json.dumps(summary))
         return
-    summary = report.to_dict()
     out.print(f"added {summary['added']}, updated {summary['updated']}, removed "
-              f"{summary['removed']}, unchanged {summary['unchanged']}, "
-              f"skipped {len(report.skipped)}")  # fmt: skip
+              f"{summary['removed']}, unchanged {summary['unchanged']}, analysed "
+              f"{summary['analysed']}, skipped {len(report.skipped)}")  # fmt: skip
     for path, reason in report.skipped:
         err.print(f"skipped {path}: {reason}", highlight=False)
 
@@ -278,7 +274,6 @@ def serve(
 
     from .api import ServerOptions, create_app
     from .logs import configure_logging
-    from .service.workspace import open_library
     from .users import UserStore
 
     try:
@@ -296,16 +291,15 @@ def serve(
         tier1_capacity_bytes=None if tier1_mb is None else round(tier1_mb * 1_000_000),
         tier2_capacity_bytes=None if tier2_mb is None else round(tier2_mb * 1_000_000),
     )  # fmt: skip
-    with open_library(settings, ensure_demo=True, progress=_progress) as lib:
-        track_count = len(lib)
     options = ServerOptions(
         prepare_library=False, stats_interval_s=stats_interval, access_log=access_log,
         ping_interval_s=ping_interval, pong_timeout_s=pong_timeout,
     )  # fmt: skip
     app_ = create_app(settings, options)
     url = f"http://{settings.host}:{settings.port}"
-    out.print(f"masterstream: serving {track_count} tracks from "
-              f"{settings.effective_library_dir}", highlight=False, soft_wrap=True)  # fmt: skip
+    out.print(f"masterstream: serving the library at {settings.effective_library_dir} "
+              "(scanned in the background: GET /api/library/status)", highlight=False,
+              soft_wrap=True)  # fmt: skip
     out.print(f"listening on {url}  (API docs {url}/docs, WebSocket ws://"
               f"{settings.host}:{settings.port}/ws)", highlight=False, soft_wrap=True)  # fmt: skip
     with UserStore(settings.catalog_path) as users:

@@ -1,7 +1,8 @@
 """Opening the user's workspace from :class:`~masterstream.config.Settings`, for the CLI.
 
 ``open_library`` opens the catalog (synthesising and scanning the demo library on first
-use); ``resolve_track`` turns a command-line TRACK (a file path or a catalog id) into a
+use); ``scan_with_progress`` scans a folder in two phases with progress bars (the CLI's
+``scan``); ``resolve_track`` turns a command-line TRACK (a file path or a catalog id) into a
 record.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Settings
 from ..errors import SourceUnavailableError
@@ -17,7 +19,11 @@ from ..library.catalog import Catalog, TrackRecord
 from ..library.covers import FolderCovers
 from ..library.demo import synthesize_demo_library
 from ..library.entries import read_entry
+from ..library.scanner import ScanReport, analyse, scan
 from .tracks import TrackLibrary, fingerprint_file
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 ProgressFactory = Callable[[], AbstractContextManager]
 
@@ -66,6 +72,34 @@ def prepare_library(
                 task, completed=done, total=total, description=f"scanning {path.name}"
             ),
         )
+
+
+def scan_with_progress(library: TrackLibrary, root: Path, bar: Progress) -> ScanReport:
+    """Index ``root`` then analyse what needs it, each phase with its own bar on ``bar``."""
+    index = bar.add_task("indexing", total=None)
+    report = scan(
+        library.catalog, root,
+        progress=lambda done, total, path: bar.update(
+            index, completed=done, total=total, description=f"indexing {path.name}"
+        ),
+    )  # fmt: skip
+    root = root.resolve()
+    queued = sum(
+        1 for record in library.catalog.analysis_queue(limit=-1)
+        if Path(record.path).is_relative_to(root)
+    )  # fmt: skip
+    analysis = bar.add_task("analysing", total=queued)
+
+    def fingerprint(path: Path) -> dict[str, float]:
+        bar.update(analysis, description=f"analysing {path.name}")
+        try:
+            return fingerprint_file(path)
+        finally:
+            bar.advance(analysis)
+
+    analyse(library.catalog, fingerprint, report=report, root=root)
+    library.reload()
+    return report
 
 
 @contextmanager
