@@ -117,3 +117,21 @@ def test_sizes_outside_the_range_are_refused(tmp_path):
     for size in (63, 1201):
         with pytest.raises(ValueError):
             store.thumbnail(None, size_px=size, fmt="jpeg", name="x")
+
+
+def test_a_cover_image_added_or_removed_later_is_noticed_by_a_rescan(tmp_path):
+    music = tmp_path / "music"
+    write_flac(music / "A" / "01.flac", title="One", album="A", artist="X")
+    with Catalog(tmp_path / "c.db") as catalog:
+        track_id = scan(catalog, music).added[0]
+        assert not catalog.get_track(track_id).has_cover
+        (music / "A" / "folder.jpg").write_bytes(png(RED))
+        report = scan(catalog, music)
+        assert report.unchanged == [track_id] and not report.updated  # no audio changed
+        assert catalog.get_track(track_id).cover_path == str(music / "A" / "folder.jpg")
+        album = catalog.read("SELECT cover_track_id FROM albums")[0][0]
+        assert album == track_id
+        (music / "A" / "folder.jpg").unlink()
+        scan(catalog, music)
+        assert not catalog.get_track(track_id).has_cover
+        assert catalog.read("SELECT cover_track_id FROM albums")[0][0] is None

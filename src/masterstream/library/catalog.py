@@ -116,6 +116,15 @@ class Catalog:
             db.execute("UPDATE tracks SET fingerprint = ?, updated_at = ? WHERE id = ?",
                        (_dump(fingerprint), _now(), track_id))  # fmt: skip
 
+    def set_cover_path(self, track_id: int, cover_path: str | Path | None) -> None:
+        """The cover image in the track's folder (None: there is none any more)."""
+        with self._transaction() as db:
+            db.execute("UPDATE tracks SET cover_path = ? WHERE id = ?",
+                       (None if cover_path is None else str(cover_path), track_id))  # fmt: skip
+            row = db.execute("SELECT album_id FROM tracks WHERE id = ?", (track_id,)).fetchone()
+            if row is not None:
+                refresh_album(db, row["album_id"])
+
     def remove_track(self, track_id: int) -> None:
         """Delete the track, its plans, and its album and artist if it was their last."""
         with self._transaction() as db:

@@ -2,8 +2,9 @@
 
 **Index** reads each file's header, tags and signature (:mod:`.entries`): new files are
 added, changed files (different bytes) are updated, vanished files are removed. A file
-whose stamp (size, mtime, ctime, inode) is unchanged is not re-read; ctime and inode
-cannot be set back, so content restored under an old size and mtime is still noticed.
+whose stamp (size, mtime, ctime, inode) is unchanged is not re-read (only a cover image
+added to or removed from its folder is noted); ctime and inode cannot be set back, so
+content restored under an old size and mtime is still noticed.
 A file that can no longer be decoded is removed from the catalog (its chunks must be
 purged by the caller, like those of every removed or updated track) and reported as
 skipped, with its reason; a bad file never aborts a scan.
@@ -109,6 +110,9 @@ def index_file(
     try:
         stamp = FileStamp.of_path(path)
         if existing is not None and existing.stamp == stamp:
+            cover = covers(path) if covers is not None else None
+            if existing.cover_path != (None if cover is None else str(cover)):
+                catalog.set_cover_path(existing.id, cover)  # a cover image came or went
             report.unchanged.append(existing.id)
             return
         signature = content_signature(path)
