@@ -8,13 +8,10 @@ import re
 import tomllib
 from pathlib import Path
 
+import httpx
 import pytest
 
-from masterstream.api import create_app
 from masterstream.api.routes.web import WEB_DIR, WebBundle
-from masterstream.config import Settings
-from tests.api.conftest import make_options, open_client
-from tests.conftest import write_tone
 
 ROOT = Path(__file__).resolve().parents[2]
 BUDGET_BYTES = 200 * 1024
@@ -25,45 +22,39 @@ def web_files() -> list[Path]:
     return sorted(p for p in WEB_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
-@pytest.fixture
-async def client(tmp_path):
-    library = tmp_path / "music"
-    library.mkdir()
-    write_tone(library / "tone.wav", duration_s=1.5)
-    settings = Settings(data_dir=tmp_path / "data", library_dir=library, render_workers=1,
-                        render_pool="thread")  # fmt: skip
-    app = create_app(settings, make_options(prepare_plans=False))
-    async for c in open_client(app):
+@pytest.fixture(scope="module")
+def client(server):
+    with httpx.Client(base_url=server.base_url, timeout=30) as c:
         yield c
 
 
-async def test_index_is_revalidated_and_names_versioned_assets(client):
-    response = await client.get("/")
+def test_index_is_revalidated_and_names_versioned_assets(client):
+    response = client.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert response.headers["cache-control"] == "no-cache"
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assets = re.findall(r'(?:src|href)="(/app/[0-9a-f]{12}/[^"]+)"', response.text)
     assert "__ASSETS__" not in response.text and len(assets) >= 4
-    again = await client.get("/", headers={"If-None-Match": response.headers["etag"]})
+    again = client.get("/", headers={"If-None-Match": response.headers["etag"]})
     assert again.status_code == 304 and again.content == b""
     for url in assets:
-        asset = await client.get(url)
+        asset = client.get(url)
         assert asset.status_code == 200, url
         assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
         assert asset.content == (WEB_DIR / url.split("/", 3)[3]).read_bytes()
-    module = await client.get(assets[-1].rsplit("/", 1)[0] + "/player.mjs")
+    module = client.get(assets[-1].rsplit("/", 1)[0] + "/player.mjs")
     assert module.headers["content-type"].startswith("text/javascript")
 
 
-async def test_an_old_version_is_served_but_revalidated_and_unknown_files_are_problems(client):
-    old = await client.get("/app/000000000000/js/main.mjs")
+def test_an_old_version_is_served_but_revalidated_and_unknown_files_are_problems(client):
+    old = client.get("/app/000000000000/js/main.mjs")
     assert old.status_code == 200 and old.headers["cache-control"] == "no-cache"
     for path in ("/app/x/index.html", "/app/x/../../pyproject.toml", "/app/x/js/nope.mjs"):
-        missing = await client.get(path)
+        missing = client.get(path)
         assert missing.status_code == 404, path
         assert missing.headers["content-type"] == "application/problem+json"
-    assert (await client.get("/api/nowhere")).status_code == 404
+    assert client.get("/api/nowhere").status_code == 404
 
 
 def test_the_version_changes_with_any_file(tmp_path):

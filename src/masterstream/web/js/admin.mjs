@@ -21,16 +21,16 @@ export class AdminPanel {
   constructor({ tracks, player }) {
     this.tracks = tracks;
     this.player = player;
-    this.token = h("input", { type: "password", id: "admin-token", autocomplete: "off", value: sessionToken() });
-    this.trackSelect = h("select", { id: "admin-track" },
+    this.token = h("input", { type: "password", id: "admin-token", autocomplete: "off", value: sessionToken(), "aria-labelledby": "admin-token-label" });
+    this.trackSelect = h("select", { id: "admin-track", "aria-labelledby": "admin-track-label" },
       [...tracks.values()].map((t) => h("option", { value: t.id }, t.title)));
     this.result = h("p", { class: "admin-result", id: "admin-result", role: "status" });
     const button = (text, action, cls = "") => h("button", { type: "button", class: cls, onclick: () => this.run(text, action) }, text);
     this.element = h("section", { class: "dash-card wide admin", "aria-label": "Admin actions" },
       h("h2", { text: "Admin" }),
       h("form", { onsubmit: (e) => e.preventDefault() },
-        h("label", {}, "Admin token", this.token),
-        h("label", {}, "Track", this.trackSelect),
+        h("label", {}, h("span", { id: "admin-token-label" }, "Admin token"), this.token),
+        h("label", {}, h("span", { id: "admin-track-label" }, "Track to warm or clear"), this.trackSelect),
         button("Warm track", () => this.warm()),
         button("Clear track", () => this.clearTrack(), "danger"),
         button("Clear all", () => this.clearAll(), "danger")),

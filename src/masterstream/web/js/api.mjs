@@ -66,6 +66,7 @@ export function variantQuery(variant, format) {
 export function chunkUrl(track, chunk, variant, format) {
   const params = variantQuery(variant, format.name);
   if (format.bitrate) params.set("bitrate", String(format.bitrate));
+  if (!format.lossless && format.standaloneChunks) params.set("standalone", "true");
   params.set("v", track.version);
   return `/api/tracks/${track.id}/chunks/${chunk}?${params}`;
 }
@@ -99,18 +100,20 @@ export async function loadCatalog() {
   };
 }
 
-/** Formats the server can stream: always wav and flac; lossy ones when /api/formats lists them. */
+/** Formats the server can stream: FLAC first (the default), then the lossy ones at each
+ * bitrate /api/formats lists, then WAV. */
 export async function loadFormats() {
   const body = await optionalJSON("/api/formats").catch(() => null);
   const formats = [{ name: "flac", label: "FLAC (lossless)", lossless: true }];
   for (const entry of itemsOf(body?.formats ?? body)) {
     const name = typeof entry === "string" ? entry : entry?.name;
     if (!name || name === "flac" || name === "wav") continue;
-    const bitrates = Array.isArray(entry?.bitrates) ? entry.bitrates : [];
-    const lossless = entry?.lossless === true;
-    if (bitrates.length === 0) formats.push({ name, label: name.toUpperCase(), lossless });
+    const bitrates = entry?.bitrates_kbps ?? entry?.bitrates ?? [];
+    const lossless = entry?.lossy === false;
+    const standaloneChunks = entry?.standalone_chunks === true;
+    if (bitrates.length === 0) formats.push({ name, label: name.toUpperCase(), lossless, standaloneChunks });
     for (const bitrate of bitrates) {
-      formats.push({ name, bitrate, label: `${name.toUpperCase()} ${bitrate} kbit/s`, lossless });
+      formats.push({ name, bitrate, label: `${name.toUpperCase()} ${bitrate} kbit/s`, lossless, standaloneChunks });
     }
   }
   formats.push({ name: "wav", label: "WAV (lossless, large)", lossless: true });

@@ -6,7 +6,7 @@ import { $, h, mount } from "./dom.mjs";
 export class SettingsView {
   constructor({ formats, player, store }) {
     const select = h("select", { id: "quality", "aria-describedby": "quality-note" },
-      formats.map((f) => h("option", { value: formatKey(f) }, f.label)));
+      formats.map((f) => h("option", { value: formatKey(f), disabled: !playable(f) }, playable(f) ? f.label : `${f.label} (not playable here yet)`)));
     select.value = formatKey(player.format);
     select.addEventListener("change", () => {
       const format = formats.find((f) => formatKey(f) === select.value);
@@ -20,8 +20,8 @@ export class SettingsView {
         h("h2", { text: "Quality" }),
         h("label", {}, "Chunk format ", select),
         h("p", { class: "note", id: "quality-note", text: lossy
-          ? "FLAC is lossless; a lossy format saves bandwidth (the server encodes it gaplessly)."
-          : "This server streams lossless chunks (FLAC, or WAV); it offers no lossy format yet." })),
+          ? "FLAC is lossless and the default. The server also streams Opus and MP3, but as one continuous stream cut into chunks: a chunk decodes sample-exactly only as a file of its own, which the chunk route does not serve yet, so this player stays lossless."
+          : "This server streams lossless chunks (FLAC, or WAV); it offers no lossy format." })),
       h("div", { class: "panel" },
         h("h2", { text: "Keyboard" }),
         h("dl", { class: "kv" }, [["Space", "play / pause"], ["← / →", "seek 10 s"], ["N / P", "next / previous track"],
@@ -31,7 +31,13 @@ export class SettingsView {
   }
 }
 
+/** Whether this player can queue the format's chunks sample-exactly: lossless ones, and
+ * lossy ones only when the server serves each chunk as a file of its own. */
+export function playable(format) {
+  return format.lossless || format.standaloneChunks === true;
+}
+
 /** The stored format key resolved against what the server offers (FLAC when gone). */
 export function pickFormat(formats, key) {
-  return formats.find((f) => formatKey(f) === key) ?? formats[0];
+  return formats.find((f) => formatKey(f) === key && playable(f)) ?? formats[0];
 }
