@@ -24,6 +24,9 @@ import httpx
 CLOCK_TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 DEMO_DIR = "demo-library"
 
+UNBUDGETED = {"MASTERSTREAM_RENDER_BUDGET_PER_MINUTE": "0"}
+"""Every simulated listener is the same loopback address: no per-address render budget."""
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -79,7 +82,7 @@ class ServerUnderTest:
                 command,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env={**os.environ, **env},
+                env={**os.environ, **env, **UNBUDGETED},
                 cwd=self.workdir,
             )
         try:

@@ -241,7 +241,11 @@ def main() -> None:
     write_track(library / "bench.wav")
     port = free_port()
     tier1_mb = 12
-    env = {**os.environ, "MASTERSTREAM_CHUNK_DURATION_S": "10"}
+    env = {
+        **os.environ,
+        "MASTERSTREAM_CHUNK_DURATION_S": "10",
+        "MASTERSTREAM_RENDER_BUDGET_PER_MINUTE": "0",
+    }  # load from one address, unbudgeted
     command = [str(MASTERSTREAM), "serve", "--library", str(library), "--data-dir",
                str(root / "data"), "--port", str(port), "--admin-token", TOKEN,
                "--tier1-mb", str(tier1_mb)]  # fmt: skip
