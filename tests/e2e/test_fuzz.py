@@ -15,6 +15,7 @@ from tests.e2e.server_process import ServerProcess
 schemathesis = pytest.importorskip("schemathesis")
 pytestmark = pytest.mark.timeout(240)
 EXAMPLES_PER_OPERATION = 60
+FUZZ_TOKEN = "fuzz-admin-token"  # generated sign-ups and users must not lock the fuzzer out
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,8 @@ def fuzz_server(tmp_path_factory):
     write_tone(library / "short.wav", duration_s=2.5)
     process = ServerProcess(
         root, "--library", str(library), "--data-dir", str(root / "data"),
-        env={"MASTERSTREAM_CHUNK_DURATION_S": "1.0", "MASTERSTREAM_RENDER_WORKERS": "2"},
+        env={"MASTERSTREAM_CHUNK_DURATION_S": "1.0", "MASTERSTREAM_RENDER_WORKERS": "2",
+             "MASTERSTREAM_ADMIN_TOKEN": FUZZ_TOKEN, "MASTERSTREAM_RENDER_BUDGET_PER_MINUTE": "0"},
     ).start()  # fmt: skip
     yield process
     process.stop()
@@ -43,7 +45,7 @@ def test_no_input_gets_a_server_error(fuzz_server):
         @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))  # fmt: skip
         def check(case) -> None:
-            response = case.call(timeout=60)
+            response = case.call(timeout=60, headers={"Authorization": f"Bearer {FUZZ_TOKEN}"})
             where = f"{case.method} {case.formatted_path} {case.query} {case.headers}"
             if response.status_code >= 500 and response.status_code != 503:
                 failures.append(f"{where} -> {response.status_code}: {response.text[:300]}")
