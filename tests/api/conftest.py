@@ -40,6 +40,7 @@ def settings(tmp_path: Path, tiny_library_dir: Path) -> Settings:
         chunk_duration_s=CHUNK_S,
         render_workers=2,
         render_pool="thread",
+        watch_library=False,  # tests that write files then POST /api/library/scan: no race
     )
 
 

@@ -72,6 +72,7 @@ class LibraryScanner:
         self._totals = dict.fromkeys(COUNTS, 0)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._stop = asyncio.Event()
+        self.watching = asyncio.Event()  # set once the folder watcher records changes
         self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- running ---------------------------------------------------------------------------
@@ -85,7 +86,7 @@ class LibraryScanner:
         if watch:
             quiet_s = self.settings.watch_quiet_s
             self._spawn(watch_folder(self.root, self.scan_paths, quiet_s=quiet_s,
-                                     stop=self._stop), "watch")  # fmt: skip
+                                     stop=self._stop, ready=self.watching), "watch")  # fmt: skip
         if self.settings.rescan_interval_s > 0:
             self._spawn(rescan_periodically(self.scan, interval_s=self.settings.rescan_interval_s),
                         "rescan")  # fmt: skip

@@ -75,18 +75,29 @@ def _interesting(_change: object, path: str) -> bool:
 
 
 async def watch_folder(
-    root: Path, on_changes: OnChanges, *, quiet_s: float, stop: asyncio.Event
-) -> None:
+    root: Path, on_changes: OnChanges, *, quiet_s: float, stop: asyncio.Event,
+    ready: asyncio.Event | None = None,
+) -> None:  # fmt: skip
     """Call ``on_changes(paths)`` for each debounced batch of changes under ``root`` until
-    ``stop`` is set. A folder that does not exist is logged and not watched."""
+    ``stop`` is set; ``ready`` is set once changes are being recorded. A folder that does
+    not exist is logged and not watched."""
     if not root.is_dir():
         log.warning("library folder %s does not exist: not watching it", root)
         return
     step_ms = max(1, round(quiet_s * 1000))
-    async for changes in awatch(
+    batches = awatch(
         root, watch_filter=_interesting, debounce=max(1600, 4 * step_ms), step=step_ms,
         stop_event=stop, recursive=True, ignore_permission_denied=True,
-    ):  # fmt: skip
+    )  # fmt: skip
+    while True:
+        pending = asyncio.ensure_future(anext(batches))
+        if ready is not None and not ready.is_set():
+            await asyncio.sleep(0)  # the watch is set up before the generator's first wait
+            ready.set()
+        try:
+            changes = await pending
+        except StopAsyncIteration:
+            return
         paths = {Path(path) for _, path in changes}
         log.info("library folder changed: %d paths", len(paths))
         try:
