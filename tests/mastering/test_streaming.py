@@ -109,3 +109,11 @@ def test_a_file_analysed_in_one_read_or_two_gives_the_same_plans(tmp_path: Path)
     assert kept == read_twice == given
     audio = sf.read(path, dtype="float32", always_2d=True)[0]
     assert kept[1]["punchy"] == plan_mastering("punchy", kept[0], audio, SR)
+
+
+def test_analysis_never_writes_into_the_callers_audio() -> None:
+    mono = np.ascontiguousarray(make_track("music", SR, 4.0, 1), dtype=np.float64)  # (n, 1)
+    before = mono.copy()
+    plan_mastering("punchy", compute_fingerprint(mono, SR), mono, SR)
+    compute_fingerprint(mono[:, 0], SR)
+    np.testing.assert_array_equal(mono, before)

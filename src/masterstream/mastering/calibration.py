@@ -27,10 +27,9 @@ from numba import njit
 from scipy.interpolate import PchipInterpolator
 
 from ..errors import RenderError
-from .cascade import BiquadCascade
+from .cascade import BiquadCascade, planar_copy
 from .dynamics import STATE_SIZE, run_dynamics
 from .filters import K_WEIGHTING, chain_sos
-from .limiter import as_planar
 from .limiter_bank import BankLoudness, LimiterBank
 from .loudness import GATING_STEP_S, gating_block_count
 from .loudness_meter import channel_power
@@ -105,7 +104,7 @@ class ShapedLoudness:
 
     def add(self, block: np.ndarray) -> None:
         """Shape and measure the next float ``(frames, channels)`` block."""
-        planar = as_planar(block)
+        planar = planar_copy(block)  # filtered in place below: never the caller's array
         self.frames += planar.shape[1]
         self.eq.process(planar)
         if self.plan.compressor is not None:

@@ -53,6 +53,15 @@ def _cascade(planar, sos, state):  # pragma: no cover - compiled
                 _section_mono(planar[c], sos, s, state, c)
 
 
+def planar_copy(block: np.ndarray) -> np.ndarray:
+    """A new C-contiguous float64 ``(channels, frames)`` copy of ``(frames, channels)``
+    (or mono ``(frames,)``) audio, for filters that work in place."""
+    block = np.asarray(block)
+    if block.ndim == 1:
+        block = block[:, np.newaxis]
+    return np.array(block.T, dtype=np.float64, order="C")
+
+
 class BiquadCascade:
     """Second-order sections ``sos`` (rows ``[b0, b1, b2, 1, a1, a2]``) applied to
     consecutive planar blocks, starting from rest."""

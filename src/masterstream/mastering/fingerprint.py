@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 from numba import njit
 
-from .limiter import as_planar
+from .cascade import planar_copy
 from .loudness import loudness_range_lu
 from .loudness_meter import EnergyTimeline, LoudnessMeter
 from .peaks import TruePeakStream
@@ -202,12 +202,11 @@ class FingerprintMeter:
 
     def add(self, block: np.ndarray) -> None:
         """Measure the next float ``(frames, channels)`` block."""
-        planar = as_planar(block)
+        planar = planar_copy(block)  # filtered in place below: never the caller's array
         if planar.shape[0] != self.channels:
             raise ValueError(f"expected {self.channels} channels, got {planar.shape[0]}")
         if planar.shape[1] == 0:
             return
-        self.loudness.add(planar)
         power, mono = np.empty(planar.shape[1]), np.empty(planar.shape[1])
         self.peak = max(self.peak, _frame_sums(planar, power, mono, self.energies))
         self.power.add(power)
@@ -215,6 +214,7 @@ class FingerprintMeter:
         envelope = self.true_peak.push(planar, floor=self.peak)
         self.envelope_peak = max(self.envelope_peak, float(np.max(envelope, initial=0.0)))
         self.spectrum.add(mono)
+        self.loudness.add(planar, overwrite=True)  # last: it K-weights the samples in place
 
     def _silence_ratio(self) -> float:
         """Share of 100 ms blocks whose mean power (per channel) is under the threshold."""

@@ -107,9 +107,11 @@ class LoudnessMeter:
             raise ValueError("short-term and gating steps must be equal")
         self.timeline = EnergyTimeline(self.hop, (0, self.window, self.short_window))
 
-    def add(self, planar: np.ndarray) -> None:
-        """Measure float64 ``(channels, frames)`` (left untouched)."""
-        weighted = self.filter.process(np.array(planar, dtype=np.float64, order="C"))
+    def add(self, planar: np.ndarray, *, overwrite: bool = False) -> None:
+        """Measure float64 ``(channels, frames)`` (K-weighted in place with ``overwrite``)."""
+        if not overwrite:
+            planar = np.array(planar, dtype=np.float64, order="C")
+        weighted = self.filter.process(planar)
         self.timeline.add(channel_power(weighted))
 
     @property
