@@ -18,6 +18,12 @@ only through :meth:`fetch`, :meth:`prefetch` and the lookups of its ``WarmTarget
 ``clear_track``/``clear`` bump an epoch, so a render that was in flight when its track
 was cleared does not store stale bytes afterwards.
 
+With a :class:`~.shared_cluster.SharedCluster` (several servers sharing Redis), lookups go
+tier1 → tier2 → shared (a shared hit is copied into tier1, and into tier2 behind the
+response); a miss renders through the cluster's lock, so one server renders and the others
+read its bytes from the shared tier; clears are also applied to the shared tier and
+broadcast, and other servers' clears are applied here to the local tiers.
+
 Hit rates (``get_stats``), all from counts: per tier ``hits / (hits + misses)`` over the
 lookups that reached it (tier2 is asked only after a tier1 miss, so its rate is
 conditional on a tier1 miss); overall ``total_hits / (total_hits + total_misses)`` with
@@ -31,6 +37,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from ..errors import ChunkOutOfRangeError, MasterstreamError, RenderError
 from .keys import ORIGINAL, ChunkKey
@@ -40,6 +47,9 @@ from .singleflight import SingleFlight
 from .stats import CacheStatsSnapshot, OverallStats, RenderSnapshot
 from .status import track_status
 from .tier import Tier
+
+if TYPE_CHECKING:
+    from .shared_cluster import SharedCluster
 
 
 class ChunkCache:
@@ -54,9 +64,13 @@ class ChunkCache:
         render: Renderer,
         pipeline_version: str,
         clock: Callable[[], float] = time.monotonic,
+        shared: SharedCluster | None = None,
     ) -> None:
         self.tier1 = tier1
         self.tier2 = tier2
+        self.shared = shared
+        if shared is not None:
+            shared.on_invalidate(self.drop_local)
         self.resolver = resolver
         self.pipeline_version = pipeline_version
         self.clock = clock
@@ -115,7 +129,7 @@ class ChunkCache:
         intensity: float = 1.0,
         fmt: str = "wav",
     ) -> tuple[bytes | None, str]:
-        """``(bytes, "tier1" | "tier2")`` on a hit, ``(None, "miss")`` otherwise."""
+        """``(bytes, "tier1" | "tier2" | "shared")`` on a hit, ``(None, "miss")`` otherwise."""
         key = self.make_key(track_id, chunk_idx, preset, intensity, fmt)
         self._count_request(key)
         return await self._lookup(key)
@@ -154,6 +168,12 @@ class ChunkCache:
                 if to_tier1:
                     await self._put(self.tier1, key, data)
                 return
+        data = None if self.shared is None else await self.shared.tier.peek(key)
+        if data is not None:  # another server rendered it: copy, do not render again
+            if to_tier1:
+                await self._put(self.tier1, key, data)
+            self._write_behind(key, data, self._epoch_of(key))
+            return
         await self.render_once(key, to_tier1=to_tier1, priority=priority)
 
     def keep_hot(self, key: ChunkKey) -> bool:
@@ -179,6 +199,13 @@ class ChunkCache:
         if data is not None:
             await self._put(tier1, key, data)
             return data, "tier2"
+        if self.shared is not None:
+            epoch = self._epoch_of(key)
+            data = await self.shared.tier.get(key)
+            if data is not None:
+                await self._put(tier1, key, data)
+                self._write_behind(key, data, epoch)
+                return data, "shared"
         return None, "miss"
 
     async def get_or_render(
@@ -216,6 +243,21 @@ class ChunkCache:
 
     async def _render_and_store(self, key: ChunkKey, to_tier1: bool, priority: Priority) -> bytes:
         epoch = self._epoch_of(key)
+        if self.shared is None:
+            data = await self._render_here(key, priority)
+        else:
+            data, _ = await self.shared.renders.render(
+                key, lambda: self._render_here(key, priority),
+                store=lambda: epoch == self._epoch_of(key),
+            )  # fmt: skip
+        if epoch != self._epoch_of(key):
+            return data  # the track was cleared meanwhile: hand out, do not store
+        if to_tier1:
+            await self._put(self.tier1, key, data)
+        self._write_behind(key, data, epoch)
+        return data
+
+    async def _render_here(self, key: ChunkKey, priority: Priority) -> bytes:
         started_s = self.clock()
         try:
             data = await self._render(key, priority)
@@ -225,15 +267,14 @@ class ChunkCache:
             self.render_stats.record_failure()
             raise
         self.render_stats.record(self.clock() - started_s)
-        if epoch != self._epoch_of(key):
-            return data  # the track was cleared meanwhile: hand out, do not store
-        if to_tier1:
-            await self._put(self.tier1, key, data)
+        return data
+
+    def _write_behind(self, key: ChunkKey, data: bytes, epoch: tuple[int, int]) -> None:
+        """Write ``data`` to tier2 in the background (reachable in ``_writing`` meanwhile)."""
         self._writing[key] = data
         task = asyncio.get_running_loop().create_task(self._store_tier2(key, data, epoch))
         self._write_tasks.add(task)
         task.add_done_callback(self._write_tasks.discard)
-        return data
 
     async def _store_tier2(self, key: ChunkKey, data: bytes, epoch: tuple[int, int]) -> None:
         try:
@@ -269,22 +310,34 @@ class ChunkCache:
     # --- clearing ------------------------------------------------------------------------
 
     async def clear_track(self, track_id: int) -> int:
-        """Delete every chunk of exactly ``track_id`` from every tier; returns entries removed."""
+        """Delete every chunk of exactly ``track_id`` from every tier (and tell the other
+        servers sharing the shared tier to do the same); returns entries removed here."""
+        removed = await self.drop_local(track_id)
+        if self.shared is not None:
+            await self.shared.tier.delete_track(track_id)
+            await self.shared.events.invalidate(track_id)
+        return removed
+
+    async def clear(self) -> int:
+        """Delete every chunk from every tier (on every server); returns entries removed here."""
+        removed = await self.drop_local(None)
+        if self.shared is not None:
+            await self.shared.tier.clear()
+            await self.shared.events.invalidate(None)
+        return removed
+
+    async def drop_local(self, track_id: int | None) -> int:
+        """Delete the chunks of ``track_id`` (None: all) from this server's tiers only."""
+        if track_id is None:
+            self._epoch += 1
+            self._writing.clear()
+            return sum([await self._call(tier, tier.clear) for tier in (self.tier1, self.tier2)])
         self._epochs[track_id] = self._epochs.get(track_id, 0) + 1
         removed = 0
         for tier in (self.tier1, self.tier2):
             removed += await self._call(tier, _delete_track, tier, track_id)
         for key in [k for k in self._writing if k.track_id == track_id]:
             self._writing.pop(key, None)
-        return removed
-
-    async def clear(self) -> int:
-        """Delete every chunk from every tier; returns entries removed."""
-        self._epoch += 1
-        self._writing.clear()
-        removed = 0
-        for tier in (self.tier1, self.tier2):
-            removed += await self._call(tier, tier.clear)
         return removed
 
     @staticmethod
@@ -309,12 +362,13 @@ class ChunkCache:
         """Typed counters of both tiers, totals, renders and the warmer; visits no cached key
         (``tracks_cached`` counts the distinct track ids the tiers index)."""
         tier1, tier2 = self.tier1.stats(), self.tier2.stats()
+        shared = None if self.shared is None else self.shared.tier.stats()
         tracks_cached = len({*self.tier1.track_ids(), *self.tier2.track_ids()})
         return CacheStatsSnapshot(
             tier1=tier1,
             tier2=tier2,
             overall=OverallStats.of(
-                tier1, tier2, requests=self.requests, tracks_cached=tracks_cached
+                tier1, tier2, requests=self.requests, tracks_cached=tracks_cached, shared=shared
             ),
             render=RenderSnapshot.of(
                 self.render_stats,
@@ -323,6 +377,8 @@ class ChunkCache:
                 ondemand_waiting=self._ondemand_waiting,
             ),
             warmer=MappingProxyType(self.warmer_stats()),
+            shared=shared,
+            cluster=None if self.shared is None else MappingProxyType(self.shared.status()),
         )
 
     def get_stats(self) -> dict[str, object]:

@@ -8,7 +8,10 @@ walks keys; it exists only in ``get_stats()["tracks"]``.
 
 Overall rates, all from counts: ``total_hits = tier1 hits + tier2 hits``; a request that
 misses tier1 is looked up in tier2, so ``total_misses = tier2 misses`` and
-``overall_hit_rate = total_hits / (total_hits + total_misses)``.
+``overall_hit_rate = total_hits / (total_hits + total_misses)``. With a shared (Redis) tier
+a tier2 miss is looked up there: its hits join ``total_hits`` and ``total_misses`` becomes
+the shared tier's misses. The shared tier's chunks and bytes are the whole cluster's and
+are not added to this server's totals.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class OverallStats:
-    """Totals over both tiers."""
+    """Totals over the tiers (the shared tier's hits and misses included when present)."""
 
     total_chunks: int
     total_size_bytes: int
@@ -37,13 +40,15 @@ class OverallStats:
 
     @classmethod
     def of(
-        cls, tier1: TierStats, tier2: TierStats, *, requests: int, tracks_cached: int
-    ) -> OverallStats:
+        cls, tier1: TierStats, tier2: TierStats, *, requests: int, tracks_cached: int,
+        shared: TierStats | None = None,
+    ) -> OverallStats:  # fmt: skip
+        last = tier2 if shared is None else shared
         return cls(
             total_chunks=tier1.chunks + tier2.chunks,
             total_size_bytes=tier1.size_bytes + tier2.size_bytes,
-            total_hits=tier1.hits + tier2.hits,
-            total_misses=tier2.misses,
+            total_hits=tier1.hits + tier2.hits + (0 if shared is None else shared.hits),
+            total_misses=last.misses,
             requests=requests,
             tracks_cached=tracks_cached,
         )
@@ -116,10 +121,14 @@ class CacheStatsSnapshot:
     overall: OverallStats
     render: RenderSnapshot
     warmer: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    shared: TierStats | None = None
+    """The shared (Redis) tier, when this server shares one with others."""
+    cluster: Mapping[str, object] | None = None
+    """This server's id and its link to the shared tier (when there is one)."""
 
     def as_dict(self, tracks: Mapping[int, Mapping[str, object]]) -> dict[str, object]:
         """The seed's ``get_stats()`` shape, with ``tracks`` (per-track status) supplied."""
-        return {
+        out: dict[str, object] = {
             "tier1": self.tier1.as_dict(),
             "tier2": self.tier2.as_dict(),
             "overall": self.overall.as_dict(),
@@ -127,3 +136,8 @@ class CacheStatsSnapshot:
             "render": self.render.as_dict(),
             "warmer": dict(self.warmer),
         }
+        if self.shared is not None:
+            out["shared"] = self.shared.as_dict()
+        if self.cluster is not None:
+            out["cluster"] = dict(self.cluster)
+        return out
