@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import platform
 import random
@@ -39,6 +40,7 @@ RESULTS = REPO / "bench" / "results" / "bench_catalog.md"
 COMMAND = ".venv/bin/python bench/bench_catalog.py"
 SYLLABLES = ["ka", "lo", "mi", "ren", "sol", "ta", "vé", "nor", "bri", "el", "an", "dus", "mö",
              "qua", "ri", "sen", "tor", "ul", "ya", "zé", "har", "pin", "cro", "vel"]  # fmt: skip
+SETTLE_S = 3.0
 GENRES = ["Rock", "Jazz", "Electronic", "Classical", "Hip Hop", "Folk", "Ambient", "Pop"]
 
 
@@ -194,9 +196,11 @@ async def run_http(data_dir: Path, rng: random.Random, terms: list[str], queries
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            await asyncio.sleep(SETTLE_S)  # let start-up work (catalog load, scan) finish
+            gc.collect()
             results = {}
             for name, call in http_scenarios(client, rng, terms, tracks, albums).items():
-                await timed_async(call, 5)  # warm-up
+                await timed_async(call, 20)  # warm-up
                 results[name] = await timed_async(call, queries)
             return results
 

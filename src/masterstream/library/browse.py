@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import AlbumNotFoundError, ArtistNotFoundError
-from .catalog import Catalog, record_from_row
+from .catalog import Catalog, records_from_rows
 from .records import TrackRecord
 
 _WORD = re.compile(r"\w+")
@@ -127,7 +127,7 @@ def get_album(catalog: Catalog, album_id: int) -> tuple[dict[str, Any], list[Tra
         "SELECT * FROM tracks WHERE album_id = ? ORDER BY disc_number, track_number,"
         " title_key, id", (album_id,),
     )  # fmt: skip
-    return _album(rows[0]), [record_from_row(r) for r in tracks]
+    return _album(rows[0]), records_from_rows(tracks)
 
 
 def album_cover_track(catalog: Catalog, album_id: int) -> tuple[dict[str, Any], int | None]:
@@ -157,8 +157,9 @@ def list_tracks(
     # the page's ids first, over a covering index (cheap to skip at any offset), then rows
     ids = [row[0] for row in query.rows(catalog, "t.id", offset, limit)]
     marks = ", ".join("?" * len(ids))
-    rows = {r["id"]: r for r in catalog.read(f"SELECT * FROM tracks WHERE id IN ({marks})", ids)}
-    records = [record_from_row(rows[i]) for i in ids if i in rows]
+    found = catalog.read(f"SELECT * FROM tracks WHERE id IN ({marks})", ids)
+    by_id = {record.id: record for record in records_from_rows(found)}
+    records = [by_id[i] for i in ids if i in by_id]
     return Page(records, query.total(catalog) if with_total else len(records))
 
 

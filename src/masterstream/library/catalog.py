@@ -13,10 +13,12 @@ file or a new DSP version recomputes it. Browsing and search read through
 from __future__ import annotations
 
 import json
+import operator
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -154,7 +156,7 @@ class Catalog:
             "SELECT * FROM tracks ORDER BY id LIMIT ? OFFSET ?",
             (-1 if limit is None else limit, offset),
         )
-        return [record_from_row(r) for r in rows]
+        return records_from_rows(rows)
 
     def track_paths(self) -> dict[str, int]:
         """Every track's path and id."""
@@ -169,7 +171,7 @@ class Catalog:
             "SELECT * FROM tracks WHERE fingerprint IS NULL AND id > ? ORDER BY id LIMIT ?",
             (after_id, limit),
         )
-        return [record_from_row(r) for r in rows]
+        return records_from_rows(rows)
 
     # -- mastering plans ----------------------------------------------------------------------
 
@@ -272,17 +274,28 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+_FIELDS = tuple(f.name for f in fields(TrackRecord))
+_JSON_FIELDS = tuple(i for i, name in enumerate(_FIELDS) if name in ("fingerprint", "info"))
+_COVER_FIELD = _FIELDS.index("has_embedded_cover")
+
+
+def records_from_rows(rows: list[sqlite3.Row]) -> list[TrackRecord]:
+    """Track records from ``SELECT * FROM tracks`` rows (column positions looked up once:
+    a whole catalog of records is read on every library reload)."""
+    if not rows:
+        return []
+    names = rows[0].keys()
+    pick = operator.itemgetter(*(names.index(name) for name in _FIELDS))
+    records = []
+    for row in rows:
+        values = list(pick(row))
+        for i in _JSON_FIELDS:
+            values[i] = json.loads(values[i]) if values[i] else None
+        values[_COVER_FIELD] = bool(values[_COVER_FIELD])
+        records.append(TrackRecord(*values))
+    return records
+
+
 def record_from_row(row: sqlite3.Row) -> TrackRecord:
     """A track record from a ``SELECT * FROM tracks`` row."""
-    r = dict(zip(row.keys(), row, strict=True))  # one pass: Row looks names up linearly
-    return TrackRecord(
-        id=r["id"], path=r["path"], signature=r["signature"], size_bytes=r["size_bytes"],
-        mtime_ns=r["mtime_ns"], frames=r["frames"], sample_rate=r["sample_rate"],
-        channels=r["channels"], title=r["title"], artist=r["artist"],
-        fingerprint=json.loads(r["fingerprint"]) if r["fingerprint"] else None,
-        ctime_ns=r["ctime_ns"], inode=r["inode"], format=r["format"], album_id=r["album_id"],
-        artist_id=r["artist_id"], album=r["album"], album_artist=r["album_artist"],
-        track_number=r["track_number"], disc_number=r["disc_number"], year=r["year"],
-        genre=r["genre"], has_embedded_cover=bool(r["has_embedded_cover"]),
-        cover_path=r["cover_path"], info=json.loads(r["info"]) if r["info"] else None,
-    )  # fmt: skip
+    return records_from_rows([row])[0]
