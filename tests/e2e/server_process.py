@@ -40,25 +40,56 @@ class ServerProcess:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws"
 
-    def start(self, timeout_s: float = 120.0) -> ServerProcess:
+    def start(self, timeout_s: float = 120.0, *, wait_for_library: bool = True) -> ServerProcess:
+        """Start and wait for ``/readyz`` (the catalog is open), then — unless
+        ``wait_for_library`` is False — for the background scan's index phase."""
+        self.launch()
+        self.wait_ready(timeout_s)
+        if wait_for_library:
+            self.wait_for_library(timeout_s)
+        return self
+
+    def launch(self) -> float:
+        """Start the process without waiting; returns the monotonic time it started."""
         if not MASTERSTREAM.exists():
             raise RuntimeError(f"{MASTERSTREAM} is not installed (pip install -e .)")
         command = [str(MASTERSTREAM), "serve", "--port", str(self.port), *self.args]
         with self.log_path.open("ab") as log:
+            started_s = time.monotonic()
             self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                          env=self.env, cwd=self.workdir)  # fmt: skip
+        return started_s
+
+    def wait_ready(self, timeout_s: float = 120.0, path: str = "/readyz") -> float:
+        """Poll ``path`` until it answers 200; returns the monotonic time it did."""
+        assert self.proc is not None
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
             try:
-                if httpx.get(self.base_url + "/readyz", timeout=1.0).status_code == 200:
-                    return self
+                if httpx.get(self.base_url + path, timeout=1.0).status_code == 200:
+                    return time.monotonic()
             except httpx.TransportError:
                 pass
-            time.sleep(0.1)
+            time.sleep(0.02)
         self.stop()
         raise RuntimeError(f"server not ready after {timeout_s} s:\n{self.log()}")
+
+    def library_status(self) -> dict:
+        return httpx.get(self.base_url + "/api/library/status", timeout=5.0).json()
+
+    def wait_for_library(self, timeout_s: float = 120.0) -> dict:
+        """Poll ``/api/library/status`` until a scan's index phase is over (every file is
+        listed; analysis may still run); returns the status."""
+        deadline = time.monotonic() + timeout_s
+        status: dict = {}
+        while time.monotonic() < deadline:
+            status = self.library_status()
+            if status["scans"] >= 1 and status["phase"] not in ("synthesising", "indexing"):
+                return status
+            time.sleep(0.05)
+        raise RuntimeError(f"library not indexed after {timeout_s} s: {status}")
 
     def stop(self, sig: int = signal.SIGTERM, timeout_s: float = 30.0) -> int:
         """Send ``sig`` and wait; returns the exit code."""

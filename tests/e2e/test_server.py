@@ -72,7 +72,10 @@ def admin() -> dict[str, str]:
 def test_startup_says_where_it_listens_and_what_it_serves(server):
     log = server.log()
     assert f"listening on http://127.0.0.1:{server.port}" in log
-    assert "serving 2 tracks" in log
+    assert f"serving the library at {server.workdir / 'music'}" in log
+    assert server.library_status()["files_indexed"] == 2
+    with httpx.Client(base_url=server.base_url) as http:
+        assert len(http.get("/api/tracks").json()["items"]) == 2
 
 
 def test_stream_chunk_by_chunk_then_restart_serves_from_disk(workdir):
