@@ -15,6 +15,10 @@ default. The rules, exactly:
   and the web app's static files stay reachable, so a browser can sign in.
 * ``/metrics`` is open on loopback, else it needs an admin (or ``--metrics-public``).
 * ``--admin-token`` is an admin principal everywhere, for automation.
+* ``/rest/`` (Subsonic) authenticates each request itself, from its own parameters, and
+  answers in its own error format: once users exist the gate lets anonymous requests
+  through to it; the route then resolves the user (``UserStore.accounts.authenticate``,
+  ``UserStore.keys.user``) and records it with :func:`~.auth.admit` so render budgets apply.
 * Admin routes (those that declare :func:`~.auth.require_admin`) are checked here too for
   state-changing methods, so a non-admin's body is never read.
 * A state-changing request signed in by cookie must show where it comes from (``Origin``
@@ -55,12 +59,14 @@ class Access(Enum):
     OPEN = "open"  # health probes
     PUBLIC = "public"  # sign-in and the web app's static files
     METRICS = "metrics"
+    SELF = "self"  # authenticates every request itself (Subsonic's /rest)
     LISTEN = "listen"  # everything else
 
 
 OPEN_PATHS = frozenset({"/livez", "/readyz"})
 PUBLIC_PATHS = frozenset({"/", "/api/session", "/api/setup", "/favicon.ico"})
 PUBLIC_PREFIXES = ("/app/",)  # the web app's versioned static files (no data)
+SELF_PREFIXES = ("/rest/",)  # Subsonic: credentials in each request's parameters
 
 
 def classify(path: str) -> Access:
@@ -68,6 +74,8 @@ def classify(path: str) -> Access:
         return Access.OPEN
     if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
         return Access.PUBLIC
+    if path.startswith(SELF_PREFIXES):
+        return Access.SELF
     return Access.METRICS if path == "/metrics" else Access.LISTEN
 
 
@@ -90,7 +98,7 @@ def decide(
             return principal or anonymous
         if principal is not None:
             raise ProblemError(403, "forbidden", "Forbidden", "/metrics is for admins")
-    elif principal is not None or access is Access.PUBLIC:
+    elif principal is not None or access in (Access.PUBLIC, Access.SELF):
         return principal or anonymous
     if rejected:
         raise ProblemError(401, "invalid-credentials", "Invalid credentials",

@@ -106,6 +106,15 @@ class AuthState:
         return None, False
 
 
+def admit(connection: HTTPConnection, user: User, via: str) -> Principal:
+    """Record ``user`` as who this request acts for, for a route that authenticates its own
+    requests (Subsonic's ``/rest``): later budget checks and ``current_principal`` see it."""
+    client = connection.scope["state"]["principal"].client
+    principal = Principal(user, via, client, admin=user.is_admin)
+    connection.scope["state"]["principal"] = principal
+    return principal
+
+
 def get_auth(connection: HTTPConnection) -> AuthState:
     return connection.app.state.auth
 
