@@ -1,14 +1,13 @@
 """A real ``masterstream serve`` and Debian's Chromium driven by Playwright.
 
-The library is three short tone tracks in ``Artist/Album/NN - Title.wav`` folders (so the
-server groups them into an album) plus one file that breaks after the scan, served in
-2-second chunks. Every page records the requests and WebSockets it opens and the real
+The library is four short tone tracks in ``Artist/Album/NN - Title.wav`` folders (so the
+server groups them into an album; one is deleted by the test of a track that cannot play),
+served in 2-second chunks. Every page records the requests and WebSockets it opens and the real
 ``AudioBufferSourceNode.start`` calls it makes (an init script wraps the method).
 """
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +33,7 @@ TRACKS = {  # title: (track number, duration_s, frequency_hz), in album order
     "Beta": (3, 4.2, 440.0),
     "Gamma": (4, 6.0, 550.0),
 }
-BROKEN = "Broken Tone"  # track 2: changes on disk after the scan
+BROKEN = "Broken Tone"  # track 2: its file is deleted by the test that plays it
 
 
 @pytest.fixture(scope="session")
@@ -61,9 +60,6 @@ def server(library_dir: Path) -> Iterator[ServerProcess]:
     while httpx.get(f"{process.base_url}/api/tracks").json()["total"] < len(TRACKS) + 1:
         assert time.monotonic() < deadline, "the library was not scanned in 60 s"
         time.sleep(0.2)
-    # After the scan: the file changes on disk, so the server refuses to render it.
-    broken = next((library_dir / "music").rglob(f"*{BROKEN}.wav"))
-    shutil.copyfile(next((library_dir / "music").rglob("*Alpha.wav")), broken)
     yield process
     process.stop()
 

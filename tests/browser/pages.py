@@ -56,11 +56,17 @@ class AppPage:
         self.requests: list[str] = []
         self.sockets: list[str] = []
         self.errors: list[str] = []
+        self.failures: list[Any] = []  # responses >= 400
         page.add_init_script(RECORD_STARTS)
+        page.on("response", self._response)
         page.on("request", lambda request: self.requests.append(request.url))
         page.on("websocket", lambda socket: self.sockets.append(socket.url))
         page.on("pageerror", lambda error: self.errors.append(str(error)))
         page.on("dialog", lambda dialog: dialog.accept())
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 400:
+            self.failures.append(response)
 
     def open(self, path: str = "/") -> None:
         self.page.goto(self.base_url + path)
