@@ -99,8 +99,8 @@ async def listed_until(client, predicate, what: str) -> dict[str, dict]:
 async def test_the_watcher_picks_up_added_changed_moved_and_removed_files(tmp_path, settings):
     library = tmp_path / "music"
     shutil.copytree(settings.library_dir, library)
-    app = create_app(settings.with_overrides(library_dir=library, watch_quiet_s=0.2),
-                     make_options())  # fmt: skip
+    watched = settings.with_overrides(library_dir=library, watch_library=True, watch_quiet_s=0.2)
+    app = create_app(watched, make_options())
     async for client in open_client(app):
         await asyncio.wait_for(app.state.ms.engine.scanner.watching.wait(), 10)
         write_tone(library / "added.wav", duration_s=1.5)

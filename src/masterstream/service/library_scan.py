@@ -5,13 +5,15 @@ Design notes. The server listens before anything here runs. A scan indexes the f
 playable as they are indexed, because the :class:`TrackLibrary` is reloaded every
 ``reload_interval_s`` on the way and at the end. Chunks and plans of updated and removed
 tracks are purged before the index pass returns, so a changed file never serves old
-chunks. Analysis (fingerprints) then runs as one task draining the catalog's analysis
-queue: each fingerprint is a *long* job in the scheduler's BACKGROUND lane, so listeners
-always go first and analysis never holds every worker; at most ``long_slots`` run at once.
-A track played before its analysis has its fingerprint measured by the renderer, stored
-through :meth:`LibraryScanner.fingerprint_measured`, and the analysis skips it. Finally
-the default preset is planned for every track. Index passes are serialised by a lock;
-one that arrives while analysis runs is indexed at once and its tracks join the queue.
+chunks. Analysis then runs as one task. With plans on, the default preset is planned for
+every new or changed track (:meth:`Engine.plan_in_background`): a plan of a track without
+a fingerprint measures it in the same pass over the file, and the fingerprint is stored
+through :meth:`LibraryScanner.fingerprint_measured` — as it is when a listener plays a
+track before its analysis. What is still unmeasured after that (plans off, or a track
+that could not be planned) is fingerprinted on its own. Every job runs in the scheduler's
+BACKGROUND lane as a *long* job, so listeners always go first and analysis never holds
+every worker. Index passes are serialised by a lock; one that arrives while analysis
+runs is indexed at once and its tracks join the queue.
 """
 
 from __future__ import annotations
