@@ -11,7 +11,7 @@ from PIL import Image
 from masterstream.library.catalog import Catalog
 from masterstream.library.covers import CoverSource, cover_source, embedded_cover, folder_cover
 from masterstream.library.scanner import scan
-from masterstream.library.thumbnails import ThumbnailStore
+from masterstream.library.thumbnails import SIZE_LADDER_PX, ThumbnailStore, snap_size
 from tests.library.tagged import flac_picture, png, text_frame, write_flac, write_id3, write_ogg
 
 RED, BLUE = (220, 20, 20), (20, 20, 220)
@@ -72,19 +72,20 @@ def test_thumbnails_are_made_once_and_named_by_their_source(tmp_path):
     cover = tmp_path / "cover.png"
     cover.write_bytes(png(RED, size=(800, 400)))
     source = _source(cover)
-    first = store.thumbnail(source, size_px=200, fmt="jpeg", name="A")
+    first = store.thumbnail(source, size_px=256, fmt="jpeg", name="A")
     assert not first.placeholder and first.media_type == "image/jpeg"
-    assert _image(first.data).size == (200, 100) and _image(first.data).format == "JPEG"
+    assert _image(first.data).size == (256, 128) and _image(first.data).format == "JPEG"
+    assert store.thumbnail(source, size_px=200, fmt="jpeg", name="A") == first  # snapped up
     files = list((tmp_path / "covers").rglob("*.jpeg"))
     assert len(files) == 1
     mtime = files[0].stat().st_mtime_ns
-    again = store.thumbnail(_source(cover, loads=[]), size_px=200, fmt="jpeg", name="A")
+    again = store.thumbnail(_source(cover, loads=[]), size_px=256, fmt="jpeg", name="A")
     assert again == first and files[0].stat().st_mtime_ns == mtime  # read back, not redone
-    webp = store.thumbnail(source, size_px=200, fmt="webp", name="A")
+    webp = store.thumbnail(source, size_px=256, fmt="webp", name="A")
     assert _image(webp.data).format == "WEBP" and webp.etag != first.etag
     cover.write_bytes(png(BLUE, size=(800, 400)))
     os.utime(cover, ns=(1, 1))
-    changed = store.thumbnail(_source(cover), size_px=200, fmt="jpeg", name="A")
+    changed = store.thumbnail(_source(cover), size_px=256, fmt="jpeg", name="A")
     assert changed.etag != first.etag and _colour(changed.data) != _colour(first.data)
 
 
@@ -112,8 +113,13 @@ def test_no_cover_or_a_broken_one_gets_a_placeholder_per_name(tmp_path):
     assert thumb.placeholder and thumb.data == a.data
 
 
-def test_sizes_outside_the_range_are_refused(tmp_path):
+def test_sizes_snap_up_to_a_ladder_so_a_cover_has_few_thumbnails(tmp_path):
     store = ThumbnailStore(tmp_path / "covers")
+    assert [snap_size(s) for s in (64, 65, 300, 301, 1199, 1200)] == [64, 96, 300, 384, 1200,
+                                                                        1200]  # fmt: skip
+    for size in range(64, 1201, 7):
+        store.thumbnail(None, size_px=size, fmt="jpeg", name="x")
+    assert len(list((tmp_path / "covers").rglob("*.jpeg"))) == len(SIZE_LADDER_PX)
     for size in (63, 1201):
         with pytest.raises(ValueError):
             store.thumbnail(None, size_px=size, fmt="jpeg", name="x")

@@ -1,4 +1,4 @@
-"""Cover thumbnails: resized once, kept on disk, named by an ETag.
+"""Cover thumbnails: resized once to a size on a fixed ladder, kept on disk, named by an ETag.
 
 A thumbnail's name is a digest of its source's identity, its size and its format, so a
 changed cover gets a new name (and ETag) and an unchanged one is read back from disk
@@ -23,6 +23,9 @@ from .covers import CoverSource
 
 log = logging.getLogger("masterstream.library")
 MIN_SIZE_PX, MAX_SIZE_PX, DEFAULT_SIZE_PX = 64, 1200, 300
+# sizes actually made: a request is served at the next one up, so a cover has at most
+# this many thumbnails per format on disk whatever sizes clients ask for
+SIZE_LADDER_PX = (64, 96, 128, 160, 192, 256, 300, 384, 512, 640, 800, 1024, 1200)
 FORMATS = {"jpeg": ("JPEG", "image/jpeg"), "webp": ("WEBP", "image/webp")}
 THUMBNAIL_VERSION = "1"  # bump when the resizing or encoding changes
 
@@ -44,10 +47,10 @@ class ThumbnailStore:
     def thumbnail(
         self, source: CoverSource | None, *, size_px: int, fmt: str, name: str
     ) -> Thumbnail:
-        """The ``size_px`` thumbnail (fits in a square of that side) of ``source``, or of
-        the placeholder for ``name`` when there is no source or it cannot be decoded."""
-        if not MIN_SIZE_PX <= size_px <= MAX_SIZE_PX:
-            raise ValueError(f"size must be in {MIN_SIZE_PX}..{MAX_SIZE_PX}, got {size_px}")
+        """The thumbnail of ``source`` that fits a square of ``size_px`` snapped up to the
+        ladder (:func:`snap_size`), or of the placeholder for ``name`` when there is no
+        source or it cannot be decoded."""
+        size_px = snap_size(size_px)
         pil_format, media_type = FORMATS[fmt]
         if source is not None:
             etag = _etag(source.identity, size_px, fmt)
@@ -86,6 +89,13 @@ class ThumbnailStore:
             os.replace(tmp, path)
         except OSError as exc:
             log.warning("cannot cache thumbnail %s: %s", path, exc)
+
+
+def snap_size(size_px: int) -> int:
+    """The ladder size a request for ``size_px`` is served at (the next one up)."""
+    if not MIN_SIZE_PX <= size_px <= MAX_SIZE_PX:
+        raise ValueError(f"size must be in {MIN_SIZE_PX}..{MAX_SIZE_PX}, got {size_px}")
+    return next(size for size in SIZE_LADDER_PX if size >= size_px)
 
 
 def _etag(identity: str, size_px: int, fmt: str) -> str:

@@ -21,7 +21,12 @@ from ..state import ServerState, get_state
 
 router = APIRouter(tags=["library"])
 SizeParam = Annotated[
-    int, Query(ge=MIN_SIZE_PX, le=MAX_SIZE_PX, description="Longer side in pixels.")
+    int,
+    Query(
+        ge=MIN_SIZE_PX,
+        le=MAX_SIZE_PX,
+        description="Longer side in pixels (served at the next size up of a fixed ladder).",
+    ),
 ]
 FormatParam = Annotated[
     Literal["jpeg", "webp"] | None,
