@@ -268,6 +268,17 @@ def serve(
             "limit). Cache hits are never limited."
         ),
     ] = None,
+    redis_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Share a tier with other servers in Redis/Valkey, e.g. redis://HOST:PORT/0 "
+            "(or MASTERSTREAM_REDIS_URL): one render per chunk across servers."
+        ),
+    ] = None,
+    server_id: Annotated[
+        str | None,
+        typer.Option(help="This server's name in stats and metrics (default hostname:port)."),
+    ] = None,
 ) -> None:
     """Serve the library (the demo library by default) over HTTP and WebSocket."""
     import uvicorn
@@ -288,6 +299,7 @@ def serve(
         allowed_origins=tuple(allowed_origin) if allowed_origin else None,
         trusted_proxies=tuple(trusted_proxy) if trusted_proxy else None,
         metrics_public=metrics_public, render_budget_per_minute=render_budget,
+        redis_url=redis_url, server_id=server_id,
         tier1_capacity_bytes=None if tier1_mb is None else round(tier1_mb * 1_000_000),
         tier2_capacity_bytes=None if tier2_mb is None else round(tier2_mb * 1_000_000),
     )  # fmt: skip

@@ -4,6 +4,7 @@ which the CLI and app factory call at the edge; everything else takes a ``Settin
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -15,6 +16,7 @@ from .audio.chunks import DEFAULT_CHUNK_DURATION_S
 ENV_PREFIX = "MASTERSTREAM_"
 MB = 1_000_000
 RENDER_POOLS = ("thread", "process")
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 def default_data_dir() -> Path:
@@ -49,6 +51,9 @@ class Settings:
     watch_library: bool = True  # rescan changed files as the library folder changes
     watch_quiet_s: float = 0.5  # a batch of changes is scanned once the folder is this quiet
     rescan_interval_s: float = 6 * 3600.0  # full rescan this often (0: never), besides watching
+    redis_url: str | None = None  # redis://HOST:PORT/DB: a shared tier with other servers
+    redis_timeout_ms: float = 50.0  # each shared-tier call; slower counts as a failure
+    server_id: str | None = None  # this server in stats and metrics (default hostname:port)
 
     def __post_init__(self) -> None:
         if self.render_pool not in RENDER_POOLS:
@@ -68,6 +73,15 @@ class Settings:
             raise ValueError("session_ttl_s and max_body_bytes must be positive")
         if self.watch_quiet_s <= 0 or self.rescan_interval_s < 0:
             raise ValueError("watch_quiet_s must be positive and rescan_interval_s >= 0")
+        if self.redis_timeout_ms <= 0:
+            raise ValueError(f"redis_timeout_ms must be positive, got {self.redis_timeout_ms}")
+        if self.redis_url is not None and not self.redis_url.startswith(REDIS_SCHEMES):
+            raise ValueError(f"redis_url must start with {' or '.join(REDIS_SCHEMES)}, "
+                             f"got {self.redis_url!r}")  # fmt: skip
+
+    @property
+    def effective_server_id(self) -> str:
+        return self.server_id or f"{socket.gethostname()}:{self.port}"
 
     @property
     def catalog_path(self) -> Path:
@@ -121,7 +135,8 @@ def _parse(name: str, raw: str) -> object:
             raise ValueError(
                 f"{ENV_PREFIX}{name.upper()} must be an integer, got {raw!r}"
             ) from None
-    if name in {"chunk_duration_s", "session_ttl_s", "watch_quiet_s", "rescan_interval_s"}:
+    if name in {"chunk_duration_s", "session_ttl_s", "watch_quiet_s", "rescan_interval_s",
+                "redis_timeout_ms"}:  # fmt: skip
         try:
             return float(raw)
         except ValueError:

@@ -26,7 +26,7 @@ def expected_summary(records: list[tuple[str, str, float, bool]]) -> dict:
     """The window figures recomputed from scratch from the retained records."""
     ok = [r for r in records if r[3]]
     by_source = {s: [r[2] for r in ok if r[1] == s] for s in SOURCES}
-    hits = len(by_source["tier1"]) + len(by_source["tier2"])
+    hits = len(by_source["tier1"]) + len(by_source["tier2"]) + len(by_source["shared"])
     lookups = hits + len(by_source["miss"])
     total_ns = sum(round(r[2] * NS_PER_MS) for r in records)
     overall = LogHistogram()
@@ -39,6 +39,7 @@ def expected_summary(records: list[tuple[str, str, float, bool]]) -> dict:
         "errors": len(records) - len(ok),
         "tier1_hits": len(by_source["tier1"]),
         "tier2_hits": len(by_source["tier2"]),
+        "shared_hits": len(by_source["shared"]),
         "hit_rate": hits / lookups if lookups else 0.0,
         "avg_time_ms": total_ns / len(records) / NS_PER_MS if records else 0.0,
     }
@@ -132,7 +133,7 @@ def test_a_failed_request_is_an_error_never_a_hit() -> None:
 def test_tier_stats_always_present_and_sum_to_100() -> None:
     metrics = EndpointMetrics()
     assert metrics.get_tier_stats() == {"tier1_percent": 0.0, "tier2_percent": 0.0,
-                                        "miss_percent": 0.0, "error_percent": 0.0,
+                                        "shared_percent": 0.0, "miss_percent": 0.0, "error_percent": 0.0,
                                         "hit_rate": 0.0}  # fmt: skip
     for source in ("tier1", "tier1", "tier2", "miss"):
         metrics.record("/api/chunk", source, 1.0)

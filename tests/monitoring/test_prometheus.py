@@ -82,7 +82,7 @@ def test_request_latency_histogram_in_seconds_with_sub_millisecond_buckets() -> 
     assert sums["miss"] == 0.8 and sums["tier2"] == 0.004
     requests = {s.labels["source"]: s.value
                 for s in scrape(registry)["masterstream_requests"].samples}  # fmt: skip
-    assert requests == {"tier1": 2, "tier2": 1, "miss": 1, "error": 1}
+    assert requests == {"tier1": 2, "tier2": 1, "shared": 0, "miss": 1, "error": 1}
     assert sum(requests.values()) == metrics.get_summary()["all_time"]["total_requests"]
 
 

@@ -31,10 +31,10 @@ HEALTH = {"healthy": True, "tier1_size_mb": 1.0, "tier1_healthy": True, "tier2_s
 
 
 def test_cache_source_values_and_hits() -> None:
-    assert [s.value for s in CacheSource] == ["tier1", "tier2", "miss"]
-    assert CacheSource.TIER2.is_hit and not CacheSource.MISS.is_hit
+    assert [s.value for s in CacheSource] == ["tier1", "tier2", "shared", "miss"]
+    assert CacheSource.TIER2.is_hit and CacheSource.SHARED.is_hit and not CacheSource.MISS.is_hit
     with pytest.raises(ValueError):
-        CacheSource("shared")
+        CacheSource("tier3")
 
 
 def test_chunk_metadata_defaults_and_source() -> None:

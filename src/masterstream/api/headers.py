@@ -1,7 +1,8 @@
 """HTTP caching headers for chunk and stream responses.
 
 ``Cache-Status`` follows RFC 9211 with ``masterstream`` as the cache name: a tier hit is
-``masterstream; hit; detail=tier1``, a render is ``masterstream; fwd=miss; stored``.
+``masterstream; hit; detail=tier1`` (``tier2``, ``shared``), a render is
+``masterstream; fwd=miss; stored``.
 ``Server-Timing`` reports the lookup and (on a miss) the render in milliseconds. ETags are
 strong validators derived from the cache key, which holds the track's content signature,
 the pipeline version and every request parameter.
@@ -26,7 +27,7 @@ IMMUTABLE_MAX_AGE_S = 31_536_000  # one year: the URL names exactly these bytes
 
 def cache_status(source: str) -> str:
     """The RFC 9211 ``Cache-Status`` value for a chunk served from ``source``."""
-    if source in ("tier1", "tier2"):
+    if source in ("tier1", "tier2", "shared"):
         return f"{CACHE_NAME}; hit; detail={source}"
     return f"{CACHE_NAME}; fwd=miss; stored"
 

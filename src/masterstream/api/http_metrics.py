@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .websocket import WebSocketHub
 
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
-SOURCES = frozenset({"tier1", "tier2", "miss", "none"})
+SOURCES = frozenset({"tier1", "tier2", "shared", "miss", "none"})
 
 
 class HttpMetrics:

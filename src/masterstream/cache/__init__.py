@@ -1,5 +1,6 @@
 """The two-tier chunk cache: keys, byte-bounded tiers, eviction policies, the cache
-manager with one render per key, and the warmer. Knows nothing of audio or mastering."""
+manager with one render per key, the warmer, and the optional shared (Redis/Valkey) tier
+several servers use together. Knows nothing of audio or mastering."""
 
 from .disk import DEFAULT_TIER2_CAPACITY_BYTES, DiskTier
 from .keys import INTENSITY_STEP, ORIGINAL, ChunkKey, quantize_intensity
@@ -14,6 +15,7 @@ from .policies import (
     make_policy,
 )
 from .protocols import ONDEMAND_NOW, Lane, Priority, Renderer, TrackCacheInfo, TrackResolver
+from .shared_cluster import SharedCluster
 from .singleflight import SingleFlight
 from .tier import Tier, TierStats
 from .warmer import Warmer, WarmTarget
@@ -37,6 +39,7 @@ __all__ = [
     "Priority",
     "Renderer",
     "S3FIFOPolicy",
+    "SharedCluster",
     "SingleFlight",
     "Tier",
     "TierStats",

@@ -77,7 +77,7 @@ class WindowStats:
             self.errors -= 1
 
     def as_dict(self) -> dict[str, Any]:
-        hits = self.by_source["tier1"] + self.by_source["tier2"]
+        hits = self.by_source["tier1"] + self.by_source["tier2"] + self.by_source["shared"]
         lookups = hits + self.by_source["miss"]
         n = self.total_requests
         out: dict[str, Any] = {
@@ -87,6 +87,7 @@ class WindowStats:
             "errors": self.errors,
             "tier1_hits": self.by_source["tier1"],
             "tier2_hits": self.by_source["tier2"],
+            "shared_hits": self.by_source["shared"],
             "hit_rate": hits / lookups if lookups else 0.0,
             "avg_time_ms": self.time_ns / n / NS_PER_MS if n else 0.0,
         }
@@ -112,10 +113,8 @@ class EndpointMetrics:
         self.metrics: deque[RequestRecord] = deque()
         self.window = WindowStats()
         self.endpoints: dict[str, WindowStats] = {}
-        self.all_time = dict.fromkeys(
-            ("total_requests", "cache_hits", "cache_misses", "errors", "tier1_hits", "tier2_hits"),
-            0,
-        )
+        counters = ("total_requests", "cache_hits", "cache_misses", "errors")
+        self.all_time = dict.fromkeys((*counters, "tier1_hits", "tier2_hits", "shared_hits"), 0)
         self.all_time_time_ns = 0
         self.latency_buckets = {source: BucketCounts() for source in (*SOURCES, "error")}
 
@@ -187,9 +186,10 @@ class EndpointMetrics:
         return {
             "tier1_percent": percent(by_source["tier1"], lookups),
             "tier2_percent": percent(by_source["tier2"], lookups),
+            "shared_percent": percent(by_source["shared"], lookups),
             "miss_percent": percent(by_source["miss"], lookups),
             "error_percent": percent(self.window.errors, total),
-            "hit_rate": (by_source["tier1"] + by_source["tier2"]) / lookups if lookups else 0.0,
+            "hit_rate": (lookups - by_source["miss"]) / lookups if lookups else 0.0,
         }
 
     def get_endpoint_stats(self) -> dict[str, dict[str, Any]]:

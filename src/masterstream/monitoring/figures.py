@@ -63,12 +63,15 @@ class OverallFigures:
 
 @dataclass(frozen=True, slots=True)
 class CacheFigures:
-    """A cache's tiers, totals and render counters (None when it publishes none)."""
+    """A cache's tiers, totals and render counters (None when it publishes none); the
+    shared (Redis) tier and this server's id when the cache shares a tier with others."""
 
     tier1: TierFigures
     tier2: TierFigures
     overall: OverallFigures
     render: Mapping[str, float] | None = None
+    shared: TierFigures | None = None
+    server_id: str | None = None
 
 
 Stats = CacheFigures | StatsSnapshot | Mapping[str, Any]
@@ -118,6 +121,8 @@ def _from_mapping(stats: Mapping[str, Any]) -> CacheFigures:
             tracks_cached=_count({"tracks_cached": tracks}, "tracks_cached"),
         ),
         render=_render(stats.get("render")),
+        shared=_tier("shared", stats["shared"]) if stats.get("shared") is not None else None,
+        server_id=_server_id(stats.get("cluster")),
     )
 
 
@@ -137,7 +142,16 @@ def from_snapshot(snapshot: StatsSnapshot) -> CacheFigures:
             tracks_cached=overall.tracks_cached,
         ),
         render=MappingProxyType(snapshot.render.as_dict()),
+        shared=None if (shared := getattr(snapshot, "shared", None)) is None else _tier_of(shared),
+        server_id=_server_id(getattr(snapshot, "cluster", None)),
     )
+
+
+def _server_id(cluster: object) -> str | None:
+    if not isinstance(cluster, Mapping):
+        return None
+    value = cluster.get("server_id")
+    return value if isinstance(value, str) else None
 
 
 def _tier_of(tier: TierCounters) -> TierFigures:

@@ -6,8 +6,9 @@
 :func:`~.figures.read_figures`: a ``ChunkCache``'s typed ``stats()`` (a scrape costs the
 same however many chunks are cached), else a seed-shaped ``get_stats()``. Names carry the
 ``masterstream_`` prefix and base units (seconds, bytes); counters end in ``_total``;
-the only labels are ``tier`` (tier1, tier2), ``source`` (tier1, tier2, miss, error),
-``status`` and ``level`` (health levels) — all bounded. The request latency histogram
+the only labels are ``tier`` (tier1, tier2, shared), ``source`` (tier1, tier2, miss, error),
+``status`` and ``level`` (health levels) and ``server_id`` (one value per process, on
+``masterstream_server_info`` only) — all bounded. The request latency histogram
 has buckets from 100 µs to 10 s (:data:`~.percentiles.LATENCY_BUCKETS_S`).
 
 Scrape from the event loop thread: the memory tier's counters are not read under a lock.
@@ -80,6 +81,13 @@ class CacheCollector(Collector):
 
     def _cache_families(self, figures: CacheFigures) -> Iterator[Metric]:
         tiers = {"tier1": figures.tier1, "tier2": figures.tier2}
+        if figures.shared is not None:
+            tiers["shared"] = figures.shared
+        if figures.server_id is not None:
+            info = GaugeMetricFamily(f"{PREFIX}server_info", "This server's id (always 1).",
+                                     labels=["server_id"])  # fmt: skip
+            info.add_metric([figures.server_id], 1.0)
+            yield info
         for family_type, fields in (
             (CounterMetricFamily, TIER_COUNTERS),
             (GaugeMetricFamily, TIER_GAUGES),

@@ -29,10 +29,11 @@ from .alerts import HealthStatus
 
 
 class CacheSource(StrEnum):
-    """Where a response's data came from. A later shared (Redis) tier adds a member."""
+    """Where a response's data came from."""
 
     TIER1 = "tier1"
     TIER2 = "tier2"
+    SHARED = "shared"  # the Redis/Valkey tier shared by several servers
     MISS = "miss"
 
     @property

@@ -24,6 +24,7 @@ DEFAULT_CHUNK_TIME_S = 0.3
 SOURCE_MESSAGES = {
     CacheSource.TIER1: "Served from the tier 1 (memory) cache",
     CacheSource.TIER2: "Served from the tier 2 (disk) cache",
+    CacheSource.SHARED: "Served from the shared (Redis) tier, rendered by any server",
     CacheSource.MISS: "Cache miss: rendered on demand",
 }
 

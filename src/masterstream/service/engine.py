@@ -16,7 +16,7 @@ import time
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
-from ..cache import ChunkCache, DiskTier, Lane, MemoryTier, Priority, Tier, Warmer
+from ..cache import ChunkCache, DiskTier, Lane, MemoryTier, Priority, SharedCluster, Tier, Warmer
 from ..config import Settings
 from ..errors import MasterstreamError
 from ..library.catalog import Catalog
@@ -73,7 +73,14 @@ class Engine:
                 DiskTier, settings.effective_cache_dir, settings.tier2_capacity_bytes,
                 policy=settings.eviction_policy,
             )  # fmt: skip
-            return cls.assemble(settings, library, tier1, tier2)
+            shared = None
+            if settings.redis_url is not None:
+                shared = SharedCluster.from_url(
+                    settings.redis_url, server_id=settings.effective_server_id,
+                    timeout_s=settings.redis_timeout_ms / 1000.0,
+                )  # fmt: skip
+                shared.start()
+            return cls.assemble(settings, library, tier1, tier2, shared=shared)
         except BaseException:
             catalog.close()
             raise
@@ -81,7 +88,7 @@ class Engine:
     @classmethod
     def assemble(
         cls, settings: Settings, library: TrackLibrary, tier1: Tier, tier2: Tier, *,
-        warm: bool = True, owns_catalog: bool = True,
+        warm: bool = True, owns_catalog: bool = True, shared: SharedCluster | None = None,
     ) -> Engine:  # fmt: skip
         """Wire the parts around ``library`` and two tiers (no I/O, no event loop needed)."""
         plans = PlanStore(library.catalog, pipeline_version=PIPELINE_VERSION)
@@ -90,7 +97,7 @@ class Engine:
         )
         renderer = ChunkRenderer(library, plans, scheduler)
         cache = ChunkCache(tier1, tier2, resolver=library, render=renderer,
-                           pipeline_version=PIPELINE_VERSION)  # fmt: skip
+                           pipeline_version=PIPELINE_VERSION, shared=shared)  # fmt: skip
         warmer = Warmer(cache, clock=time.monotonic, sleep=asyncio.sleep,
                         concurrency=scheduler.workers, enabled=warm)  # fmt: skip
         cache.warmer_stats = warmer.stats
@@ -158,6 +165,8 @@ class Engine:
         await self.warming.aclose()
         await self.warmer.aclose()
         await self.cache.aclose()
+        if self.cache.shared is not None:
+            await self.cache.shared.aclose()
         await asyncio.to_thread(self.scheduler.close)
         if self.owns_catalog:
             self.catalog.close()

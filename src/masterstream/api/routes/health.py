@@ -1,8 +1,9 @@
 """Liveness, readiness and health: ``/livez``, ``/readyz``, ``/api/health``.
 
 Readiness means the catalog answers and the cache can store bytes; health adds the
-monitor's view. A low hit rate or a degraded disk tier is a warning (the server still
-serves, by rendering); only a catalog that cannot be read fails. A library scan in
+monitor's view. A low hit rate, a degraded disk tier or an unreachable shared (Redis) tier
+is a warning (the server still serves, from its own tiers and renders); only a catalog that
+cannot be read fails. A library scan in
 progress is information (a ``library:scan`` check that passes), never a failure.
 """
 
@@ -40,6 +41,21 @@ def _cache_check(state: ServerState) -> tuple[str, str]:
     if tier2.degraded:
         return "warn", "disk tier degraded: serving from memory and renders only"
     return "pass", f"tier1 {state.engine.cache.tier1.stats().chunks} chunks, tier2 {tier2.chunks}"
+
+
+def _shared_check(state: ServerState) -> tuple[str, str] | None:
+    """The shared tier's link: never a failure, since every request falls back to local."""
+    cluster = state.engine.cache.shared
+    if cluster is None:
+        return None
+    status = cluster.status()
+    if not status["available"]:
+        return "warn", (f"shared tier unreachable (breaker {status['breaker']}, "
+                        f"{status['last_error'] or 'not connected'}): serving from local "
+                        "tiers and local renders")  # fmt: skip
+    if not status["maxmemory_bytes"]:
+        return "warn", "shared tier has no maxmemory: its Redis is not bounded by bytes"
+    return "pass", f"shared tier up (server {status['server_id']})"
 
 
 @router.get(
@@ -87,7 +103,10 @@ async def health(state: Annotated[ServerState, Depends(get_state)]) -> JSONRespo
             }
         ],
     }
-    statuses = {catalog_status, cache_status, monitor_check}
+    shared = _shared_check(state)
+    if shared is not None:
+        checks["cache:shared"] = [{"status": shared[0], "output": shared[1]}]
+    statuses = {catalog_status, cache_status, monitor_check, *(shared[:1] if shared else ())}
     overall = "fail" if "fail" in statuses else "warn" if "warn" in statuses else "pass"
     body = HealthCheck(
         status=overall,
