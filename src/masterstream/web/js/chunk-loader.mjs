@@ -84,10 +84,16 @@ export class ChunkLoader {
     const key = `${track.id}|${variant.preset}|${intensity.toFixed(2)}`;
     if (!this.views.has(key)) {
       const params = variantQuery({ preset: variant.preset, intensity });
-      const view = getJSON(`/api/tracks/${track.id}/mastering?${params}`).catch((error) => {
-        this.views.delete(key);
-        throw error;
-      });
+      const view = getJSON(`/api/tracks/${track.id}/mastering?${params}`).then(
+        (answer) => {
+          if (answer.fingerprint === null) this.views.delete(key); // not analysed yet: ask again later
+          return answer;
+        },
+        (error) => {
+          this.views.delete(key);
+          throw error;
+        },
+      );
       this.views.set(key, view);
     }
     return this.views.get(key);

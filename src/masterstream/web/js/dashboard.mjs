@@ -11,6 +11,7 @@ import { formatMb, formatMs, formatPercent } from "./format.mjs";
 import { TEN_MINUTES_MS } from "./series.mjs";
 
 const POLL_MS = 2000;
+const RPS_WINDOW_MS = 30_000;
 
 function figure(label, value, fraction = null) {
   const bar = h("div");
@@ -102,7 +103,8 @@ export class Dashboard {
       const s = summary?.by_source?.[source];
       return s && s.requests > 0 ? `${formatMs(s.p50_ms)} / ${formatMs(s.p95_ms)} / ${formatMs(s.p99_ms)}` : "—";
     };
-    const rps = this.data.series.rps_total.last()?.v;
+    const recent = this.data.series.rps_total.points.filter((p) => p.t > Date.now() - RPS_WINDOW_MS);
+    const rps = recent.length ? recent.reduce((sum, p) => sum + p.v, 0) / recent.length : Number.NaN;
     const size = (label, tier) => figure(label, `${formatMb(tier.size_mb)} of ${formatMb(tier.capacity_mb)}`, tier.size_bytes / Math.max(1, tier.capacity_bytes));
     const status = health?.status ?? "healthy";
     mount(cards.figures, h("div", { class: "figures" },
@@ -110,7 +112,7 @@ export class Dashboard {
       figure("hit rate tier1", formatPercent(t1.hit_rate)), figure("hit rate tier2", formatPercent(t2.hit_rate)),
       figure("hit rate overall", formatPercent(stats.overall.overall_hit_rate)),
       h("div", { class: "figure" }, h("span", { class: "label", text: "chunk requests" }), h("span", { class: "value", id: "total-requests", text: String(stats.overall.requests ?? 0) })),
-      figure("requests / s", Number.isFinite(rps) ? rps.toFixed(2) : "—"),
+      figure("requests / s (30 s)", Number.isFinite(rps) ? rps.toFixed(2) : "—"),
       figure("p50/p95/p99 tier1", latency("tier1")), figure("p50/p95/p99 tier2", latency("tier2")),
       figure("p50/p95/p99 miss", latency("miss"))));
     mount(cards.size, this.chart("Tier sizes over 10 minutes", ["tier1_mb", "tier2_mb"], { limits: [{ y: t1.capacity_mb, text: "tier1 capacity" }] }));

@@ -38,5 +38,6 @@ export function formatPercent(ratio, digits = 1) {
 
 export function formatMs(ms) {
   if (!Number.isFinite(ms)) return "—";
-  return ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`;
+  if (ms >= 100) return `${ms.toFixed(0)} ms`;
+  return ms >= 1 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`;
 }

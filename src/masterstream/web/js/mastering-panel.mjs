@@ -10,6 +10,7 @@ import { $, h, mount } from "./dom.mjs";
 import { formatDb, formatLevel } from "./format.mjs";
 
 const BAND_LABELS = { sub: "sub", bass: "bass", low_mid: "lo-mid", mid: "mid", high_mid: "hi-mid", presence: "pres.", brilliance: "air" };
+const RETRY_UNANALYSED_MS = 5000;
 const FREQ_TICKS = [[50, "50"], [100, "100"], [500, "500"], [1000, "1k"], [5000, "5k"], [10000, "10k"]];
 
 /** Output level of a soft-knee compressor for input level `x` (dB). */
@@ -41,6 +42,9 @@ export class MasteringPanel {
       if (token !== this.token) return;
       this.render(track, view);
       this.onView?.(view);
+      if (view.fingerprint === null) {
+        setTimeout(() => token === this.token && this.load(), RETRY_UNANALYSED_MS);
+      }
     } catch (error) {
       if (token !== this.token) return;
       mount($("mastering"), h("p", { class: "muted", text: `No mastering view: ${error.detail ?? error.message}` }));
@@ -131,6 +135,8 @@ export class MasteringPanel {
         h("span", { class: "head" }, ""), h("span", { class: "head" }, "original"), h("span", { class: "head" }, "mastered"),
         row("Integrated", "integrated_lufs", "LUFS"), row("Range", "loudness_range_lu", "LU"),
         row("True peak", "true_peak_dbtp", "dBTP"), row("Crest", "crest_factor_db", "dB")),
-      h("p", { class: "note", text: `Compare plays the original at ${formatDb(match.original_gain_db)} so both sound equally loud.` }));
+      h("p", { class: "note", text: match.original_lufs === null
+        ? "Compare cannot match levels until the track is analysed (it plays the original as is)."
+        : `Compare plays the original at ${formatDb(match.original_gain_db)} so both sound equally loud.` }));
   }
 }

@@ -80,6 +80,8 @@ export class PlayerBar {
   toggleCompare() {
     this.player.setCompare(!this.player.compare);
     this.store.set({ compareArmed: this.player.compareArmed });
+    const track = this.player.currentTrack;
+    if (track) this.player.loader.mastering(track, this.player.variant).then((v) => this.showGain(v), () => {});
   }
 
   setVolume(volume, muted) {
@@ -97,9 +99,11 @@ export class PlayerBar {
   }
 
   showGain(view) {
-    const gain = view?.level_match?.original_gain_db;
-    const text = view && Number.isFinite(gain) ? `original ${formatDb(gain)}` : "";
-    $("compare-gain").textContent = this.player.compare ? `${text} (level-matched)` : text;
+    const match = view?.level_match;
+    let text = "";
+    if (match && match.original_lufs === null) text = "original not level-matched yet (not analysed)";
+    else if (match) text = `original ${formatDb(match.original_gain_db)}${this.player.compare ? " (level-matched)" : ""}`;
+    $("compare-gain").textContent = text;
   }
 
   render() {
