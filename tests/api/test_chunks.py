@@ -68,7 +68,7 @@ async def test_if_none_match_gives_304_and_etag_varies_with_the_variant(client, 
     ("params", "slug", "field"),
     [
         ({"preset": "nope"}, "unknown-preset", "valid_presets"),
-        ({"format": "mp3"}, "unsupported-format", "valid_formats"),
+        ({"format": "aac"}, "unsupported-format", "valid_formats"),
         ({"intensity": "1.5"}, "invalid-intensity", "detail"),
         ({"intensity": "loud"}, "invalid-intensity", "detail"),
         ({"intensity": "nan"}, "invalid-intensity", "detail"),
