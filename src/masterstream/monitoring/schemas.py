@@ -126,6 +126,8 @@ class CacheStatsResponse(_Model):
     overall: OverallCacheStats
     tracks: dict[TrackKey, TrackCacheStatusResponse] = Field(default_factory=dict)
     render: dict[str, int | float] | None = None
+    shared: CacheTierStats | None = None  # the Redis tier shared with other servers
+    cluster: dict[str, Any] | None = None  # this server's id and its link to the shared tier
     timestamp: UtcTimestamp = Field(default_factory=utc_now)
 
 

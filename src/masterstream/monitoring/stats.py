@@ -156,6 +156,11 @@ def format_cache_stats(stats: Stats) -> dict[str, Any]:
     }
     if figures.render is not None:
         out["render"] = dict(figures.render)
+    if figures.shared is not None:
+        shared_in = stats.get("shared") or {} if isinstance(stats, Mapping) else {}
+        out["shared"] = _format_tier(figures.shared, shared_in)
+    if isinstance(stats, Mapping) and isinstance(stats.get("cluster"), Mapping):
+        out["cluster"] = dict(stats["cluster"])
     return out
 
 
