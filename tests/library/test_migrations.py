@@ -49,6 +49,8 @@ def test_an_old_catalog_file_upgrades_in_place_keeping_fingerprints_and_plans(tm
         assert catalog.get_plan(first.id, "warm", signature="0f" * 16, pipeline_version="7")
         assert [r.path for r in catalog.analysis_queue()] == ["/music/loose.wav"]
         assert browse.search(catalog, "fir")["tracks"][0].id == first.id  # indexed for search
+        folders = [r[0] for r in catalog.read("SELECT folder FROM tracks ORDER BY id")]
+        assert folders == ["/music/Artist/Album", "/music"]
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
     with Catalog(path) as catalog:  # opening again is a no-op

@@ -19,14 +19,13 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import CatalogError, TrackNotFoundError
-from .grouping import album_artist_name, album_id_for, artist_id_for, prune_artist, refresh_album
+from .grouping import prune_artist, refresh_album, settle_folder_album
+from .indexing import dump_json, index_entry, now_iso, untagged_group
 from .migrations import migrate
-from .names import name_key
 from .records import FileStamp, IndexEntry, TrackRecord
 
 __all__ = ["Catalog", "FileStamp", "IndexEntry", "TrackRecord"]
@@ -111,12 +110,12 @@ class Catalog:
         of another signature are dropped.
         """
         with self._transaction() as db:
-            return [_index(db, entry, fingerprint) for entry, fingerprint in entries]
+            return [index_entry(db, entry, fingerprint) for entry, fingerprint in entries]
 
     def set_fingerprint(self, track_id: int, fingerprint: dict[str, Any]) -> None:
         with self._transaction() as db:
             db.execute("UPDATE tracks SET fingerprint = ?, updated_at = ? WHERE id = ?",
-                       (_dump(fingerprint), _now(), track_id))  # fmt: skip
+                       (dump_json(fingerprint), now_iso(), track_id))  # fmt: skip
 
     def set_cover_path(self, track_id: int, cover_path: str | Path | None) -> None:
         """The cover image in the track's folder (None: there is none any more)."""
@@ -131,12 +130,15 @@ class Catalog:
         """Delete the track, its plans, and its album and artist if it was their last."""
         with self._transaction() as db:
             row = db.execute(
-                "SELECT album_id, artist_id FROM tracks WHERE id = ?", (track_id,)
-            ).fetchone()
+                "SELECT album_id, artist_id, folder, album_key, album_artist_tag, compilation"
+                " FROM tracks WHERE id = ?", (track_id,),
+            ).fetchone()  # fmt: skip
             db.execute("DELETE FROM tracks WHERE id = ?", (track_id,))
             if row is not None:
                 refresh_album(db, row["album_id"])
                 prune_artist(db, row["artist_id"])
+                if group := untagged_group(row):
+                    settle_folder_album(db, *group)
 
     # -- tracks -----------------------------------------------------------------------------
 
@@ -193,7 +195,7 @@ class Catalog:
             db.execute(
                 "INSERT OR REPLACE INTO plans (track_id, preset, signature, pipeline_version, plan)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (track_id, preset, signature, pipeline_version, _dump(plan)),
+                (track_id, preset, signature, pipeline_version, dump_json(plan)),
             )
 
 
@@ -203,75 +205,6 @@ def _open_reader(path: str | Path) -> sqlite3.Connection:
     reader.execute("PRAGMA busy_timeout=5000")
     reader.execute("PRAGMA query_only=ON")
     return reader
-
-
-def _columns(entry: IndexEntry, album_id: int | None, artist_id: int | None) -> dict[str, Any]:
-    """The ``tracks`` columns an index entry sets (all but fingerprint and path)."""
-    stamp = entry.stamp
-    return {
-        "signature": entry.signature,
-        "size_bytes": stamp.size_bytes,
-        "mtime_ns": stamp.mtime_ns,
-        "ctime_ns": stamp.ctime_ns,
-        "inode": stamp.inode,
-        "frames": entry.frames,
-        "sample_rate": entry.sample_rate,
-        "channels": entry.channels,
-        "format": entry.format,
-        "title": entry.title,
-        "title_key": name_key(entry.title),
-        "artist": entry.artist,
-        "artist_key": name_key(entry.artist or ""),
-        "album": entry.album,
-        "album_key": name_key(entry.album or ""),
-        "album_artist": album_artist_name(entry) if entry.album else entry.album_artist,
-        "track_number": entry.track_number,
-        "disc_number": entry.disc_number,
-        "year": entry.year,
-        "genre": entry.genre,
-        "has_embedded_cover": int(entry.has_embedded_cover),
-        "cover_path": entry.cover_path,
-        "info": _dump(entry.info or None),
-        "album_id": album_id,
-        "artist_id": artist_id,
-        "updated_at": _now(),
-    }
-
-
-def _index(db: sqlite3.Connection, entry: IndexEntry, fingerprint: dict[str, Any] | None) -> int:
-    old = db.execute(
-        "SELECT id, signature, album_id, artist_id FROM tracks WHERE path = ?", (entry.path,)
-    ).fetchone()
-    album_id = album_id_for(db, entry)
-    artist_id = artist_id_for(db, entry.artists[0]) if entry.artists else None
-    values = _columns(entry, album_id, artist_id)
-    if old is None:
-        values.update(fingerprint=_dump(fingerprint), path=entry.path)
-        columns, marks = ", ".join(values), ", ".join(f":{c}" for c in values)
-        cur = db.execute(f"INSERT INTO tracks ({columns}) VALUES ({marks})", values)
-        track_id = int(cur.lastrowid or 0)
-    else:
-        track_id = int(old["id"])
-        if fingerprint is not None or old["signature"] != entry.signature:
-            values["fingerprint"] = _dump(fingerprint)
-        assignments = ", ".join(f"{c} = :{c}" for c in values)
-        db.execute(f"UPDATE tracks SET {assignments} WHERE id = :id", {**values, "id": track_id})
-        db.execute("DELETE FROM plans WHERE track_id = ? AND signature != ?",
-                   (track_id, entry.signature))  # fmt: skip
-        if old["album_id"] != album_id:
-            refresh_album(db, old["album_id"])
-        if old["artist_id"] != artist_id:
-            prune_artist(db, old["artist_id"])
-    refresh_album(db, album_id)
-    return track_id
-
-
-def _dump(value: dict[str, Any] | None) -> str | None:
-    return None if value is None else json.dumps(value, sort_keys=True, allow_nan=False)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 _FIELDS = tuple(f.name for f in fields(TrackRecord))

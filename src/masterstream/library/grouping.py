@@ -3,16 +3,18 @@
 An artist is a name key (:func:`~masterstream.library.names.name_key`); an album is an
 album artist plus an album title, both by key, so the same album split over folders is
 one album and two albums of one name by different artists are two. The album artist is
-the tagged one; a compilation without one is "Various Artists"; otherwise it is the
-track's first artist. Of several spellings of a name, the best one is shown. Album
-figures (track count, duration, year, the track whose cover stands for it) are
-recomputed from its tracks whenever one of them changes, and an album or artist left
-without tracks is deleted.
+the tagged one; a compilation without one is "Various Artists"; without either, the
+untagged tracks of one folder and album title decide together
+(:func:`settle_folder_album`): the artist of most of them, or "Various Artists". Of
+several spellings of a name, the best one is shown. Album figures (track count,
+duration, year, the track whose cover stands for it) are recomputed from its tracks
+whenever one of them changes, and an album or artist left without tracks is deleted.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from datetime import UTC, datetime
 
 from .names import VARIOUS_ARTISTS, name_key
@@ -59,21 +61,63 @@ def album_id_for(db: sqlite3.Connection, entry: IndexEntry) -> int | None:
     """The id of the entry's album, created if new; None for a track without an album."""
     if not entry.album:
         return None
-    artist = album_artist_name(entry)
-    artist_key, title_key = name_key(artist), name_key(entry.album)
+    return _album_for(db, entry.album, album_artist_name(entry), compilation=entry.compilation)
+
+
+def _album_for(db: sqlite3.Connection, title: str, artist: str, *, compilation: bool) -> int:
+    artist_key, title_key = name_key(artist), name_key(title)
     row = db.execute(
         "SELECT id FROM albums WHERE artist_key = ? AND title_key = ?", (artist_key, title_key)
     ).fetchone()
     if row is not None:
         return int(row[0])
     artist_id = artist_id_for(db, artist)
+    various = compilation or artist_key == name_key(VARIOUS_ARTISTS)
     cur = db.execute(
         "INSERT INTO albums (title, title_key, artist_id, artist_name, artist_key, compilation,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (entry.album, title_key, artist_id, _artist_name(db, artist_id), artist_key,
-         int(entry.compilation or name_key(artist) == name_key(VARIOUS_ARTISTS)), _now()),
+        (title, title_key, artist_id, _artist_name(db, artist_id), artist_key, int(various),
+         _now()),
     )  # fmt: skip
     return int(cur.lastrowid or 0)
+
+
+def settle_folder_album(db: sqlite3.Connection, folder: str | None, album_key: str) -> None:
+    """Group the tracks of one folder and album title whose album artist is not tagged.
+
+    An artist with more than half of the tracks owns them all (guests and "feat." credits
+    stay on the album); else at least three tracks by at least three artists are a
+    compilation, one "Various Artists" album; else each track goes under its own artist.
+    Decided from the group as it is now, so the order files are indexed in never matters.
+    """
+    rows = db.execute(
+        "SELECT t.id, t.album, t.album_id, t.artist_id, ar.name FROM tracks t"
+        " LEFT JOIN artists ar ON ar.id = t.artist_id WHERE t.folder = ? AND t.album_key = ?"
+        " AND t.album_artist_tag IS NULL AND NOT t.compilation",
+        (folder, album_key),
+    ).fetchall()
+    if not rows:
+        return
+    counts = Counter(row["name"] or UNKNOWN_ARTIST for row in rows)
+    leader, most = counts.most_common(1)[0]
+    various = 2 * most <= len(rows) and len(rows) >= 3 and len(counts) >= 3
+    albums: dict[str, int] = {}
+    for row in rows:
+        if 2 * most > len(rows):
+            owner = leader
+        else:
+            owner = VARIOUS_ARTISTS if various else row["name"] or UNKNOWN_ARTIST
+        if owner not in albums:
+            albums[owner] = _album_for(db, row["album"], owner, compilation=various)
+        if albums[owner] != row["album_id"]:
+            db.execute("UPDATE tracks SET album_id = ?, album_artist = ? WHERE id = ?",
+                       (albums[owner], _album_artist(db, albums[owner]), row["id"]))  # fmt: skip
+            refresh_album(db, row["album_id"])
+            refresh_album(db, albums[owner])
+
+
+def _album_artist(db: sqlite3.Connection, album_id: int) -> str:
+    return str(db.execute("SELECT artist_name FROM albums WHERE id = ?", (album_id,)).fetchone()[0])
 
 
 def _artist_name(db: sqlite3.Connection, artist_id: int) -> str:

@@ -129,7 +129,24 @@ DROP INDEX tracks_by_year;
 CREATE INDEX tracks_by_year ON tracks(year IS NULL, year, album_key, disc_number, track_number, id);
 """
 
-STEPS: tuple[str, ...] = (V1, V2, V3, V4)  # STEPS[n - 1] brings a catalog from version n - 1 to n
+# what grouping needs to tell an untagged compilation from an album: the track's folder
+# and whether its album artist (or compilation flag) was tagged
+V5 = """
+ALTER TABLE tracks ADD COLUMN folder TEXT;
+ALTER TABLE tracks ADD COLUMN album_artist_tag TEXT;
+ALTER TABLE tracks ADD COLUMN compilation INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX tracks_by_folder_album ON tracks(folder, album_key);
+UPDATE tracks SET folder = rtrim(rtrim(path, replace(path, '/', '')), '/'),
+                  album_artist_tag = album_artist;  -- as grouped so far, until re-indexed
+"""
+
+STEPS: tuple[str, ...] = (
+    V1,
+    V2,
+    V3,
+    V4,
+    V5,
+)  # STEPS[n - 1] brings a catalog from version n - 1 to n
 LATEST_VERSION = len(STEPS)
 
 
