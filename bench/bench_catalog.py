@@ -20,6 +20,7 @@ import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -248,6 +249,15 @@ def _table(results: dict[str, Samples]) -> list[str]:
     return lines
 
 
+def _commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, check=True,
+                             capture_output=True, text=True)  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return out.stdout.strip()
+
+
 def write_results(args: argparse.Namespace, rate: float, albums: int, artists: int,
                   sql: dict[str, Samples], http: dict[str, Samples],
                   load: tuple[float, float]) -> None:  # fmt: skip
@@ -261,7 +271,8 @@ def write_results(args: argparse.Namespace, rate: float, albums: int, artists: i
         "Wall time is what a client waits; CPU time is the work this process did for it "
         "(all its threads), which other processes on the machine do not inflate.",
         "",
-        f"Run {datetime.now(UTC).isoformat(timespec='seconds')} on {platform.machine()}, "
+        f"Run {datetime.now(UTC).isoformat(timespec='seconds')} at commit {_commit()} on "
+        f"{platform.machine()}, "
         f"Python {platform.python_version()}, SQLite {__import__('sqlite3').sqlite_version}; "
         f"{os.cpu_count()} cores shared with other work: load average {load[0]:.1f} at the "
         f"start and {load[1]:.1f} at the end, so tails include other processes' work.",
