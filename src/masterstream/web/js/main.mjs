@@ -152,6 +152,7 @@ async function boot() {
   player.emit("trackchange", { track: player.currentTrack });
   window.masterstream = { player, feed, data, store };
   document.documentElement.dataset.ready = "true";
+  performance.mark("masterstream-ready");
 }
 
 boot();
