@@ -148,7 +148,11 @@ class ChunkCache:
         return await self._lookup(key)
 
     async def render_missing(self, key: ChunkKey, priority: Priority) -> bytes:
-        """The bytes of ``key`` after a :meth:`lookup` missed: its one render, into tier1."""
+        """The bytes of ``key`` after a :meth:`lookup` missed: its one render, into tier1.
+        A request whose chunk was rendered for another one between its lookup and now
+        shares that render: it counts as a coalesced waiter too."""
+        if key in self._writing or key in self.tier1:
+            self._flights.coalesced_waiters += 1
         self._ondemand_waiting += 1
         try:
             return await self.render_once(key, to_tier1=True, priority=priority)
