@@ -73,7 +73,8 @@ def test_seek_with_the_slider_and_the_keyboard(app):
     after_seek = [e for e in appended(app, gamma) if e["offsetFrames"] > 0]
     assert after_seek and after_seek[-1]["chunk"] == 2
     assert after_seek[-1]["offsetFrames"] == round((4.5 - 2 * CHUNK_S) * after_seek[-1]["rate"])
-    app.page.locator("body").press("ArrowLeft")  # -10 s: back to the start
+    app.page.evaluate("() => document.activeElement.blur()")  # shortcuts act outside controls
+    app.page.keyboard.press("ArrowLeft")  # -10 s: back to the start
     app.wait_for("() => Number(document.getElementById('seek').ariaValueNow) < 1.5")
 
 
@@ -97,7 +98,8 @@ def test_compare_with_original_is_level_matched(app, server):
     source_gain = app.page.evaluate("""() => { const p = window.masterstream.player;
         return p.currentSegment.original.level.gain.value; }""")
     assert source_gain == pytest.approx(10 ** (gain_db / 20), rel=1e-3)
-    app.page.locator("body").press("a")  # the A key switches back
+    app.page.evaluate("() => document.activeElement.blur()")
+    app.page.keyboard.press("a")  # the A key switches back
     assert compare.get_attribute("aria-pressed") == "false"
     app.wait_for("() => window.masterstream.player.graph.mastered.gain.value > 0.99")
 
