@@ -7,6 +7,22 @@
 import { ApiError, chunkUrl, errorOf, formatKey, getJSON, variantQuery } from "./api.mjs";
 import { responseSource } from "./colours.mjs";
 
+const RETRY_STATUSES = new Set([429, 503]);
+const RETRIES = 2;
+const MAX_RETRY_WAIT_S = 5;
+
+/** fetch, waiting and retrying (twice at most) when the server says to come back later. */
+export async function fetchPatiently(url, signal) {
+  for (let attempt = 0; ; attempt += 1) {
+    const response = await fetch(url, { signal });
+    if (!RETRY_STATUSES.has(response.status) || attempt >= RETRIES) return response;
+    const asked = Number(response.headers.get("Retry-After"));
+    const waitS = Math.min(MAX_RETRY_WAIT_S, Number.isFinite(asked) && asked > 0 ? asked : 0.5 * (attempt + 1));
+    await new Promise((resolve) => setTimeout(resolve, waitS * 1000));
+    if (signal.aborted) throw new DOMException("aborted", "AbortError");
+  }
+}
+
 export function variantKey(variant, format) {
   const intensity = variant.preset === "original" ? 1 : Number(variant.intensity);
   return `${variant.preset}|${intensity.toFixed(2)}|${formatKey(format)}`;
@@ -55,7 +71,7 @@ export class ChunkLoader {
     pending.add(chunk);
     this.changed(track.id);
     try {
-      const response = await fetch(chunkUrl(track, chunk, variant, format), { signal });
+      const response = await fetchPatiently(chunkUrl(track, chunk, variant, format), signal);
       if (!response.ok) throw await errorOf(response);
       const source = responseSource(response.headers.get("X-Cache-Source"));
       const bytes = await response.arrayBuffer();

@@ -260,6 +260,7 @@ export class Player extends EventTarget {
     const drained = this.timeline.empty || now >= this.timeline.endFrame;
     if (this.playing && drained && !this.cursor && !this.lookahead.busy) {
       this.playing = false;
+      this.stopAll();
       this.startPositionS = 0;
       this.emit("ended");
       this.emit("state", { playing: false });
