@@ -42,6 +42,10 @@ def test_figures_and_charts_follow_playback(app):
     assert charts.count() == 4
     assert app.page.locator(".dash-card svg.chart path.line").count() >= 4
     assert app.page.locator("#health-status").text_content() in {"healthy", "warning", "critical"}
+    latency = app.page.get_by_role("region", name="Latency by source (ms)")
+    latency.get_by_role("button", name="p99").click()
+    assert latency.get_by_role("button", name="p99").get_attribute("aria-pressed") == "true"
+    assert latency.get_by_role("img", name="p99 latency by source").count() == 1
     renders = app.page.locator("#render-figures dd").first
     assert int(renders.text_content().split()[0]) >= 1
     assert "Live feed: connected" in app.page.locator("#connection").text_content()

@@ -9,11 +9,13 @@ import { getJSON } from "./api.mjs";
 import { metricByLabel, metricValue, parsePrometheus } from "./prom.mjs";
 import { TimeSeries, historyPoints, perSecond } from "./series.mjs";
 
+const SOURCES = ["tier1", "tier2", "miss"];
+export const PERCENTILES = ["p50", "p95", "p99"];
 export const SERIES = [
   "tier1_mb", "tier2_mb", "tier1_hit", "tier2_hit", "overall_hit", "rps_total",
-  "rps_tier1", "rps_tier2", "rps_miss", "p95_tier1", "p95_tier2", "p95_miss",
+  ...SOURCES.map((s) => `rps_${s}`),
+  ...PERCENTILES.flatMap((p) => SOURCES.map((s) => `${p}_${s}`)),
 ];
-const SOURCES = ["tier1", "tier2", "miss"];
 
 export class DashboardData extends EventTarget {
   constructor(feed) {
@@ -104,7 +106,8 @@ export class DashboardData extends EventTarget {
       this.endpoints = endpoints;
       for (const source of SOURCES) {
         const by = endpoints.summary.by_source?.[source];
-        if (by && by.requests > 0) this.series[`p95_${source}`].push(now, by.p95_ms);
+        if (!by || by.requests === 0) continue;
+        for (const p of PERCENTILES) this.series[`${p}_${source}`].push(now, by[`${p}_ms`]);
       }
     }
     if (metricsText) {

@@ -5,6 +5,7 @@
  */
 
 import { AdminPanel } from "./admin.mjs";
+import { PERCENTILES } from "./dashboard-data.mjs";
 import { plot, ticks, yRange } from "./charts.mjs";
 import { $, h, mount } from "./dom.mjs";
 import { formatMb, formatMs, formatPercent } from "./format.mjs";
@@ -22,7 +23,7 @@ function figure(label, value, fraction = null) {
 
 const CARDS = [
   ["figures", "Current figures", "wide"], ["size", "Cache size (MB)"], ["hits", "Hit rate (%)"],
-  ["rps", "Requests per second"], ["latency", "Latency p95 (ms)"], ["health", "Health"],
+  ["rps", "Requests per second"], ["latency", "Latency by source (ms)"], ["health", "Health"],
   ["work", "Renders and warmer"], ["completion", "Cached per track"],
 ];
 
@@ -35,6 +36,7 @@ export class Dashboard {
     this.frame = 0;
     this.pollTimer = null;
     this.admin = new AdminPanel({ tracks, player });
+    this.percentile = "p95";
     data.addEventListener("change", () => this.schedule());
   }
 
@@ -81,7 +83,8 @@ export class Dashboard {
     for (const [name, title, wide] of CARDS) {
       const body = h("div");
       const heading = name === "figures" ? null : h("h2", { text: title });
-      grid.append(h("section", { class: `dash-card ${wide ?? ""}`, "aria-label": title }, heading, body));
+      const extra = name === "latency" ? this.percentileButtons() : null;
+      grid.append(h("section", { class: `dash-card ${wide ?? ""}`, "aria-label": title }, heading, extra, body));
       this.cards[name] = body;
     }
     grid.append(this.admin.element);
@@ -118,10 +121,24 @@ export class Dashboard {
     mount(cards.size, this.chart("Tier sizes over 10 minutes", ["tier1_mb", "tier2_mb"], { limits: [{ y: t1.capacity_mb, text: "tier1 capacity" }] }));
     mount(cards.hits, this.chart("Hit rates over 10 minutes", ["tier1_hit", "tier2_hit", "overall_hit"], { unit: "%" }));
     mount(cards.rps, this.chart("Chunk requests per second by source", ["rps_tier1", "rps_tier2", "rps_miss", "rps_total"]));
-    mount(cards.latency, this.chart("p95 latency by source", ["p95_tier1", "p95_tier2", "p95_miss"]));
+    const p = this.percentile;
+    mount(cards.latency, this.chart(`${p} latency by source`, [`${p}_tier1`, `${p}_tier2`, `${p}_miss`]));
     mount(cards.health, h("p", {}, "Status ", h("span", { class: `health ${status}`, id: "health-status", text: status })), this.alertsView());
     mount(cards.work, this.workView(stats.render, gauges));
     mount(cards.completion, this.completionView());
+  }
+
+  /** p50 / p95 / p99 for the latency chart (built once: focus stays on them). */
+  percentileButtons() {
+    const buttons = PERCENTILES.map((p) => h("button", {
+      type: "button", class: "small", "aria-pressed": String(p === this.percentile),
+      onclick: () => {
+        this.percentile = p;
+        for (const b of buttons) b.setAttribute("aria-pressed", String(b.textContent === p));
+        this.render();
+      },
+    }, p));
+    return h("div", { class: "tabs", role: "group", "aria-label": "Latency percentile" }, buttons);
   }
 
   alertsView() {
