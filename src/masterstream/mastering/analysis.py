@@ -10,6 +10,7 @@ the plans when they fit in ``keep_bytes`` (16-bit sources are kept as int16: a 6
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -19,25 +20,15 @@ from .fingerprint import Fingerprint, FingerprintMeter
 from .plan import MasteringPlan, plan_from_blocks
 
 KEEP_BYTES = 64 << 20
-_INT16_SCALE = np.float32(1.0 / 32768.0)
 
 
 def _dtype(info: TrackInfo) -> str:
     return "int16" if info.subtype == "PCM_16" else "float32"
 
 
-def _float(block: np.ndarray) -> np.ndarray:
-    return block * _INT16_SCALE if block.dtype == np.int16 else block
-
-
 def _decoded(path: str | Path, info: TrackInfo) -> Callable[[], Iterable[np.ndarray]]:
-    """The file's blocks as float32, decoded afresh on every call."""
-    return lambda: map(_float, read_blocks(path, dtype=_dtype(info)))
-
-
-def _replay(kept: list[np.ndarray]) -> Callable[[], Iterable[np.ndarray]]:
-    """The kept blocks as float32, again on every call."""
-    return lambda: map(_float, kept)
+    """The file's blocks (int16 for 16-bit sources), decoded afresh on every call."""
+    return lambda: read_blocks(path, dtype=_dtype(info))
 
 
 def fingerprint_file(path: str | Path) -> Fingerprint:
@@ -65,14 +56,14 @@ def analyse_file(
         kept: list[np.ndarray] | None = [] if presets and keep_bytes > 0 else None
         size = 0
         for block in read_blocks(path, dtype=_dtype(info)):
-            meter.add(_float(block))
+            meter.add(block)
             if kept is not None:
                 kept.append(block)
                 size += block.nbytes
                 kept = kept if size <= keep_bytes else None
         fingerprint = meter.result()
         if kept is not None:
-            blocks = _replay(kept)
+            blocks = partial(iter, kept)
     plans = {
         preset: plan_from_blocks(preset, fingerprint, blocks, info.sample_rate, info.channels)
         for preset in presets

@@ -55,10 +55,13 @@ def _cascade(planar, sos, state):  # pragma: no cover - compiled
 
 def planar_copy(block: np.ndarray) -> np.ndarray:
     """A new C-contiguous float64 ``(channels, frames)`` copy of ``(frames, channels)``
-    (or mono ``(frames,)``) audio, for filters that work in place."""
+    (or mono ``(frames,)``) audio, for filters that work in place. int16 samples are
+    scaled by 1/32768 (exactly the float decode of a 16-bit file)."""
     block = np.asarray(block)
     if block.ndim == 1:
         block = block[:, np.newaxis]
+    if block.dtype == np.int16:
+        return np.multiply(block.T, 1.0 / 32768.0, dtype=np.float64, order="C")
     return np.array(block.T, dtype=np.float64, order="C")
 
 

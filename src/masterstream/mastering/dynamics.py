@@ -52,11 +52,13 @@ def _dynamics(audio, apply, comp, use_rms, shaper, shape, state, stride):  # pra
         for c in range(channels):
             v = audio[c, n]
             inst += v * v
-            peak = max(peak, abs(v))
+            if not use_rms:
+                peak = max(peak, abs(v))
         inst /= channels
-        held_peak = max(held_peak, peak)
         if use_rms:
             power = rms_c * power + (1.0 - rms_c) * inst
+        else:
+            held_peak = max(held_peak, peak)
         countdown -= 1
         if countdown <= 0:  # every frame when rendering (stride 1)
             countdown = stride

@@ -201,7 +201,7 @@ class FingerprintMeter:
         self.energies = np.zeros(3)  # left.left, right.right, left.right
 
     def add(self, block: np.ndarray) -> None:
-        """Measure the next float ``(frames, channels)`` block."""
+        """Measure the next ``(frames, channels)`` block (float, or int16 at 1/32768)."""
         planar = planar_copy(block)  # filtered in place below: never the caller's array
         if planar.shape[0] != self.channels:
             raise ValueError(f"expected {self.channels} channels, got {planar.shape[0]}")

@@ -31,8 +31,8 @@ from .loudness import ABSOLUTE_GATE_LUFS, RELATIVE_GATE_LU
 BIN_LU = 0.01
 TOP_LUFS = 10.0
 _BINS = round((TOP_LUFS - ABSOLUTE_GATE_LUFS) / BIN_LU)
-# counters: groups fed, deque head, tail, size, ring slot, steps closed
-_FED, _HEAD, _TAIL, _SIZE, _SLOT, _STEPS = range(6)
+# counters: groups fed, deque head, tail, size, ring slot, steps closed, groups in the open one
+_FED, _HEAD, _TAIL, _SIZE, _SLOT, _STEPS, _IN_STEP = range(7)
 
 
 @njit(cache=True, nogil=True)
@@ -66,25 +66,25 @@ def _feed(power, peak, params, arrays):  # pragma: no cover - compiled
     hist_energy, hist_count = arrays[10], arrays[11]
     span = lookahead + 1
     inverse_span = 1.0 / span
+    m, head, tail, size = counters[_FED], counters[_HEAD], counters[_TAIL], counters[_SIZE]
+    slot, in_step = counters[_SLOT], counters[_IN_STEP]
     for i in range(power.shape[0]):
-        m = counters[_FED]
         value = peak[i]
-        while counters[_SIZE] > 0:  # sliding maximum of the peaks over [m - lookahead, m]
-            last = counters[_TAIL] - 1 if counters[_TAIL] > 0 else span
+        while size > 0:  # sliding maximum of the peaks over [m - lookahead, m]
+            last = tail - 1 if tail > 0 else span
             if dq_value[last] > value:
                 break
-            counters[_TAIL] = last
-            counters[_SIZE] -= 1
-        dq_index[counters[_TAIL]] = m
-        dq_value[counters[_TAIL]] = value
-        counters[_TAIL] = counters[_TAIL] + 1 if counters[_TAIL] < span else 0
-        counters[_SIZE] += 1
-        while dq_index[counters[_HEAD]] < m - lookahead:
-            counters[_HEAD] = counters[_HEAD] + 1 if counters[_HEAD] < span else 0
-            counters[_SIZE] -= 1
-        inverse = 1.0 / dq_value[counters[_HEAD]]  # of the highest peak; inf when silent
-        delay[m % span] = power[i]
-        slot = counters[_SLOT]
+            tail = last
+            size -= 1
+        dq_index[tail] = m
+        dq_value[tail] = value
+        tail = tail + 1 if tail < span else 0
+        size += 1
+        while dq_index[head] < m - lookahead:
+            head = head + 1 if head < span else 0
+            size -= 1
+        inverse = 1.0 / dq_value[head]  # of the highest peak; inf when silent
+        delay[slot] = power[i]
         for k in range(limits.shape[0]):  # branch-free, so it vectorises across gains
             hold = min(1.0, limits[k] * inverse)
             limited[k] = min(limited[k], hold)
@@ -92,18 +92,21 @@ def _feed(power, peak, params, arrays):  # pragma: no cover - compiled
             state[k] = current
             running[k] += current - ring[slot, k]
             ring[slot, k] = current
-        counters[_SLOT] = slot + 1 if slot + 1 < span else 0
-        counters[_FED] = m + 1
-        if m >= lookahead:
-            out = m - lookahead
-            energy = delay[out % span]
+        slot = slot + 1 if slot + 1 < span else 0
+        if m >= lookahead:  # group m - lookahead is out: its energy sits in the next slot
+            energy = delay[slot]
             for k in range(limits.shape[0]):
                 gain = running[k] * inverse_span
                 step[k] += energy * gain * gain
-            if (out + 1) % per_step == 0:
+            in_step += 1
+            if in_step == per_step:
+                in_step = 0
                 _close_step(
                     step, recent, counters, gain_sq, window, 1 << 62, hist_energy, hist_count
                 )
+        m += 1
+    counters[_FED], counters[_HEAD], counters[_TAIL], counters[_SIZE] = m, head, tail, size
+    counters[_SLOT], counters[_IN_STEP] = slot, in_step
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +147,7 @@ class LimiterBank:
         k, span = gains.size, self.lookahead + 1
         self._arrays = (
             np.ones(k), np.full(k, float(span)), np.ones((span, k)), np.zeros(span),
-            np.zeros(span + 1, dtype=np.int64), np.zeros(span + 1), np.zeros(6, dtype=np.int64),
+            np.zeros(span + 1, dtype=np.int64), np.zeros(span + 1), np.zeros(7, dtype=np.int64),
             np.zeros(k), np.zeros((4, k)), np.ones(k), np.zeros((k, _BINS)), np.zeros((k, _BINS)),
         )  # fmt: skip
 
@@ -158,8 +161,9 @@ class LimiterBank:
         last group)."""
         self.feed(np.zeros(self.lookahead), np.zeros(self.lookahead))
         counters = self._arrays[6]
-        if counters[_FED] - self.lookahead > counters[_STEPS] * self.per_step:
+        if counters[_IN_STEP]:
             self._close(blocks)  # the last, partial step
+            counters[_IN_STEP] = 0
         while counters[_STEPS] < blocks + 3:
             self._close(blocks)
         hist_energy, hist_count = self._arrays[10], self._arrays[11]

@@ -33,10 +33,15 @@ class TruePeakStream:
         """Add float64 ``(channels, frames)``; returns the envelope of the next frames whose
         context is complete (in order, none repeated): exact wherever it exceeds ``floor``,
         at most ``floor`` elsewhere."""
-        extended = np.concatenate((self._tail, planar), axis=1)
-        keep = min(extended.shape[1], BEFORE + AFTER)
-        self._tail = extended[:, extended.shape[1] - keep :]
-        return self._measure(extended, floor)
+        reach = BEFORE + AFTER
+        if planar.shape[1] < reach:  # a short block: measure it stitched to the tail
+            extended = np.concatenate((self._tail, planar), axis=1)
+            self._tail = extended[:, max(0, extended.shape[1] - reach) :]
+            return self._measure(extended, floor)
+        # the frames around the seam from a small stitched copy, the rest in place
+        seam = self._measure(np.concatenate((self._tail, planar[:, :reach]), axis=1), floor)
+        self._tail = planar[:, planar.shape[1] - reach :].copy()
+        return np.concatenate((seam, self._measure(planar, floor)))
 
     def finish(self, floor: float = -1.0) -> np.ndarray:
         """The envelope of the last (up to 10) frames, with silence after them."""
