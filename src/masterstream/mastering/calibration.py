@@ -55,13 +55,18 @@ def group_frames(step_frames: int, sample_rate: int) -> int:
 
 
 @njit(cache=True, nogil=True)
-def _reduce_groups(values, group, use_max):  # pragma: no cover - compiled
-    out = np.zeros(values.shape[0] // group)
-    for g in range(out.shape[0]):
-        acc = values[g * group]
-        for i in range(g * group + 1, (g + 1) * group):
-            acc = max(acc, values[i]) if use_max else acc + values[i]
-        out[g] = acc
+def _reduce_groups(values, group, use_max, partial):  # pragma: no cover - compiled
+    """Groups of ``values`` completed, continuing ``partial`` = [accumulator, count]."""
+    acc, count, done = partial[0], int(partial[1]), 0
+    out = np.empty((count + values.shape[0]) // group)
+    for v in values:
+        acc = (max(acc, v) if use_max else acc + v) if count else v
+        count += 1
+        if count == group:
+            out[done] = acc
+            done += 1
+            count = 0
+    partial[0], partial[1] = acc, count
     return out
 
 
@@ -70,17 +75,16 @@ class GroupReducer:
 
     def __init__(self, group: int, use_max: bool) -> None:
         self.group, self.use_max = group, use_max
-        self._carry = np.zeros(0)
+        self._partial = np.zeros(2)  # the open group: accumulator, values in it
 
     def push(self, values: np.ndarray, *, final: bool = False) -> np.ndarray:
         """The groups completed by ``values`` (with ``final``, the partial last one too)."""
-        values = np.concatenate((self._carry, values))
-        whole = values.size // self.group * self.group
-        self._carry = values[whole:]
-        out = _reduce_groups(values[:whole], self.group, self.use_max)
-        if final and self._carry.size:
-            rest = self._carry.max() if self.use_max else self._carry.sum()
-            out = np.append(out, rest)
+        out = _reduce_groups(
+            np.asarray(values, dtype=np.float64), self.group, self.use_max, self._partial
+        )
+        if final and self._partial[1]:
+            out = np.append(out, self._partial[0])
+            self._partial[:] = 0.0
         return out
 
 

@@ -60,9 +60,16 @@ def planar_copy(block: np.ndarray) -> np.ndarray:
     block = np.asarray(block)
     if block.ndim == 1:
         block = block[:, np.newaxis]
-    if block.dtype == np.int16:
-        return np.multiply(block.T, 1.0 / 32768.0, dtype=np.float64, order="C")
-    return np.array(block.T, dtype=np.float64, order="C")
+    out = np.empty((block.shape[1], block.shape[0]))
+    _transpose(block, 1.0 / 32768.0 if block.dtype == np.int16 else 1.0, out)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _transpose(block, scale, out):  # pragma: no cover - compiled
+    for n in range(block.shape[0]):
+        for c in range(block.shape[1]):
+            out[c, n] = block[n, c] * scale
 
 
 class BiquadCascade:

@@ -39,9 +39,13 @@ class TruePeakStream:
             self._tail = extended[:, max(0, extended.shape[1] - reach) :]
             return self._measure(extended, floor)
         # the frames around the seam from a small stitched copy, the rest in place
-        seam = self._measure(np.concatenate((self._tail, planar[:, :reach]), axis=1), floor)
+        seam = np.concatenate((self._tail, planar[:, :reach]), axis=1)
+        out = np.empty(seam.shape[1] + planar.shape[1] - 2 * reach)
+        split = seam.shape[1] - reach
+        _envelope(seam, PHASES, floor, PEAK_BOUND_FACTOR, out[:split])
+        _envelope(np.ascontiguousarray(planar), PHASES, floor, PEAK_BOUND_FACTOR, out[split:])
         self._tail = planar[:, planar.shape[1] - reach :].copy()
-        return np.concatenate((seam, self._measure(planar, floor)))
+        return out
 
     def finish(self, floor: float = -1.0) -> np.ndarray:
         """The envelope of the last (up to 10) frames, with silence after them."""
