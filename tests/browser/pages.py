@@ -147,14 +147,14 @@ def assert_abut(entries: list[dict[str, Any]]) -> None:
 
 
 def assert_started_as_logged(app: AppPage, entries: list[dict[str, Any]]) -> None:
-    """Each logged segment was handed to Web Audio exactly so: start(frame / rate) of a
-    buffer holding exactly its frames (cut at the segment's offset: lossless chunks),
-    ahead of the clock."""
+    """Each logged segment was handed to Web Audio exactly so: start(frame / rate, offset),
+    ahead of the clock, with a buffer holding exactly its frames (lossless chunks)."""
     starts = app.starts()
     for entry in entries:
         when = entry["startFrame"] / entry["rate"]
-        matching = [s for s in starts if s["when"] == when and s["offset"] == 0]
+        offset = entry["offsetFrames"] / entry["rate"]
+        matching = [s for s in starts if s["when"] == when and s["offset"] == offset]
         assert matching, (entry, starts[-5:])
         call = matching[-1]
         assert call["at"] < call["when"], call
-        assert call["length"] == entry["frames"], (entry, call)
+        assert call["length"] - entry["offsetFrames"] == entry["frames"], (entry, call)

@@ -36,29 +36,18 @@ export class AudioGraph {
   /**
    * Play `buffer` from `offsetFrames` at context frame `atFrame` into `bus` through its own
    * gain; `frames` bounds how much is played (a trimmed lossy chunk, a crossfaded tail).
-   * A start inside the buffer plays a copy cut at that frame: a start offset in seconds can
-   * land between samples, and the source would then interpolate.
    */
   start(buffer, bus, atFrame, offsetFrames, frames, gain = 1) {
     const node = this.ctx.createBufferSource();
-    node.buffer = offsetFrames > 0 ? this.slice(buffer, offsetFrames) : buffer;
+    node.buffer = buffer;
     const level = this.ctx.createGain();
     level.gain.value = gain;
     node.connect(level).connect(bus === "original" ? this.original : this.mastered);
-    if (frames < node.buffer.length) node.start(atFrame / this.rate, 0, frames / this.rate);
-    else node.start(atFrame / this.rate);
+    const available = buffer.length - offsetFrames;
+    if (frames < available) node.start(atFrame / this.rate, offsetFrames / this.rate, frames / this.rate);
+    else node.start(atFrame / this.rate, offsetFrames / this.rate);
     node.onended = () => level.disconnect();
     return { node, level, atFrame };
-  }
-
-  /** `buffer` from frame `from` on, as a buffer of its own. */
-  slice(buffer, from) {
-    const length = Math.max(1, buffer.length - from);
-    const copy = this.ctx.createBuffer(buffer.numberOfChannels, length, buffer.sampleRate);
-    for (let channel = 0; channel < buffer.numberOfChannels; channel += 1) {
-      copy.copyToChannel(buffer.getChannelData(channel).subarray(from), channel);
-    }
-    return copy;
   }
 
   /** Stop a source now (one not yet started never plays). */
