@@ -128,7 +128,11 @@ async function boot() {
   new SettingsView({ formats, player, store });
   let view = "library";
   const dashboard = new Dashboard({ data, tracks: player.tracks, player, visible: () => view === "dashboard" });
-  window.addEventListener("hashchange", () => { view = route(dashboard); $("main").focus(); });
+  window.addEventListener("hashchange", () => {
+    view = route(dashboard);
+    window.scrollTo(0, 0);
+    $("main").focus({ preventScroll: true });
+  });
   view = route(dashboard);
   player.addEventListener("trackchange", () => library.markPlaying());
   player.addEventListener("failure", (e) => {
