@@ -28,6 +28,7 @@ from numba import njit
 from scipy.interpolate import PchipInterpolator
 
 from ..errors import RenderError
+from .buffers import BlockBuffers
 from .cascade import BiquadCascade, planar_copy
 from .dynamics import STATE_SIZE, run_dynamics
 from .filters import K_WEIGHTING, chain_sos
@@ -99,6 +100,8 @@ class ShapedLoudness:
         self.eq = BiquadCascade(chain_sos(plan.eq, sample_rate), channels)
         self.k_weighting = BiquadCascade(chain_sos(K_WEIGHTING, sample_rate), channels)
         self.dynamics = np.zeros(STATE_SIZE)
+        self.channels = channels
+        self._buffers = BlockBuffers()
         self.peaks = TruePeakStream(channels)
         step = round(GATING_STEP_S * sample_rate)
         group = group_frames(step, sample_rate)
@@ -109,7 +112,10 @@ class ShapedLoudness:
 
     def add(self, block: np.ndarray) -> None:
         """Shape and measure the next ``(frames, channels)`` block (float, or int16)."""
-        planar = planar_copy(block)  # filtered in place below: never the caller's array
+        block = np.asarray(block)
+        # a copy (filtered in place below: never the caller's array), reused every block
+        shape = (self.channels, block.shape[0])
+        planar = planar_copy(block, self._buffers.get("planar", shape))
         self.frames += planar.shape[1]
         self.eq.process(planar)
         if self.plan.compressor is not None:
@@ -124,7 +130,8 @@ class ShapedLoudness:
             )
         peak = self.peaks.push(planar, floor=self.bank.lowest_limit)  # 10 frames behind
         weighted = self.k_weighting.process(planar)
-        self._feed(self._energy.push(channel_power(weighted)), self._peak.push(peak))
+        power = channel_power(weighted, self._buffers.get("power", weighted.shape[1:]))
+        self._feed(self._energy.push(power), self._peak.push(peak))
 
     def _feed(self, energy: np.ndarray, peak: np.ndarray) -> None:
         energy = np.concatenate((self._pending[0], energy))

@@ -53,14 +53,16 @@ def _cascade(planar, sos, state):  # pragma: no cover - compiled
                 _section_mono(planar[c], sos, s, state, c)
 
 
-def planar_copy(block: np.ndarray) -> np.ndarray:
-    """A new C-contiguous float64 ``(channels, frames)`` copy of ``(frames, channels)``
-    (or mono ``(frames,)``) audio, for filters that work in place. int16 samples are
-    scaled by 1/32768 (exactly the float decode of a 16-bit file)."""
+def planar_copy(block: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """A C-contiguous float64 ``(channels, frames)`` copy of ``(frames, channels)`` (or
+    mono ``(frames,)``) audio, for filters that work in place: into ``out`` if given
+    (and of that shape), else a new array. int16 samples are scaled by 1/32768 (exactly
+    the float decode of a 16-bit file)."""
     block = np.asarray(block)
     if block.ndim == 1:
         block = block[:, np.newaxis]
-    out = np.empty((block.shape[1], block.shape[0]))
+    if out is None or out.shape != (block.shape[1], block.shape[0]):
+        out = np.empty((block.shape[1], block.shape[0]))
     _transpose(block, 1.0 / 32768.0 if block.dtype == np.int16 else 1.0, out)
     return out
 

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 from numba import njit
 
+from .buffers import BlockBuffers
 from .cascade import planar_copy
 from .loudness import loudness_range_lu
 from .loudness_meter import EnergyTimeline, LoudnessMeter
@@ -199,15 +200,19 @@ class FingerprintMeter:
         self.peak = 0.0
         self.envelope_peak = 0.0
         self.energies = np.zeros(3)  # left.left, right.right, left.right
+        self._buffers = BlockBuffers()
 
     def add(self, block: np.ndarray) -> None:
         """Measure the next ``(frames, channels)`` block (float, or int16 at 1/32768)."""
-        planar = planar_copy(block)  # filtered in place below: never the caller's array
+        block = np.asarray(block)
+        frames = block.shape[0]
+        # a copy (K-weighted in place below: never the caller's array), reused every block
+        planar = planar_copy(block, self._buffers.get("planar", (self.channels, frames)))
         if planar.shape[0] != self.channels:
             raise ValueError(f"expected {self.channels} channels, got {planar.shape[0]}")
         if planar.shape[1] == 0:
             return
-        power, mono = np.empty(planar.shape[1]), np.empty(planar.shape[1])
+        power, mono = self._buffers.get("power", (frames,)), self._buffers.get("mono", (frames,))
         self.peak = max(self.peak, _frame_sums(planar, power, mono, self.energies))
         self.power.add(power)
         # only stretches that could beat the running sample peak (<= the true peak) count

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .buffers import BlockBuffers
 from .cascade import BiquadCascade
 from .filters import K_WEIGHTING, chain_sos
 from .loudness import (
@@ -28,9 +29,9 @@ from .loudness import (
 
 
 @njit(cache=True, nogil=True)
-def channel_power(planar):  # pragma: no cover - compiled
-    """Per-frame sum over channels of the squared samples of ``(channels, frames)``."""
-    out = np.zeros(planar.shape[1])
+def channel_power(planar, out):  # pragma: no cover - compiled
+    """``out``: per-frame sum over channels of the squared samples of ``(channels, frames)``."""
+    out[:] = 0.0
     for c in range(planar.shape[0]):
         for n in range(planar.shape[1]):
             out[n] += planar[c, n] * planar[c, n]
@@ -106,13 +107,14 @@ class LoudnessMeter:
         if self.short_hop != self.hop:
             raise ValueError("short-term and gating steps must be equal")
         self.timeline = EnergyTimeline(self.hop, (0, self.window, self.short_window))
+        self._buffers = BlockBuffers()
 
     def add(self, planar: np.ndarray, *, overwrite: bool = False) -> None:
         """Measure float64 ``(channels, frames)`` (K-weighted in place with ``overwrite``)."""
         if not overwrite:
             planar = np.array(planar, dtype=np.float64, order="C")
         weighted = self.filter.process(planar)
-        self.timeline.add(channel_power(weighted))
+        self.timeline.add(channel_power(weighted, self._buffers.get("power", planar.shape[1:])))
 
     @property
     def frames(self) -> int:
