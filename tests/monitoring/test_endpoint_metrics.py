@@ -132,9 +132,10 @@ def test_a_failed_request_is_an_error_never_a_hit() -> None:
 
 def test_tier_stats_always_present_and_sum_to_100() -> None:
     metrics = EndpointMetrics()
-    assert metrics.get_tier_stats() == {"tier1_percent": 0.0, "tier2_percent": 0.0,
-                                        "shared_percent": 0.0, "miss_percent": 0.0, "error_percent": 0.0,
-                                        "hit_rate": 0.0}  # fmt: skip
+    assert metrics.get_tier_stats() == {
+        "tier1_percent": 0.0, "tier2_percent": 0.0, "shared_percent": 0.0, "miss_percent": 0.0,
+        "error_percent": 0.0, "hit_rate": 0.0,
+    }  # fmt: skip
     for source in ("tier1", "tier1", "tier2", "miss"):
         metrics.record("/api/chunk", source, 1.0)
     metrics.record("/api/chunk", "miss", 1.0, success=False)
