@@ -119,19 +119,18 @@ class ShapedLoudness:
         self.frames += planar.shape[1]
         self.eq.process(planar)
         if self.plan.compressor is not None:
-            compressor, transients = self.plan.compressor, self.plan.transients
-            run_dynamics(
-                planar,
-                self.sample_rate,
-                compressor,
-                transients,
-                state=self.dynamics,
-                stride=COMPRESSOR_STRIDE,
-            )
+            self._dynamics(planar)
         peak = self.peaks.push(planar, floor=self.bank.lowest_limit)  # 10 frames behind
         weighted = self.k_weighting.process(planar)
         power = channel_power(weighted, self._buffers.get("power", weighted.shape[1:]))
         self._feed(self._energy.push(power), self._peak.push(peak))
+
+    def _dynamics(self, planar: np.ndarray) -> None:
+        plan, state = self.plan, self.dynamics
+        stride = COMPRESSOR_STRIDE
+        run_dynamics(
+            planar, self.sample_rate, plan.compressor, plan.transients, state=state, stride=stride
+        )
 
     def _feed(self, energy: np.ndarray, peak: np.ndarray) -> None:
         energy = np.concatenate((self._pending[0], energy))
@@ -142,9 +141,8 @@ class ShapedLoudness:
 
     def finish(self) -> BankLoudness:
         """The bank's measurements (call once, after the last block)."""
-        last_peak = self.peaks.finish(self.bank.lowest_limit)
-        self._feed(self._energy.push(np.zeros(0), final=True),
-                   self._peak.push(last_peak, final=True))  # fmt: skip
+        energy = self._energy.push(np.zeros(0), final=True)
+        self._feed(energy, self._peak.push(self.peaks.finish(self.bank.lowest_limit), final=True))
         return self.bank.finish(gating_block_count(self.frames, self.sample_rate))
 
 

@@ -119,6 +119,28 @@ class BankLoudness:
     unlimited_lufs: float  # integrated loudness of the signal itself (0 dB, no limiter)
 
 
+def _state_arrays(k: int, span: int) -> tuple[np.ndarray, ...]:
+    """A bank's state for ``k`` gains and a look-ahead of ``span`` groups, in :func:`_feed`'s
+    order: release states, running sums and ring of the attack smoothing, the energies
+    waiting out the look-ahead, the sliding maximum's deque (indices, values), counters,
+    the open step's energy, the last four steps', each gain's lowest limiter gain, and the
+    histogram of block loudness (energy, count)."""
+    return (
+        np.ones(k),
+        np.full(k, float(span)),
+        np.ones((span, k)),
+        np.zeros(span),
+        np.zeros(span + 1, dtype=np.int64),
+        np.zeros(span + 1),
+        np.zeros(7, dtype=np.int64),
+        np.zeros(k),
+        np.zeros((4, k)),
+        np.ones(k),
+        np.zeros((k, _BINS)),
+        np.zeros((k, _BINS)),
+    )
+
+
 class LimiterBank:
     """Integrated loudness of ``limiter(G * signal)`` for every gain in ``gains_db``, and of
     the signal itself, from groups of ``group_frames`` frames fed in order."""
@@ -144,12 +166,7 @@ class LimiterBank:
         self.per_step = step_frames // group_frames
         window = 4.0 * step_frames
         self._params = (limits, gains**2, coeff, self.lookahead, self.per_step, window)
-        k, span = gains.size, self.lookahead + 1
-        self._arrays = (
-            np.ones(k), np.full(k, float(span)), np.ones((span, k)), np.zeros(span),
-            np.zeros(span + 1, dtype=np.int64), np.zeros(span + 1), np.zeros(7, dtype=np.int64),
-            np.zeros(k), np.zeros((4, k)), np.ones(k), np.zeros((k, _BINS)), np.zeros((k, _BINS)),
-        )  # fmt: skip
+        self._arrays = _state_arrays(gains.size, self.lookahead + 1)
 
     def feed(self, energy: np.ndarray, peak: np.ndarray) -> None:
         """Add the next groups: K-weighted energy (summed) and true peak (max) of each."""
