@@ -86,6 +86,15 @@ def renders(base_url: str) -> float | None:
 def catalog(base_url: str) -> tuple[list[dict], list[str], float]:
     """Tracks, mastered presets (not ``original``) and the chunk duration."""
     with httpx.Client(base_url=base_url, timeout=30.0) as client:
+        deadline = time.monotonic() + 120.0  # servers that scan in the background list
+        while time.monotonic() < deadline:  # tracks once the index phase is over
+            status = client.get("/api/library/status")
+            if status.status_code == 404:  # a server that scans before it listens
+                break
+            body = status.json()
+            if body["scans"] >= 1 and body["phase"] not in ("synthesising", "indexing"):
+                break
+            time.sleep(0.1)
         tracks = client.get("/api/tracks", params={"limit": 500}).json()["items"]
         presets = [
             p["name"]

@@ -50,9 +50,11 @@ def gates():
     g.release(*[f"j{i}" for i in range(50)], "a", "b", "c", "d", "plan1", "plan2", "x")
 
 
-def submit(scheduler, gates, name, lane, deadline_s=0.0, *, long=False, tag=None):
+def submit(scheduler, gates, name, lane, deadline_s=0.0, *, long=False, tag=None, cost_s=0.0):
     return asyncio.ensure_future(
-        scheduler.run(gates.job, name, priority=Priority(lane, deadline_s), long=long, tag=tag)
+        scheduler.run(
+            gates.job, name, priority=Priority(lane, deadline_s), long=long, tag=tag, cost_s=cost_s
+        )
     )
 
 
@@ -78,12 +80,12 @@ async def test_the_most_urgent_queued_job_starts_next(gates):
         scheduler.close()
 
 
-async def test_plans_never_take_every_worker(gates):
+async def test_expensive_plans_never_take_every_worker(gates):
     scheduler = WorkScheduler(workers=2)  # one long slot
     try:
         plans = [
-            submit(scheduler, gates, "plan1", Lane.ONDEMAND, long=True),
-            submit(scheduler, gates, "plan2", Lane.ONDEMAND, long=True),
+            submit(scheduler, gates, "plan1", Lane.ONDEMAND, long=True, cost_s=8.0),
+            submit(scheduler, gates, "plan2", Lane.ONDEMAND, long=True, cost_s=8.0),
         ]
         await until(lambda: gates.started == ["plan1"])
         chunk = submit(scheduler, gates, "j1", Lane.BACKGROUND)  # even the least urgent chunk
@@ -158,5 +160,22 @@ async def test_both_workers_busy_while_jobs_wait(gates):
         gates.release(*[f"j{i}" for i in range(4)])
         await asyncio.gather(*jobs)
         assert sorted(gates.started) == ["j0", "j1", "j2", "j3"]
+    finally:
+        scheduler.close()
+
+
+async def test_cheap_on_demand_plans_use_an_idle_worker_but_background_ones_do_not(gates):
+    scheduler = WorkScheduler(workers=2, overflow_cost_s=1.5)
+    try:
+        first = submit(scheduler, gates, "plan1", Lane.BACKGROUND, long=True, cost_s=1.0)
+        second = submit(scheduler, gates, "plan2", Lane.BACKGROUND, long=True, cost_s=1.0)
+        await until(lambda: gates.started == ["plan1"])
+        await asyncio.sleep(0.05)
+        assert gates.started == ["plan1"]  # background work never overflows
+        cheap = submit(scheduler, gates, "j1", Lane.ONDEMAND, long=True, cost_s=1.0)
+        await until(lambda: "j1" in gates.started)  # a listener's short plan takes the idle one
+        assert scheduler.stats.long_running == 2
+        gates.release("plan1", "j1", "plan2")
+        await asyncio.gather(first, second, cheap)
     finally:
         scheduler.close()

@@ -28,6 +28,9 @@ from .plans import PlanKey, PlanStore, plan_key
 from .scheduler import WorkScheduler
 from .tracks import TrackLibrary
 
+ANALYSIS_SPEED_X = 250.0
+"""Times real time a plan is computed at, roughly (bench/results/analysis.md): its cost."""
+
 
 def default_worker_count() -> int:
     return max(1, os.cpu_count() or 1)
@@ -103,7 +106,10 @@ class ChunkRenderer:
             job = (compute_plan, record.path, preset, record.sample_rate, record.channels,
                    record.fingerprint)  # fmt: skip
         # the original's plan reads no audio: a short job
-        plan = await self.scheduler.run(*job, priority=priority, long=preset != ORIGINAL, tag=tag)
+        plan = await self.scheduler.run(
+            *job, priority=priority, long=preset != ORIGINAL, tag=tag,
+            cost_s=record.duration_s / ANALYSIS_SPEED_X,
+        )  # fmt: skip
         if job[0] is measure_and_plan and self.on_fingerprint is not None:
             fingerprint, plan = plan
             await asyncio.to_thread(self.on_fingerprint, record, fingerprint)

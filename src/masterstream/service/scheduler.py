@@ -9,9 +9,12 @@ free, so the executor never holds a backlog and the job that starts is always th
 urgent one at that moment: by :class:`~masterstream.cache.Priority` (lane — on-demand,
 look-ahead, warm, background — then nearest deadline), first come first served among equals.
 
-*Long* jobs (plans) may occupy at most ``long_slots`` workers at once, whoever asked for
-them, so chunk renders always have a worker even while hour-long tracks are analysed;
-a plan cannot be pre-empted once started, which is why it is bounded instead.
+*Long* jobs (plans) may occupy at most ``long_slots`` workers at once, so chunk renders
+always have a worker even while hour-long tracks are analysed; a plan cannot be
+pre-empted once started, which is why it is bounded instead. One exception keeps workers
+from idling while listeners wait for plans: an on-demand long job whose estimated cost is
+at most ``overflow_cost_s`` may take a further worker when no short job is queued — a
+chunk arriving next waits at most that long.
 
 A queued job can be promoted (an on-demand request joins a look-ahead render that has not
 started) and is dropped if everyone awaiting it was cancelled. Workers are never left
@@ -52,6 +55,7 @@ class _Job:
     priority: Priority
     seq: int
     long: bool
+    cost_s: float
     tag: Hashable | None
     fn: Callable[..., Any]
     args: tuple[Any, ...]
@@ -84,12 +88,14 @@ class WorkScheduler:
     """Priority queue in front of an executor of ``workers``; ``long_slots`` bounds plans."""
 
     def __init__(
-        self, *, workers: int, pool: PoolKind = "thread", long_slots: int | None = None
-    ) -> None:
+        self, *, workers: int, pool: PoolKind = "thread", long_slots: int | None = None,
+        overflow_cost_s: float = 1.5,
+    ) -> None:  # fmt: skip
         if workers < 1:
             raise ValueError(f"workers must be >= 1, got {workers}")
         self.workers = workers
         self.long_slots = max(1, workers // 2) if long_slots is None else long_slots
+        self.overflow_cost_s = overflow_cost_s
         self.pool_kind = pool
         self._pool = make_pool(pool, workers)
         self._queues: dict[bool, list[tuple[Priority, int, _Job]]] = {False: [], True: []}
@@ -99,11 +105,11 @@ class WorkScheduler:
 
     async def run(
         self, fn: Callable[..., Any], *args: Any, priority: Priority, long: bool = False,
-        tag: Hashable | None = None,
+        cost_s: float = 0.0, tag: Hashable | None = None,
     ) -> Any:  # fmt: skip
         """Run ``fn(*args)`` on a worker when it is the most urgent job; its result."""
         loop = asyncio.get_running_loop()
-        job = _Job(priority, next(self._seq), long, tag, fn, args, loop.create_future(),
+        job = _Job(priority, next(self._seq), long, cost_s, tag, fn, args, loop.create_future(),
                    loop.time())  # fmt: skip
         if tag is not None:
             self._tagged[tag] = job
@@ -149,7 +155,11 @@ class WorkScheduler:
     def _pump(self) -> None:
         while self.stats.running < self.workers:
             short = self._top(False)
-            long = self._top(True) if self.stats.long_running < self.long_slots else None
+            long = self._top(True)
+            if long is not None and self.stats.long_running >= self.long_slots:
+                overflow = (short is None and long.priority.lane == Lane.ONDEMAND
+                            and long.cost_s <= self.overflow_cost_s)  # fmt: skip
+                long = long if overflow else None
             if short is None and long is None:
                 return
             if long is None or (short is not None and short.entry() < long.entry()):
