@@ -183,13 +183,14 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--out", type=Path, default=RESULTS / "cache_policy_replay")
     args = parser.parse_args()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
     started = time.perf_counter()
     result = asyncio.run(run(args))
     result["command"] = "python bench/cache_policy_replay.py " + " ".join(sys.argv[1:])
     result["elapsed_s"] = round(time.perf_counter() - started, 1)
-    result["commit"] = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
+    result["commit"] = commit
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n")
     write_report(result, args.out.with_suffix(".md"))
