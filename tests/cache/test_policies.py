@@ -191,5 +191,5 @@ def test_default_policy_and_unknown_names() -> None:
 
 def test_each_tier_resolves_default_to_its_measured_policy(tmp_path: Path) -> None:
     assert MemoryTier().stats().policy == DEFAULT_MEMORY_POLICY == "lru"
-    assert DiskTier(tmp_path).stats().policy == DEFAULT_POLICY == "s3fifo"
+    assert DiskTier(tmp_path).stats().policy == DEFAULT_POLICY == "adaptive"
     assert MemoryTier(policy="s3fifo").stats().policy == "s3fifo"
