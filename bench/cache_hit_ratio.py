@@ -280,8 +280,9 @@ def main() -> None:
         "the track into tier2 per request, `hot+fill` = the whole track into tier2 at once "
         f"for every listener). Mean over seeds {seeds}; the household "
         f"profile is `{PROFILES['household (3 listeners)']}`.\n\n{two_tier}\n\n"
-        'Chosen defaults (`"default"`): LRU for the memory tier, S3-FIFO for the disk tier; '
-        "the reasoning is in `src/masterstream/cache/policies.py`.\n"
+        "These replays chose S3-FIFO for the disk tier at first; the defaults are now chosen "
+        "by `bench/cache_policy_replay.py` (the real tiers, three trace families, with and "
+        "without the warmer): see `src/masterstream/cache/policies.py`.\n"
     )
 
 
