@@ -16,8 +16,8 @@ import json
 import operator
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from .grouping import prune_artist, refresh_album, settle_folder_album
 from .indexing import dump_json, index_entry, now_iso, untagged_group
 from .migrations import migrate
 from .records import FileStamp, IndexEntry, TrackRecord
+from .sqlite import write_transaction
 
 __all__ = ["Catalog", "FileStamp", "IndexEntry", "TrackRecord"]
 
@@ -71,19 +72,8 @@ class Catalog:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._db
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                raise CatalogError(f"catalog write failed: {exc}") from exc
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self._db, self._lock, "catalog")
 
     def read(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         """Rows of one read-only query, on a connection of its own: a scan's write

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CatalogError
+from ..library.sqlite import write_transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -72,18 +73,9 @@ class UserDatabase:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction (``BEGIN IMMEDIATE``); sqlite errors become ``CatalogError``."""
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._db
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
-                self.generation += 1
-            except sqlite3.Error as exc:
-                raise CatalogError(f"users' tables: write failed: {exc}") from exc
+        with write_transaction(self._db, self._lock, "users' tables") as db:
+            yield db
+        self.generation += 1
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:
