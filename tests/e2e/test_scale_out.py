@@ -51,7 +51,9 @@ def make_server(workdir: Path, name: str, redis_url: str) -> ServerProcess:
         workdir, "--library", str(workdir / "music"), "--data-dir", str(workdir / name / "data"),
         "--cache-dir", str(workdir / name / "cache"), "--admin-token", TOKEN,
         "--redis-url", redis_url, "--server-id", name,
-        env={"MASTERSTREAM_CHUNK_DURATION_S": str(CHUNK_S), "MASTERSTREAM_RENDER_WORKERS": "1"},
+        # every simulated listener comes from one loopback address: no per-address budget
+        env={"MASTERSTREAM_CHUNK_DURATION_S": str(CHUNK_S), "MASTERSTREAM_RENDER_WORKERS": "1",
+             "MASTERSTREAM_RENDER_BUDGET_PER_MINUTE": "0"},
     )  # fmt: skip
 
 

@@ -331,12 +331,17 @@ class ChunkCache:
         return removed
 
     async def drop_local(self, track_id: int | None) -> int:
-        """Delete the chunks of ``track_id`` (None: all) from this server's tiers only."""
+        """Delete the chunks of ``track_id`` (None: all) from this server's tiers only.
+
+        The epoch moves first, so no render or write that starts later stores old bytes;
+        tier2 writes already past their epoch check are awaited, then deleted with the rest."""
         if track_id is None:
             self._epoch += 1
+            await self.flush()
             self._writing.clear()
             return sum([await self._call(tier, tier.clear) for tier in (self.tier1, self.tier2)])
         self._epochs[track_id] = self._epochs.get(track_id, 0) + 1
+        await self.flush()
         removed = 0
         for tier in (self.tier1, self.tier2):
             removed += await self._call(tier, _delete_track, tier, track_id)
