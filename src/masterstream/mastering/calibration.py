@@ -38,7 +38,7 @@ from .loudness_meter import channel_power
 from .peaks import TruePeakStream
 
 if TYPE_CHECKING:
-    from .plan import MasteringPlan
+    from .plan_model import MasteringPlan
 
 GAIN_LIMIT_DB = 36.0
 GRID_STEP_DB = 1.0

@@ -61,7 +61,7 @@ from .limiter import as_planar, gain_from_peaks, true_peak_envelope_planar
 from .presets import validate_intensity
 
 if TYPE_CHECKING:
-    from .plan import MasteringPlan
+    from .plan_model import MasteringPlan
 
 # Bump whenever output samples may change: it is part of every cache key.
 PIPELINE_VERSION = "1"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..audio.decode import read_blocks, read_info
 from .calibration import calibrate
-from .plan import MasteringPlan
+from .plan_model import MasteringPlan
 
 
 def plan_with_headroom(path: str | Path, plan: MasteringPlan, headroom_db: float) -> MasteringPlan:

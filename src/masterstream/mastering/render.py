@@ -14,7 +14,7 @@ from .presets import validate_intensity
 
 if TYPE_CHECKING:
     from ..audio.chunks import ChunkGeometry
-    from .plan import MasteringPlan
+    from .plan_model import MasteringPlan
 
 
 def render_chunk(
