@@ -27,7 +27,7 @@ from .grouping import prune_artist, refresh_album, settle_folder_album
 from .indexing import dump_json, index_entry, now_iso, untagged_group
 from .migrations import migrate
 from .records import FileStamp, IndexEntry, TrackRecord
-from .sqlite import write_transaction
+from .sqlite import open_connection, write_transaction
 
 __all__ = ["Catalog", "FileStamp", "IndexEntry", "TrackRecord"]
 
@@ -38,15 +38,10 @@ class Catalog:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         try:
-            if str(path) != ":memory:":
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            self._db = open_connection(path)
         except (sqlite3.Error, OSError) as exc:
             raise CatalogError(f"cannot open catalog {path}: {exc}") from exc
         try:
-            self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA busy_timeout=5000")
             self.upgraded_from = migrate(self._db)  # first: a refused catalog stays untouched
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints
@@ -190,9 +185,7 @@ class Catalog:
 
 
 def _open_reader(path: str | Path) -> sqlite3.Connection:
-    reader = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-    reader.row_factory = sqlite3.Row
-    reader.execute("PRAGMA busy_timeout=5000")
+    reader = open_connection(path)
     reader.execute("PRAGMA query_only=ON")
     return reader
 

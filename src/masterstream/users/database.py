@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CatalogError
-from ..library.sqlite import write_transaction
+from ..library.sqlite import open_connection, write_transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -52,13 +52,8 @@ class UserDatabase:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         try:
-            if str(path) != ":memory:":
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-            self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA busy_timeout=5000")
+            self._db = open_connection(path)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(SCHEMA)
         except (sqlite3.Error, OSError) as exc:
             raise CatalogError(f"cannot open the users' tables in {path}: {exc}") from exc
