@@ -9,6 +9,7 @@ cache key stores, so every format and bitrate has entries of its own, and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..errors import InvalidParameterError, UnsupportedFormatError
@@ -52,8 +53,10 @@ def output_format(name: object, bitrate_kbps: object = None) -> OutputFormat:
     return OutputFormat(name, lossy.check_bitrate(bitrate_kbps))
 
 
+@lru_cache(maxsize=64)
 def parse_token(token: str) -> OutputFormat:
-    """The format a cache key's format token names (inverse of ``OutputFormat.token``)."""
+    """The format a cache key's format token names (inverse of ``OutputFormat.token``);
+    remembered, as every served chunk asks for its media type."""
     name, _, bitrate = token.partition("-")
     return output_format(name, int(bitrate) if bitrate else None)
 
