@@ -90,6 +90,8 @@ def decide(
     if access is Access.OPEN:
         return principal or anonymous
     if principal is None and not users_exist:
+        if access is Access.SELF and not client.loopback:
+            return anonymous  # /rest refuses it in its own format (Subsonic error 50)
         if not client.loopback and not (access is Access.METRICS and settings.metrics_public):
             raise ProblemError(403, "no-user-yet", "Create a user first", NO_USER_DETAIL)
         return Principal(None, "loopback", client, admin=not settings.admin_token)

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, WebSocket
+from fastapi import APIRouter, FastAPI, WebSocket
 
 from ..cache.trace import TraceRecorder
 from ..config import Settings
@@ -126,12 +126,20 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
                    me, users, mastering, history, web, artists, albums, covers,
                    search):  # fmt: skip
         app.include_router(module.router)
+    app.include_router(_subsonic_router())
 
     @app.websocket("/ws")
     async def websocket_feed(websocket: WebSocket) -> None:
         await websocket.app.state.ms.hub.serve(websocket)
 
     return app
+
+
+def _subsonic_router() -> APIRouter:
+    """``/rest`` (imported here: the Subsonic package builds on this package's auth)."""
+    from ..subsonic.router import router
+
+    return router
 
 
 def _start_library_scan(settings: Settings, options: ServerOptions, state: ServerState) -> None:

@@ -43,6 +43,12 @@ CREATE TABLE IF NOT EXISTS user_api_keys (
     created_at    TEXT NOT NULL,
     last_used_at  TEXT
 );
+CREATE TABLE IF NOT EXISTS user_subsonic (
+    user_id     INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    nonce       BLOB NOT NULL,
+    sealed      BLOB NOT NULL,
+    updated_at  TEXT NOT NULL
+);
 """
 
 

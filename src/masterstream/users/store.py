@@ -11,6 +11,7 @@ from .database import UserDatabase
 from .keys import ApiKeys
 from .passwords import HashParameters, PasswordHashing
 from .sessions import Sessions
+from .subsonic import KEY_FILE, SubsonicPasswords
 
 DEFAULT_SESSION_TTL_S = 14 * 24 * 3600.0
 
@@ -31,6 +32,7 @@ class UserStore:
         self.accounts = Accounts(self.db, self.hashing)
         self.sessions = Sessions(self.db, ttl_s=session_ttl_s, clock=clock)
         self.keys = ApiKeys(self.db)
+        self.subsonic = SubsonicPasswords(self.db, self.db.path.with_name(KEY_FILE))
 
     def close(self) -> None:
         self.db.close()

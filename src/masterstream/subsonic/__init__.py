@@ -1,0 +1,1 @@
+"""The Subsonic/OpenSubsonic API under ``/rest`` (see :mod:`.router`)."""

@@ -1,0 +1,7 @@
+"""Subsonic covers methods (being written)."""
+
+from __future__ import annotations
+
+from .call import Method
+
+METHODS: dict[str, Method] = {}
