@@ -34,6 +34,45 @@ CREATE TABLE IF NOT EXISTS user_sessions (
     expires_at_s  REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS user_sessions_user ON user_sessions(user_id);
+CREATE TABLE IF NOT EXISTS user_stars (
+    user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL,
+    item_id     INTEGER NOT NULL,
+    starred_at  TEXT NOT NULL,
+    PRIMARY KEY (user_id, kind, item_id)
+);
+CREATE TABLE IF NOT EXISTS user_plays (
+    user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL,
+    item_id      INTEGER NOT NULL,
+    play_count   INTEGER NOT NULL,
+    last_played  TEXT NOT NULL,
+    PRIMARY KEY (user_id, kind, item_id)
+);
+CREATE TABLE IF NOT EXISTS user_now_playing (
+    user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    player        TEXT NOT NULL,
+    track_id      INTEGER NOT NULL,
+    started_at_s  REAL NOT NULL,
+    expires_at_s  REAL NOT NULL,
+    PRIMARY KEY (user_id, player)
+);
+CREATE TABLE IF NOT EXISTS user_playlists (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    comment     TEXT NOT NULL,
+    public      INTEGER NOT NULL,
+    created_at  TEXT NOT NULL,
+    changed_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS user_playlists_user ON user_playlists(user_id);
+CREATE TABLE IF NOT EXISTS user_playlist_tracks (
+    playlist_id  INTEGER NOT NULL REFERENCES user_playlists(id) ON DELETE CASCADE,
+    position     INTEGER NOT NULL,
+    track_id     INTEGER NOT NULL,
+    PRIMARY KEY (playlist_id, position)
+);
 CREATE TABLE IF NOT EXISTS user_api_keys (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,

@@ -10,7 +10,10 @@ from .accounts import Accounts
 from .database import UserDatabase
 from .keys import ApiKeys
 from .passwords import HashParameters, PasswordHashing
+from .playlists import Playlists
+from .plays import Plays
 from .sessions import Sessions
+from .stars import Stars
 from .subsonic import KEY_FILE, SubsonicPasswords
 
 DEFAULT_SESSION_TTL_S = 14 * 24 * 3600.0
@@ -32,6 +35,9 @@ class UserStore:
         self.accounts = Accounts(self.db, self.hashing)
         self.sessions = Sessions(self.db, ttl_s=session_ttl_s, clock=clock)
         self.keys = ApiKeys(self.db)
+        self.stars = Stars(self.db, clock=clock)
+        self.plays = Plays(self.db, clock=clock)
+        self.playlists = Playlists(self.db, clock=clock)
         self.subsonic = SubsonicPasswords(self.db, self.db.path.with_name(KEY_FILE))
 
     def close(self) -> None:
