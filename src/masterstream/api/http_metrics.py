@@ -4,27 +4,43 @@
 monitoring layer's cache/health/endpoint collector, :class:`HttpMetrics` (requests and
 latency by route template, method, status and cache source, observed by
 :class:`~masterstream.api.observation.RequestObserver`) and :class:`ServerCollector`
-(warmer, render queue, warming jobs, WebSocket clients). Every label is bounded.
+(warmer, render queue, warming jobs, WebSocket clients), the process, platform and
+garbage-collector collectors, ``masterstream_build_info`` and :class:`RenderMetrics` (how
+long a request waited for its chunk's render, by output format). Every label is bounded.
 """
 
 from __future__ import annotations
 
+import platform
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import (
+    GC_COLLECTOR,
+    PLATFORM_COLLECTOR,
+    PROCESS_COLLECTOR,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from .. import __version__
+from ..mastering import PIPELINE_VERSION
 from ..monitoring import LATENCY_BUCKETS_S, build_cache_registry
 
 if TYPE_CHECKING:
     from ..monitoring import CacheMonitor, EndpointMetrics
+    from ..service.chunks import ChunkResult
     from ..service.engine import Engine
     from .websocket import WebSocketHub
 
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
 SOURCES = frozenset({"tier1", "tier2", "shared", "miss", "none"})
+RENDER_BUCKETS_S = (0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0)
+"""Upper bounds (seconds) of the render-duration buckets: 20 ms to 5 s."""
 
 
 class HttpMetrics:
@@ -51,6 +67,38 @@ class HttpMetrics:
         source = source if source in SOURCES else "other"
         self.requests.labels(route, method, str(status), source).inc()
         self.duration.labels(route, source).observe(duration_s)
+
+
+class RenderMetrics:
+    """How long chunk requests that missed every tier waited for their render (queue,
+    decode, mastering and encoding), by output format token (``wav``, ``mp3-192`` …: the
+    formats the server accepts, so the label is bounded)."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.duration = Histogram(
+            "masterstream_render_duration_seconds",
+            "Time a chunk request waited for its render on a miss, by output format.",
+            ["format"], buckets=RENDER_BUCKETS_S, registry=registry,
+        )  # fmt: skip
+
+    def observe(self, result: ChunkResult) -> None:
+        """A :class:`~masterstream.service.chunks.ChunkService` observer."""
+        if result.source == "miss":
+            self.duration.labels(result.key.fmt).observe(result.timings.render_ms / 1000.0)
+
+
+def register_runtime(registry: CollectorRegistry) -> None:
+    """The process (CPU, RSS, descriptors), platform and GC collectors, and
+    ``masterstream_build_info`` (version, pipeline version, Python), on ``registry``."""
+    # prometheus_client's own instances: they hold no state of ours, and a new
+    # GCCollector would add a gc callback per app that is never removed
+    for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
+        registry.register(collector)
+    info = Gauge(
+        "masterstream_build_info", "The running build (always 1).",
+        ["version", "pipeline_version", "python"], registry=registry,
+    )  # fmt: skip
+    info.labels(__version__, PIPELINE_VERSION, platform.python_version()).set(1)
 
 
 class ServerCollector(Collector):
@@ -103,7 +151,10 @@ def build_registry(
     engine: Engine, monitor: CacheMonitor, metrics: EndpointMetrics, hub: WebSocketHub
 ) -> tuple[CollectorRegistry, HttpMetrics]:
     """The app's own Prometheus registry (never the global one): the monitoring layer's
-    cache/health/endpoint collector, HTTP request metrics and server gauges."""
+    cache/health/endpoint collector, HTTP request metrics, server gauges, runtime
+    collectors and render durations (observing ``engine.chunks``)."""
     registry = build_cache_registry(cache=engine.cache, monitor=monitor, metrics=metrics)
     registry.register(ServerCollector(engine, hub))
+    register_runtime(registry)
+    engine.chunks.observers.append(RenderMetrics(registry).observe)
     return registry, HttpMetrics(registry)

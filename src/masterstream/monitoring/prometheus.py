@@ -8,8 +8,8 @@ same however many chunks are cached), else a seed-shaped ``get_stats()``. Names 
 ``masterstream_`` prefix and base units (seconds, bytes); counters end in ``_total``;
 the only labels are ``tier`` (tier1, tier2, shared), ``source`` (tier1, tier2, miss, error),
 ``status`` and ``level`` (health levels) and ``server_id`` (one value per process, on
-``masterstream_server_info`` only) — all bounded. The request latency histogram
-has buckets from 100 µs to 10 s (:data:`~.percentiles.LATENCY_BUCKETS_S`).
+``masterstream_server_info`` only) — all bounded. Request latency is the HTTP layer's
+one histogram (``masterstream_http_request_duration_seconds``), not exported here.
 
 Scrape from the event loop thread: the memory tier's counters are not read under a lock.
 """
@@ -23,7 +23,6 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.core import (
     CounterMetricFamily,
     GaugeMetricFamily,
-    HistogramMetricFamily,
     Metric,
 )
 from prometheus_client.registry import Collector
@@ -132,16 +131,9 @@ class CacheCollector(Collector):
             f"{PREFIX}requests", "Cache-aware requests by where they were served from.",
             labels=["source"],
         )  # fmt: skip
-        latency = HistogramMetricFamily(
-            f"{PREFIX}request_duration_seconds",
-            "Processing time of cache-aware requests.",
-            labels=["source"],
-        )
         for source, buckets in metrics.latency_buckets.items():
             requests.add_metric([source], float(buckets.count))
-            latency.add_metric([source], buckets.cumulative(), sum_value=buckets.sum)
         yield requests
-        yield latency
 
 
 def build_cache_registry(
