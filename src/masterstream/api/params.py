@@ -1,8 +1,9 @@
 """Request parameters at the HTTP edge, parsed by :mod:`masterstream.service.request`.
 
-FastAPI dependencies for the routes that declare their parameters (track ids and the
-``preset``/``intensity``/``format`` query), and the OpenAPI description of the chunk
-route, which parses its own parameters. Every route parses ids with the same strict rule.
+FastAPI dependencies for the routes that declare their parameters (track ids, the
+``preset``/``intensity``/``format`` query, and ``standalone`` for routes about one chunk),
+and the OpenAPI description of the chunk route, which parses its own parameters. Every
+route parses ids with the same strict rule.
 """
 
 from __future__ import annotations
@@ -14,11 +15,24 @@ from fastapi import Depends, Path, Query
 
 from ..audio.encode import DEFAULT_FORMAT
 from ..audio.formats import FORMAT_NAMES
-from ..service.request import DEFAULT_PRESET, ID_PATTERN, Variant, check_format, parse_int
+from ..service.request import (
+    DEFAULT_PRESET,
+    ID_PATTERN,
+    Variant,
+    check_format,
+    parse_flag,
+    parse_int,
+)
 
 ID_DESCRIPTION = "a non-negative integer in canonical decimal form"
 FORMAT_DESCRIPTION = f"Output format: {', '.join(FORMAT_NAMES)} (see /api/formats)."
 BITRATE_DESCRIPTION = "Bitrate in kbit/s of a lossy format (default: the format's own)."
+STANDALONE_DESCRIPTION = (
+    "true: a lossy chunk is a file of its own that decodes alone to exactly the chunk's "
+    "samples (its own headers; encoder delay and padding in the Ogg pre-skip and end "
+    "granule, or the MP3 LAME tag); false: a segment of the track's continuous stream. "
+    "Lossless chunks are always files of their own."
+)
 
 
 def path_id(name: str, what: str) -> Any:
@@ -54,14 +68,28 @@ async def variant_params(
     return Variant.of(preset, intensity)
 
 
-async def format_param(
-    format: Annotated[str, Query(max_length=16, description=FORMAT_DESCRIPTION)] = DEFAULT_FORMAT,
-    bitrate: Annotated[
-        str | None, Query(pattern=ID_PATTERN, max_length=4, description=BITRATE_DESCRIPTION)
-    ] = None,
-) -> str:
+FormatQuery = Annotated[str, Query(max_length=16, description=FORMAT_DESCRIPTION)]
+BitrateQuery = Annotated[
+    str | None, Query(pattern=ID_PATTERN, max_length=4, description=BITRATE_DESCRIPTION)
+]
+StandaloneQuery = Annotated[
+    str | None, Query(pattern="^(true|false|1|0)$", description=STANDALONE_DESCRIPTION)
+]
+
+
+async def format_param(format: FormatQuery = DEFAULT_FORMAT, bitrate: BitrateQuery = None) -> str:
     """FastAPI dependency for ``?format=…&bitrate=…``: the format's cache-key token."""
     return check_format(format, None if bitrate is None else parse_int("bitrate", bitrate))
+
+
+async def chunk_format_param(
+    format: FormatQuery = DEFAULT_FORMAT,
+    bitrate: BitrateQuery = None,
+    standalone: StandaloneQuery = None,
+) -> str:
+    """FastAPI dependency for one chunk's ``?format=…&bitrate=…&standalone=…``."""
+    bitrate_kbps = None if bitrate is None else parse_int("bitrate", bitrate)
+    return check_format(format, bitrate_kbps, parse_flag("standalone", standalone))
 
 
 def chunk_openapi_parameters() -> list[dict[str, object]]:
@@ -84,6 +112,9 @@ def chunk_openapi_parameters() -> list[dict[str, object]]:
         {"name": "bitrate", "in": "query", "required": False,
          "schema": {"type": "string", "pattern": ID_PATTERN, "maxLength": 4},
          "description": BITRATE_DESCRIPTION},
+        {"name": "standalone", "in": "query", "required": False,
+         "schema": {"type": "string", "enum": ["true", "false", "1", "0"], "default": "false"},
+         "description": STANDALONE_DESCRIPTION},
         {"name": "v", "in": "query", "required": False,
          "schema": {"type": "string", "maxLength": 32},
          "description": "The track's version token (`version` in track listings): with the "

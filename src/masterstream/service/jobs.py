@@ -41,7 +41,8 @@ class RenderJob:
 def run_render_job(job: RenderJob) -> bytes:
     """Decode, master and encode one chunk. A lossy chunk is rendered over the wider span
     its encoder needs (pre-roll, post-roll) and encoded as a segment of the track's one
-    continuous stream (see :mod:`masterstream.audio.lossy`)."""
+    continuous stream, or as a file of its own for a standalone format (see
+    :mod:`masterstream.audio.lossy`)."""
     from ..mastering.render import render_chunk, render_span
 
     geometry = ChunkGeometry(job.total_frames, job.sample_rate, job.chunk_duration_s)
@@ -52,7 +53,7 @@ def run_render_job(job: RenderJob) -> bytes:
     stream = lossy_stream(fmt.name, geometry, job.channels, fmt.bitrate_kbps)
     start, stop = stream.input_span(job.chunk_index)
     audio = render_span(job.path, geometry, start, stop, job.plan, job.intensity)
-    return stream.encode_chunk(audio, job.chunk_index, start_frame=start)
+    return stream.encode_chunk(audio, job.chunk_index, start_frame=start, standalone=fmt.standalone)
 
 
 def compute_headroom_plan(path: str, plan: MasteringPlan, headroom_db: float) -> MasteringPlan:

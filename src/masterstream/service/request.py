@@ -84,19 +84,32 @@ class Variant:
         return None if self.preset == ORIGINAL else self.preset
 
 
-def check_format(fmt: object, bitrate_kbps: object = None) -> str:
+def check_format(fmt: object, bitrate_kbps: object = None, standalone: object = False) -> str:
     """The cache-key token of a supported format at a valid bitrate (``wav``, ``opus-128``;
-    ``None``: the format's default bitrate). Raises the errors the API maps to 422."""
+    ``None``: the format's default bitrate), its chunks files of their own when
+    ``standalone`` (``opus-128-standalone``). Raises the errors the API maps to 422."""
     if not isinstance(fmt, str):
         raise InvalidParameterError("format", f"must be a string, got {fmt!r}")
-    return output_format(fmt, bitrate_kbps).token
+    if type(standalone) is not bool:
+        raise InvalidParameterError("standalone", f"must be true or false, got {standalone!r}")
+    return output_format(fmt, bitrate_kbps, standalone=standalone).token
+
+
+def parse_flag(name: str, raw: str | None) -> bool:
+    """A boolean query value: ``true``/``1`` or ``false``/``0`` (absent: false)."""
+    if raw is None or raw in ("false", "0"):
+        return False
+    if raw in ("true", "1"):
+        return True
+    raise InvalidParameterError(name, f"must be true or false, got {raw[:40]!r}")
 
 
 def format_from_query(query: Mapping[str, str]) -> str:
-    """The format token from raw ``format`` and ``bitrate`` query values."""
+    """The format token from raw ``format``, ``bitrate`` and ``standalone`` query values."""
     raw = query.get("bitrate")
     bitrate = None if raw is None else parse_int("bitrate", raw)
-    return check_format(query.get("format", DEFAULT_FORMAT), bitrate)
+    standalone = parse_flag("standalone", query.get("standalone"))
+    return check_format(query.get("format", DEFAULT_FORMAT), bitrate, standalone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,5 +173,9 @@ class PlaybackPosition:
             parse_int("track_id", track_id),
             parse_number("position_s", position_s, maximum=MAX_POSITION_S),
             variant,
-            check_format(fields.get("format", DEFAULT_FORMAT), fields.get("bitrate")),
+            check_format(
+                fields.get("format", DEFAULT_FORMAT),
+                fields.get("bitrate"),
+                fields.get("standalone", False),
+            ),
         )

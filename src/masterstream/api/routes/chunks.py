@@ -25,8 +25,8 @@ from ..headers import cache_control, cache_status, etag_matches, server_timing, 
 from ..params import (
     ChunkIdxParam,
     TrackIdParam,
+    chunk_format_param,
     chunk_openapi_parameters,
-    format_param,
     variant_params,
 )
 from ..recording import CHUNK_ENDPOINT
@@ -34,7 +34,11 @@ from ..state import ServerState, get_state
 
 router = APIRouter(tags=["chunks"])
 AUDIO_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"audio/wav": {}, "audio/flac": {}}, "description": "The chunk's bytes."},
+    200: {
+        "content": {media: {} for media in ("audio/wav", "audio/flac", "audio/ogg", "audio/mpeg")},
+        "description": "The chunk's bytes: a file of its own (WAV, FLAC, and Opus or MP3 "
+        "with standalone=true), or a segment of the track's continuous Opus or MP3 stream.",
+    },
     304: {"description": "Not modified (If-None-Match matched the ETag)."},
 }
 
@@ -96,7 +100,7 @@ async def get_chunk_info(
     track_id: TrackIdParam,
     chunk_idx: ChunkIdxParam,
     variant: Annotated[Variant, Depends(variant_params)],
-    fmt: Annotated[str, Depends(format_param)],
+    fmt: Annotated[str, Depends(chunk_format_param)],
     state: Annotated[ServerState, Depends(get_state)],
 ) -> dict[str, Any]:
     service = state.engine.chunks

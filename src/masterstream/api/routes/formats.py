@@ -15,6 +15,7 @@ router = APIRouter(tags=["chunks"])
 @router.get("/api/formats", summary="Output formats, bitrates, MIME types, seekability")
 async def list_formats() -> dict[str, Any]:
     """Every format a chunk can be served in (``format=``, ``bitrate=`` in kbit/s), whether
-    a whole-track ``/stream`` is offered in it and whether that stream is seekable by
-    ``Range`` (its chunks' sizes are known before they are encoded)."""
+    a whole-track ``/stream`` is offered in it, whether that stream is seekable by
+    ``Range`` (its chunks' sizes are known before they are encoded), and whether its chunks
+    can be files that decode alone (``standalone_chunks``: ask with ``standalone=true``)."""
     return {"formats": describe_formats(STREAM_FORMATS)}
