@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pyloudnorm
 import pytest
@@ -77,11 +79,15 @@ def test_original_preset_is_a_bit_exact_passthrough() -> None:
     np.testing.assert_array_equal(out, make_track("music"))
 
 
-def test_intensity_blends_linearly_between_original_and_master() -> None:
-    music = make_track("music").astype(np.float64)
-    full = rendered("warm", 1.0).astype(np.float64)
-    half = rendered("warm", 0.3).astype(np.float64)
-    np.testing.assert_allclose(half, 0.7 * music + 0.3 * full, atol=1e-6)
+def test_intensity_blends_linearly_before_the_limiter() -> None:
+    """Without a limiter the output is exactly the linear blend of original and master
+    (with one, the limiter acts on that blend: see test_intensity_peak)."""
+    _, plan = make_plan("warm")
+    unlimited = dataclasses.replace(plan, limiter=None)
+    music = make_track("music")
+    full = render_track(music, SR, unlimited, 1.0).astype(np.float64)
+    part = render_track(music, SR, unlimited, 0.3).astype(np.float64)
+    np.testing.assert_allclose(part, 0.7 * music.astype(np.float64) + 0.3 * full, atol=1e-6)
 
 
 def test_window_arguments_are_validated() -> None:

@@ -1,4 +1,4 @@
-"""The mastering chain: EQ -> dynamics -> loudness gain -> true-peak limiter -> blend.
+"""The mastering chain: EQ -> dynamics -> loudness gain -> blend -> true-peak limiter.
 
 Signal flow
 -----------
@@ -15,12 +15,15 @@ or compiled.
 3. **Loudness gain** — ``plan.gain_db``, calibrated once per track by
    :func:`~masterstream.mastering.plan.plan_mastering` so the finished master lands on
    the preset's integrated-loudness target.
-4. **True-peak limiter** — 4x oversampled peak detection, look-ahead hold, exponential
-   release, moving-average attack ramp (one compiled loop); stages 3 and 4 become one
-   gain per frame. The gain is read ahead by the look-ahead, so output frame n lines up
-   with input frame n: no latency to compensate downstream.
-5. **Intensity blend** — ``(1 - i) * original + i * mastered``, last, so intensity 0 is the
-   original, sample for sample (and is short-circuited to a copy of the input).
+4. **Intensity blend** — below intensity 1 the loudness-gained signal is blended with the
+   original, ``(1 - i) * original + i * gained``, *before* the limiter, so the limiter
+   sees (and holds under the ceiling) what is emitted: a hot original's inter-sample
+   overs cannot pass through the dry part. Intensity 0 is the original, sample for
+   sample (short-circuited to a copy of the input, never limited).
+5. **True-peak limiter** — 4x oversampled peak detection, look-ahead hold, exponential
+   release, moving-average attack ramp (one compiled loop); at intensity 1 stages 3 and 5
+   become one gain per frame. The gain is read ahead by the look-ahead, so output frame n
+   lines up with input frame n: no latency to compensate downstream.
 
 Why chunks are seamless
 -----------------------
@@ -64,7 +67,7 @@ if TYPE_CHECKING:
     from .plan_model import MasteringPlan
 
 # Bump whenever output samples may change: it is part of every cache key.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"  # 2: the limiter runs after the intensity blend
 
 
 def shaped_planar(audio: np.ndarray, sample_rate: int, plan: MasteringPlan) -> np.ndarray:
@@ -92,16 +95,17 @@ def output_gain(planar: np.ndarray, sample_rate: int, plan: MasteringPlan, gain_
     return linear * gain_from_peaks(peak, sample_rate, plan.limiter, input_gain=linear)
 
 
-def _emit(
-    original: np.ndarray, planar: np.ndarray, gain: np.ndarray, emitted: slice, intensity: float
-) -> np.ndarray:
-    """Emitted frames of ``planar * gain`` blended with ``original``: float32 (frames, ch)."""
+def _blend_into(planar: np.ndarray, window: np.ndarray, linear: float, intensity: float) -> None:
+    """``planar`` becomes ``(1 - intensity) * window + intensity * linear * planar``, in place."""
+    planar *= intensity * linear
+    planar += (1.0 - intensity) * np.asarray(window, dtype=np.float64).T
+
+
+def _emit(planar: np.ndarray, gain: np.ndarray, emitted: slice) -> np.ndarray:
+    """Emitted frames of ``planar * gain``: float32 (frames, channels)."""
     mastered = planar[:, emitted] * gain[emitted]
     out = np.empty((mastered.shape[1], mastered.shape[0]), dtype=np.float32)
-    if intensity == 1.0:
-        out[...] = mastered.T
-    else:
-        out[...] = (1.0 - intensity) * original[emitted] + intensity * mastered.T
+    out[...] = mastered.T
     return out
 
 
@@ -141,8 +145,10 @@ def master_window(
     if plan.passthrough or intensity == 0.0:
         return np.array(window[emitted], dtype=np.float32, copy=True)
     planar = shaped_planar(window, sample_rate, plan)
-    gain = output_gain(planar, sample_rate, plan, plan.gain_db)
-    return _emit(window, planar, gain, emitted, intensity)
+    if intensity == 1.0:
+        return _emit(planar, output_gain(planar, sample_rate, plan, plan.gain_db), emitted)
+    _blend_into(planar, window, 10.0 ** (plan.gain_db / 20.0), intensity)
+    return _emit(planar, output_gain(planar, sample_rate, plan, 0.0), emitted)
 
 
 def render_track(

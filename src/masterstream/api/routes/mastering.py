@@ -95,10 +95,12 @@ def mastered_lufs(original_lufs: float, full_lufs: float, intensity: float) -> f
 
 
 def peak_bound_dbtp(original_dbtp: float | None, ceiling_dbtp: float, intensity: float) -> float:
-    """Upper bound of the blend's true peak: the triangle inequality on the two peaks."""
+    """Upper bound of the output's true peak at ``intensity`` > 0: the limiter holds the
+    blend under the ceiling, and a quiet original's blend stays under the triangle bound."""
     if original_dbtp is None or intensity >= 1.0:
         return ceiling_dbtp
-    return _db((1.0 - intensity) * _gain(original_dbtp) + intensity * _gain(ceiling_dbtp))
+    blend = _db((1.0 - intensity) * _gain(original_dbtp) + intensity * _gain(ceiling_dbtp))
+    return min(blend, ceiling_dbtp)
 
 
 def _before(fingerprint: Fingerprint | None) -> LoudnessFigures:
