@@ -12,17 +12,24 @@ deleted and capacity is enforced.
 All methods block (file I/O) and are thread-safe: the cache manager calls them through
 ``asyncio.to_thread``. One lock guards the index and the rename/unlink steps; payload
 reads, writes and fsyncs happen outside it. If the directory cannot be created or
-written, the tier is *degraded*: it serves misses, stores nothing and counts the error;
-a failed write (e.g. a full disk) is counted and reported as not stored. Nothing raises
-to the caller.
+written, or ``failure_threshold`` writes in a row fail (a full disk, a read-only or
+failing filesystem), the tier is *degraded* (:mod:`.write_health`): it keeps serving what it
+holds, stores nothing and counts every write it skips in ``write_errors``; after
+``probe_interval_s`` (doubling while probes fail) the next write, or :meth:`DiskTier.probe`,
+tries again and recovers the tier when the filesystem is writable again. ``delete`` and
+``clear`` count only files really unlinked; a file that could not be removed stays indexed
+(it is still there) and is counted in ``delete_failures``. Nothing raises to the caller.
 """
 
 from __future__ import annotations
 
-import contextlib
+import errno
+import logging
 import os
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from .entry_file import (
@@ -32,14 +39,19 @@ from .entry_file import (
     encode_header,
     entry_size_bytes,
     read_entry,
-    read_head,
+    scan_directory,
+    write_new_file,
 )
 from .keys import ChunkKey
 from .ledger import TierLedger
 from .policies import EvictionPolicy
 from .tier import TierStats
+from .write_health import DEFAULT_FAILURE_THRESHOLD, DEFAULT_PROBE_AFTER_S, WriteHealth
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TIER2_CAPACITY_BYTES = 240_000_000
+PROBE_BYTES = b"\0" * 65_536
 
 
 class DiskTier:
@@ -55,20 +67,32 @@ class DiskTier:
         policy: EvictionPolicy | str = "default",
         fsync: bool = True,
         name: str = "tier2",
+        failure_threshold: int = DEFAULT_FAILURE_THRESHOLD,
+        probe_interval_s: float = DEFAULT_PROBE_AFTER_S,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.name = name
         self.directory = Path(directory)
         self.fsync = fsync
-        self.degraded = False
-        self.last_error: str | None = None
+        self.health = WriteHealth(name, failure_threshold=failure_threshold,
+                                  probe_after_s=probe_interval_s, clock=clock)  # fmt: skip
         self._ledger = TierLedger(name, capacity_bytes, policy)
         self._lock = threading.Lock()
+        self._opened = False
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            self._probe_writable()
-            self._recover()
+            self._open()
         except OSError as exc:
-            self._degrade(exc)
+            self._ledger.write_errors += 1
+            self.health.trip(f"cache directory {self.directory} unusable: {exc}")
+
+    @property
+    def degraded(self) -> bool:
+        """True while writes are skipped (until a probe write succeeds)."""
+        return self.health.degraded
+
+    @property
+    def last_error(self) -> str | None:
+        return self.health.reason
 
     @property
     def capacity_bytes(self) -> int:
@@ -124,21 +148,26 @@ class DiskTier:
         ledger = self._ledger
         size = entry_size_bytes(key, value)
         with self._lock:
-            if self.degraded:
-                ledger.write_errors += 1
-                return False
             if not ledger.fits(size):
                 ledger.rejected += 1
                 return False
+            if not self.health.allow():
+                ledger.write_errors += 1  # degraded: not tried
+                return False
+            if not self._opened:  # degraded since start: this write probes the directory
+                try:
+                    self._open()
+                except OSError as exc:
+                    self._write_failed(f"cache directory {self.directory} unusable: {exc}")
+                    return False
         final = self.path_for(key)
         temp = self.directory / f".{final.name}.{uuid.uuid4().hex}{TEMP_SUFFIX}"
         try:
-            self._write_temp(temp, encode_header(key, value), value)
+            write_new_file(temp, encode_header(key, value), value, fsync=self.fsync)
         except OSError as exc:
             self._unlink(temp)
             with self._lock:
-                ledger.write_errors += 1
-                self.last_error = f"write {temp}: {exc}"
+                self._write_failed(f"write {temp}: {exc}")
             return False
         with self._lock:
             for victim, _ in ledger.make_room(size, replacing=key):
@@ -148,39 +177,45 @@ class DiskTier:
                 os.replace(temp, final)
             except OSError as exc:
                 self._unlink(temp)
-                ledger.write_errors += 1
-                self.last_error = f"rename {temp}: {exc}"
+                self._write_failed(f"rename {temp}: {exc}")
                 if ledger.remove(key) is not None:  # the old file may be gone now
                     self._unlink(final)
                 return False
             ledger.add(key, size)
+            self.health.success()
         return True
 
-    def _write_temp(self, temp: Path, head: bytes, payload: bytes) -> None:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            with open(fd, "wb", closefd=False) as handle:
-                handle.write(head)
-                handle.write(payload)
-                handle.flush()
-                if self.fsync:
-                    os.fsync(fd)
-        finally:
-            os.close(fd)
+    def _write_failed(self, reason: str) -> None:
+        self._ledger.write_errors += 1
+        self.health.failure(reason)
 
     def delete(self, key: ChunkKey) -> bool:
+        """Unlink ``key``'s file; False if absent or if the file could not be removed."""
         with self._lock:
-            if self._ledger.remove(key) is None:
-                return False
-            self._unlink(self.path_for(key))
-            return True
+            return self._delete_locked([key] if key in self._ledger.sizes else [], "delete") == 1
 
     def clear(self) -> int:
+        """Unlink every entry's file; returns how many were really removed."""
         with self._lock:
-            keys = self._ledger.clear()
-            for key in keys:
-                self._unlink(self.path_for(key))
-            return len(keys)
+            return self._delete_locked(self._ledger.keys(), "clear")
+
+    def _delete_locked(self, keys: list[ChunkKey], action: str) -> int:
+        removed, failed, error = 0, 0, None
+        for key in keys:
+            try:
+                os.unlink(self.path_for(key))
+            except FileNotFoundError:
+                pass  # already gone: the bytes are not on disk
+            except OSError as exc:
+                failed, error = failed + 1, exc
+                continue
+            self._ledger.remove(key)
+            removed += 1
+        if failed:
+            self._ledger.delete_failures += failed
+            log.warning("%s %s: %d of %d entries could not be removed from %s: %s",
+                        self.name, action, failed, len(keys), self.directory, error)  # fmt: skip
+        return removed
 
     # --- index -------------------------------------------------------------------------
 
@@ -202,40 +237,51 @@ class DiskTier:
         with self._lock:
             return self._ledger.stats(degraded=self.degraded)
 
-    # --- start-up ----------------------------------------------------------------------
+    # --- start-up and probes -------------------------------------------------------------
+
+    def probe(self) -> bool:
+        """If degraded and a probe is due, try the directory with a small file (opening it
+        first when it was unusable at start); True if the tier stores again."""
+        with self._lock:
+            if not self.degraded:
+                return True
+            if not self.health.allow():
+                return False
+            try:
+                if self._opened:
+                    self._probe_writable()
+                else:
+                    self._open()
+            except OSError as exc:
+                self.health.failure(f"probe of {self.directory}: {exc}")
+                return False
+            self.health.success(probe_file=True)
+            return True
+
+    def _open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._probe_writable()
+        self._recover()
+        self._opened = True
 
     def _probe_writable(self) -> None:
+        """Write, sync and remove a small file (an empty one fits on a full disk)."""
         probe = self.directory / f".probe.{uuid.uuid4().hex}{TEMP_SUFFIX}"
-        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        os.close(fd)
-        os.unlink(probe)
+        try:
+            write_new_file(probe, PROBE_BYTES, b"", fsync=self.fsync)
+        finally:
+            self._unlink(probe)
 
     def _recover(self) -> None:
         """Rebuild the index from the directory: drop temp and corrupt files, keep order."""
-        found: list[tuple[float, ChunkKey, int]] = []
-        for entry in os.scandir(self.directory):
-            if not entry.is_file(follow_symlinks=False):
-                continue
-            path = Path(entry.path)
-            if entry.name.endswith(TEMP_SUFFIX):
-                self._unlink(path)
-                continue
-            if not entry.name.endswith(ENTRY_SUFFIX):
-                continue
-            try:
-                stat = entry.stat(follow_symlinks=False)
-                with open(path, "rb") as handle:
-                    key = read_head(handle, stat.st_size)[0]
-                if path.name != f"{key.digest}{ENTRY_SUFFIX}":
-                    raise CorruptEntryError("file name does not match its key")
-            except (OSError, CorruptEntryError):
-                self._ledger.corrupt_reads += 1
-                self._unlink(path)
-                continue
-            found.append((stat.st_mtime, key, stat.st_size))
-        found.sort(key=lambda item: item[0])
+        found = scan_directory(self.directory)
+        for path in found.leftovers:
+            self._unlink(path)
+        for path in found.corrupt:
+            self._ledger.corrupt_reads += 1
+            self._unlink(path)
         ledger = self._ledger
-        for _, key, size in found:
+        for key, size in found.entries:
             if not ledger.fits(size):
                 self._unlink(self.path_for(key))
                 continue
@@ -243,12 +289,10 @@ class DiskTier:
                 self._unlink(self.path_for(victim))
             ledger.add(key, size, recovered=True)
 
-    def _degrade(self, exc: OSError) -> None:
-        self.degraded = True
-        self._ledger.write_errors += 1
-        self.last_error = f"cache directory {self.directory} unusable: {exc}"
-
     @staticmethod
     def _unlink(path: Path) -> None:
-        with contextlib.suppress(OSError):
+        try:
             os.unlink(path)
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:
+                log.debug("could not remove %s: %s", path, exc)

@@ -20,6 +20,8 @@ from __future__ import annotations
 import os
 import struct
 import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import BinaryIO
 
 from .keys import ChunkKey
@@ -81,3 +83,56 @@ def read_entry(path: str | os.PathLike[str], expected: ChunkKey) -> bytes:
     if zlib.crc32(payload, zlib.crc32(key_bytes)) != checksum:
         raise CorruptEntryError("checksum mismatch")
     return payload
+
+
+def write_new_file(path: Path, head: bytes, payload: bytes, *, fsync: bool) -> None:
+    """Create ``path`` (it must not exist) holding ``head + payload``, synced if asked."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with open(fd, "wb", closefd=False) as handle:
+            handle.write(head)
+            handle.write(payload)
+            handle.flush()
+            if fsync:
+                os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@dataclass(slots=True)
+class DirectoryScan:
+    """What a cache directory holds: valid entries oldest first, files to delete."""
+
+    entries: list[tuple[ChunkKey, int]] = field(default_factory=list)
+    leftovers: list[Path] = field(default_factory=list)
+    """Temp files of writes that never finished."""
+    corrupt: list[Path] = field(default_factory=list)
+    """Entry files that fail the header checks or are misnamed."""
+
+
+def scan_directory(directory: Path) -> DirectoryScan:
+    """Read every entry's header in ``directory`` (payloads are verified on read)."""
+    scan = DirectoryScan()
+    found: list[tuple[float, ChunkKey, int]] = []
+    for entry in os.scandir(directory):
+        if not entry.is_file(follow_symlinks=False):
+            continue
+        path = Path(entry.path)
+        if entry.name.endswith(TEMP_SUFFIX):
+            scan.leftovers.append(path)
+            continue
+        if not entry.name.endswith(ENTRY_SUFFIX):
+            continue
+        try:
+            stat = entry.stat(follow_symlinks=False)
+            with open(path, "rb") as handle:
+                key = read_head(handle, stat.st_size)[0]
+            if path.name != f"{key.digest}{ENTRY_SUFFIX}":
+                raise CorruptEntryError("file name does not match its key")
+        except (OSError, CorruptEntryError):
+            scan.corrupt.append(path)
+            continue
+        found.append((stat.st_mtime, key, stat.st_size))
+    found.sort(key=lambda item: item[0])
+    scan.entries = [(key, size) for _, key, size in found]
+    return scan

@@ -29,7 +29,7 @@ class TierLedger:
         self.used_bytes = 0
         self.hits = self.misses = self.inserts = self.updates = 0
         self.evictions = self.evicted_bytes = self.deletes = self.rejected = 0
-        self.recovered = self.corrupt_reads = self.write_errors = 0
+        self.recovered = self.corrupt_reads = self.write_errors = self.delete_failures = 0
 
     def fits(self, size_bytes: int) -> bool:
         return size_bytes <= self.capacity_bytes
@@ -122,5 +122,6 @@ class TierLedger:
             recovered=self.recovered,
             corrupt_reads=self.corrupt_reads,
             write_errors=self.write_errors,
+            delete_failures=self.delete_failures,
             degraded=degraded,
         )

@@ -12,6 +12,9 @@ tier2 after a tier1 miss, so tier2's hit rate is conditional on a tier1 miss.
 Counters add up: ``recovered + inserts - evictions - deletes == chunks`` where
 ``recovered`` counts entries found on start-up, ``evictions`` removals chosen by the
 policy (capacity) and ``deletes`` explicit deletes, clears and corrupt entries dropped.
+``write_errors`` counts writes that stored nothing because of the storage (failed, or
+skipped while the tier is ``degraded``); ``delete_failures`` entries a delete or clear
+could not remove (they stay stored and counted in ``chunks``).
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class TierStats:
     recovered: int = 0
     corrupt_reads: int = 0
     write_errors: int = 0
+    delete_failures: int = 0
     degraded: bool = False
 
     @property
@@ -95,7 +99,7 @@ class Tier(Protocol):
     def delete(self, key: ChunkKey) -> bool: ...
 
     def clear(self) -> int:
-        """Delete every entry's bytes; returns how many entries were removed."""
+        """Delete every entry's bytes; returns how many entries were really removed."""
         ...
 
     def keys(self, track_id: int | None = None) -> list[ChunkKey]:
