@@ -3,6 +3,7 @@ declared (:class:`Method`)."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -113,3 +114,13 @@ class SubsonicCall:
         if self.user is None:
             raise SubsonicError(NOT_AUTHORISED, "this method needs a signed-in user")
         return self.user
+
+
+def blocking(work: Callable[[SubsonicCall], Payload]) -> Handler:
+    """A handler running ``work`` (SQLite reads, CPU) in a thread, off the event loop."""
+
+    async def handler(call: SubsonicCall) -> Payload:
+        return await asyncio.to_thread(work, call)
+
+    handler.__name__ = handler.__qualname__ = work.__name__
+    return handler

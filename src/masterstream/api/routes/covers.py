@@ -42,10 +42,12 @@ def thumbnail_store(state: ServerState) -> ThumbnailStore:
     return ThumbnailStore(state.settings.data_dir / "covers")
 
 
-async def _respond(
+async def cover_response(
     request: Request, state: ServerState, source: CoverSource | None, *, name: str,
     size: int, fmt: str | None,
 ) -> Response:  # fmt: skip
+    """The thumbnail of ``source`` (a placeholder named ``name`` without one), with its
+    ETag; WebP when ``fmt`` is None and the Accept header names it, else JPEG."""
     negotiated = fmt is None
     if fmt is None:
         fmt = "webp" if "image/webp" in request.headers.get("accept", "") else "jpeg"
@@ -74,7 +76,7 @@ async def album_cover(
     if cover_track_id is not None:
         source = cover_source(await asyncio.to_thread(catalog.get_track, cover_track_id))
     name = f"{album['title']} {album['artist']}"
-    return await _respond(request, state, source, name=name, size=size, fmt=format)
+    return await cover_response(request, state, source, name=name, size=size, fmt=format)
 
 
 @router.get("/api/tracks/{track_id}/cover", responses=RESPONSES, response_class=Response,
@@ -85,4 +87,6 @@ async def track_cover(
 ) -> Response:  # fmt: skip
     record = await asyncio.to_thread(state.engine.catalog.get_track, track_id)
     name = f"{record.album or record.display_title} {record.album_artist or ''}".strip()
-    return await _respond(request, state, cover_source(record), name=name, size=size, fmt=format)
+    return await cover_response(
+        request, state, cover_source(record), name=name, size=size, fmt=format
+    )
