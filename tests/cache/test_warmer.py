@@ -1,5 +1,6 @@
 """The warmer on a simulated clock: real-time playback is all hits after the first chunk,
-the whole track lands in tier2, a seek redirects it, its renders carry their lanes."""
+the next chunks past the look-ahead (or the whole track) land in tier2, a seek redirects
+it, its renders carry their lanes."""
 
 from __future__ import annotations
 
@@ -21,14 +22,17 @@ TRACK_CHUNKS = 8
 class Harness:
     """A cache and the warmer that follows its listeners, as the engine wires them."""
 
-    def __init__(self, clock: SimClock, render: FakeRender, policy: str, tier1_chunks: int):
+    def __init__(
+        self, clock: SimClock, render: FakeRender, policy: str, tier1_chunks: int,
+        fill_chunks: int | None = 4,
+    ) -> None:  # fmt: skip
         tier1 = MemoryTier(tier1_chunks * (CHUNK_BYTES + ENTRY_OVERHEAD_BYTES), policy=policy)
         tier2 = MemoryTier(10_000_000, policy=policy, name="tier2")
         self.cache = ChunkCache(
             tier1, tier2, resolver=FakeResolver({1: TRACK_CHUNKS, 2: TRACK_CHUNKS}, CHUNK_S),
             render=render, pipeline_version="1", clock=clock,
         )  # fmt: skip
-        self.warmer = Warmer(self.cache, clock=clock, sleep=clock.sleep)
+        self.warmer = Warmer(self.cache, clock=clock, sleep=clock.sleep, fill_chunks=fill_chunks)
         self.cache.warmer_stats = self.warmer.stats
 
     def play(self, track_id, position_s, preset=None, intensity=1.0, listener=None) -> None:
@@ -39,8 +43,11 @@ class Harness:
         await self.cache.aclose()
 
 
-def build(clock: SimClock, render: FakeRender, policy: str, tier1_chunks: int = 4) -> Harness:
-    return Harness(clock, render, policy, tier1_chunks)
+def build(
+    clock: SimClock, render: FakeRender, policy: str, tier1_chunks: int = 4,
+    fill_chunks: int | None = 4,
+) -> Harness:  # fmt: skip
+    return Harness(clock, render, policy, tier1_chunks, fill_chunks)
 
 
 @pytest.mark.parametrize(
@@ -78,22 +85,33 @@ async def test_real_time_playback_is_all_hits_after_the_first_chunk(
         await h.aclose()
 
 
-async def test_the_warmer_fills_the_track_into_tier2_then_idles() -> None:
+@pytest.mark.parametrize(
+    "fill_chunks, expected",
+    [
+        (4, [3, 4, 5, 6, 7, 0, 1]),  # playhead and look-ahead, then 4 more (wrapping)
+        (None, [3, 4, 5, 6, 7, 0, 1, 2]),  # the whole track
+        (0, [3, 4, 5]),  # look-ahead only
+    ],
+)
+async def test_the_warmer_fills_tier2_then_idles(fill_chunks, expected) -> None:
     clock = SimClock()
-    render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=RENDER_S)
-    h = build(clock, render, "lru", tier1_chunks=3)
+    render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=0.5)
+    h = build(clock, render, "lru", tier1_chunks=3, fill_chunks=fill_chunks)
     try:
-        h.play(1, 35.0)  # start in chunk 3
-        await clock.advance(RENDER_S * TRACK_CHUNKS)
+        h.play(1, 35.0)  # start in chunk 3; the renders end before the playhead leaves it
+        await clock.advance(0.5 * TRACK_CHUNKS)
         assert h.warmer.idle
         rendered = [key.chunk_index for key in render.calls]
-        assert rendered == [3, 4, 5, 6, 7, 0, 1, 2]  # playhead and look-ahead first
-        assert sorted(k.chunk_index for k in h.cache.tier2.keys(1)) == list(range(TRACK_CHUNKS))
-        playhead_chunk = int((35.0 + clock.now_s) // CHUNK_S)  # playback went on meanwhile
+        assert rendered == expected  # playhead and look-ahead first
+        assert sorted(k.chunk_index for k in h.cache.tier2.keys(1)) == sorted(expected)
+        assert h.cache.get_stats()["warmer"]["fill_jobs"] == len(expected) - 3
+        await clock.advance(12.0)  # playback goes on into chunk 5: the window follows it
+        playhead_chunk = int((35.0 + clock.now_s) // CHUNK_S)
         assert playhead_chunk == 5
         hot = sorted(k.chunk_index for k in h.cache.tier1.keys(1))
         assert hot == [playhead_chunk, playhead_chunk + 1, playhead_chunk + 2]
-        assert h.cache.get_stats()["warmer"]["fill_jobs"] >= 1
+        if fill_chunks == 4:  # past the end it wraps to the start: chunk 2 is filled now
+            assert [key.chunk_index for key in render.calls][len(expected) :] == [2]
     finally:
         await h.aclose()
 
@@ -126,7 +144,7 @@ async def test_look_ahead_and_fill_renders_carry_their_lanes_and_deadlines() -> 
         await clock.advance(0.1 * TRACK_CHUNKS)
         by_index = {key.chunk_index: priority for key, priority in render.priorities.items()}
         assert {i for i, p in by_index.items() if p.lane == Lane.LOOKAHEAD} == {2, 3, 4}
-        assert {i for i, p in by_index.items() if p.lane == Lane.WARM} == {5, 6, 7, 0, 1}
+        assert {i for i, p in by_index.items() if p.lane == Lane.WARM} == {5, 6, 7, 0}
         assert by_index[2].deadline_s == 0.0  # the chunk under the playhead is due now
         assert by_index[3].deadline_s == pytest.approx(5.0, abs=0.2)  # when the playhead gets there
     finally:
@@ -203,9 +221,9 @@ async def test_only_the_most_recent_stream_is_filled_into_tier2() -> None:
     try:
         h.play(1, 0.0, listener="ann")
         h.play(2, 0.0, listener="bob")
-        await clock.advance(0.5 * (3 + TRACK_CHUNKS))  # ann's 3 hot chunks + bob's track
+        await clock.advance(0.5 * (3 + 7))  # ann's 3 hot chunks + bob's 3 hot and 4 filled
         assert h.warmer.idle
-        assert sorted(k.chunk_index for k in h.cache.tier2.keys(2)) == list(range(TRACK_CHUNKS))
+        assert sorted(k.chunk_index for k in h.cache.tier2.keys(2)) == list(range(7))
         assert sorted(k.chunk_index for k in h.cache.tier2.keys(1)) == [0, 1, 2]
     finally:
         await h.aclose()
