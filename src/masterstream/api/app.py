@@ -49,6 +49,7 @@ from .routes import (
     metrics,
     search,
     session,
+    subsonic_access,
     stream,
     tracks,
     users,
@@ -124,7 +125,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     )
     for module in (tracks, chunks, formats, stream, cache, library, health, metrics, session,
                    me, users, mastering, history, web, artists, albums, covers,
-                   search):  # fmt: skip
+                   search, subsonic_access):  # fmt: skip
         app.include_router(module.router)
     app.include_router(_subsonic_router())
 

@@ -114,3 +114,32 @@ def apikey(
     with _store(data_dir) as store:
         key = store.keys.create(store.accounts.get(name), label)
     print(key.secret)
+
+
+@user_app.command("subsonic")
+def subsonic(
+    name: Name,
+    password_stdin: PasswordStdin = False,
+    generate: Annotated[
+        bool, typer.Option("--generate", help="Generate a strong password and print it.")
+    ] = False,
+    disable: Annotated[bool, typer.Option("--disable", help="Turn Subsonic access off.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Set (or generate, or disable) a user's Subsonic password: what Subsonic apps sign
+    in with under /rest, separate from the sign-in password."""
+    if password_stdin + generate + disable > 1:
+        raise MasterstreamError("choose one of --password-stdin, --generate and --disable")
+    if disable:
+        with _store(data_dir) as store:
+            user = store.accounts.get(name)
+            was_on = store.subsonic.disable(user.id)
+        err.print(f"Subsonic access of {name!r} {'off' if was_on else 'was not on'}",
+                  highlight=False)  # fmt: skip
+        return
+    password = None if generate else _password(password_stdin)
+    with _store(data_dir) as store:
+        chosen = store.subsonic.enable(store.accounts.get(name), password)
+    if generate:
+        print(chosen)
+    err.print(f"Subsonic access of {name!r} on", highlight=False)
