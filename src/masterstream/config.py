@@ -54,6 +54,7 @@ class Settings:
     redis_url: str | None = None  # redis://HOST:PORT/DB: a shared tier with other servers
     redis_timeout_ms: float = 50.0  # each shared-tier call; slower counts as a failure
     server_id: str | None = None  # this server in stats and metrics (default hostname:port)
+    disk_probe_interval_s: float = 30.0  # a degraded disk tier tries writing again this often
 
     def __post_init__(self) -> None:
         if self.render_pool not in RENDER_POOLS:
@@ -136,7 +137,7 @@ def _parse(name: str, raw: str) -> object:
                 f"{ENV_PREFIX}{name.upper()} must be an integer, got {raw!r}"
             ) from None
     if name in {"chunk_duration_s", "session_ttl_s", "watch_quiet_s", "rescan_interval_s",
-                "redis_timeout_ms"}:  # fmt: skip
+                "redis_timeout_ms", "disk_probe_interval_s"}:  # fmt: skip
         try:
             return float(raw)
         except ValueError:

@@ -119,7 +119,9 @@ class WarmAccepted(BaseModel):
 
 
 class ClearResult(BaseModel):
-    removed_entries: int = Field(ge=0)
+    removed_entries: int = Field(ge=0, description="Entries whose bytes were really deleted.")
+    failed_entries: int = Field(0, ge=0, description="Entries that could not be deleted "
+                                "(still cached; the server log says why).")  # fmt: skip
     track_id: int | None = None
 
 

@@ -10,6 +10,9 @@ Hysteresis: a firing rule keeps its level until the value has moved ``hysteresis
 does not flap. A CRITICAL hit-rate alert whose rate recovers past the critical band but
 not past the warning band is downgraded to WARNING. An alert expires ``lifetime_s`` after
 its last refresh (stale alerts from a monitor nobody updates do not linger).
+
+Fault rules (:func:`tier_fault_rules`) watch a tier's ``degraded`` flag: a WARNING while
+the disk tier stores nothing (writes failing), resolved as soon as it stores again.
 """
 
 from __future__ import annotations
@@ -18,7 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .figures import CacheFigures
 
 DEFAULT_ALERT_LIFETIME_S = 300.0
 
@@ -103,13 +109,17 @@ class AlertRule:
     hysteresis: float = 0.0
     unit: str = ""
     titles: dict[HealthStatus, str] = field(default_factory=dict)
+    level: HealthStatus = HealthStatus.CRITICAL
+    """The level an ``above`` rule raises."""
+    description: str | None = None
+    """A fixed description instead of the one computed from the value and threshold."""
 
     def level_for(self, value: float, current: HealthStatus | None) -> HealthStatus | None:
         """The level this value deserves given the level already raised (None: clear)."""
         margin = self.hysteresis
         if self.direction == "above":
             if value > self.critical or (current is not None and value > self.critical - margin):
-                return HealthStatus.CRITICAL
+                return self.level
             return None
         if value < self.critical:
             return HealthStatus.CRITICAL
@@ -127,6 +137,8 @@ class AlertRule:
         return self.critical
 
     def describe(self, value: float, level: HealthStatus) -> str:
+        if self.description is not None:
+            return self.description
         threshold = self.threshold_for(level)
         if self.unit == "ratio":
             shown, limit = f"{value:.1%}", f"{threshold:.0%}"
@@ -134,6 +146,26 @@ class AlertRule:
             shown, limit = f"{value:.2f} {self.unit}".rstrip(), f"{threshold:.2f} {self.unit}"
         side = "above" if self.direction == "above" else "below"
         return f"{self.label} is {shown}, {side} the {level.value} threshold of {limit.rstrip()}"
+
+
+def tier_fault_rules(figures: CacheFigures) -> list[tuple[AlertRule, float]]:
+    """A rule per local tier that publishes ``degraded``, with its value (1.0: degraded)."""
+    rules = []
+    for tier in (figures.tier1, figures.tier2):
+        if tier.degraded is None:
+            continue
+        label = tier.name.replace("tier", "Tier ")
+        errors = tier.write_errors or 0
+        rule = AlertRule(
+            f"{tier.name}_degraded", f"{tier.name}_degraded", f"{label} storage", "above", 0.5,
+            level=HealthStatus.WARNING,
+            titles={HealthStatus.WARNING: f"{label} degraded: writes failing"},
+            description=(f"{label} stores nothing: {errors} writes failed or skipped so far; "
+                         "it serves what it holds and recovers by itself once writes work "
+                         "again (see the log for the reason)"),
+        )  # fmt: skip
+        rules.append((rule, 1.0 if tier.degraded else 0.0))
+    return rules
 
 
 class AlertBook:
@@ -184,6 +216,11 @@ class AlertBook:
         alert.current_value, alert.threshold = value, rule.threshold_for(level)
         alert.last_seen, alert.lifetime_s = now, self.lifetime_s
         return alert
+
+    def evaluate_faults(self, figures: CacheFigures, now: datetime) -> None:
+        """Raise, refresh or resolve the :func:`tier_fault_rules` alerts."""
+        for rule, value in tier_fault_rules(figures):
+            self.evaluate(rule, value, now)
 
     def resolve(self, rule_id: str) -> None:
         self.alerts.pop(rule_id, None)

@@ -24,7 +24,9 @@ from ..errors import MonitoringError
 from .source import SnapshotSource, StatsSnapshot, StatsSource, TierCounters
 
 MB = 1_000_000
-OPTIONAL_TIER_COUNTS = ("capacity_bytes", "inserts", "evictions", "evicted_bytes", "corrupt_reads")
+OPTIONAL_TIER_COUNTS = (
+    "capacity_bytes", "inserts", "evictions", "evicted_bytes", "corrupt_reads", "write_errors",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,9 @@ class TierFigures:
     evictions: int | None = None
     evicted_bytes: int | None = None
     corrupt_reads: int | None = None
+    write_errors: int | None = None
+    degraded: bool | None = None
+    """True while the tier stores nothing (failing writes, or Redis unreachable)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +173,8 @@ def _tier_of(tier: TierCounters) -> TierFigures:
         evictions=tier.evictions,
         evicted_bytes=tier.evicted_bytes,
         corrupt_reads=tier.corrupt_reads,
+        write_errors=getattr(tier, "write_errors", None),
+        degraded=getattr(tier, "degraded", None),
     )
 
 
@@ -197,6 +204,7 @@ def _tier(default_name: str, tier: Mapping[str, Any]) -> TierFigures:
         hits=hits,
         misses=misses,
         hit_rate=_rate(tier, "hit_rate", hits, misses),
+        degraded=bool(tier["degraded"]) if "degraded" in tier else None,
         **optional,
     )
 

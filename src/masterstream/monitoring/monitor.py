@@ -22,7 +22,7 @@ from typing import Any
 
 from ..errors import MonitoringError, UnknownMetricError
 from .alerts import DEFAULT_ALERT_LIFETIME_S, AlertBook, AlertRule, CacheAlert, HealthStatus, worst
-from .figures import Stats, read_figures
+from .figures import Stats, cache_figures, read_figures
 from .schemas import CacheAlertResponse, CacheHealthResponse
 from .snapshot import HIT_RATE_METRICS, METRICS, SIZE_METRICS, CacheMetrics
 from .source import SnapshotSource, StatsSource
@@ -134,12 +134,14 @@ class CacheMonitor:
         updates call)."""
         with self._lock:
             self._last_update_s = self.clock()
-            metrics = CacheMetrics.from_stats(stats, self.now())
+            figures = cache_figures(stats)
+            metrics = CacheMetrics.from_stats(figures, self.now())
             self.metrics_history.append(metrics)
             excess = len(self.metrics_history) - max(1, int(self.max_history))
             if excess > 0:
                 del self.metrics_history[:excess]
             self._evaluate(metrics)
+            self._alerts.evaluate_faults(figures, metrics.timestamp)
             return metrics
 
     def _recent_snapshot(self) -> CacheMetrics | None:

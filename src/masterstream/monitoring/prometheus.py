@@ -40,6 +40,8 @@ TIER_COUNTERS = {
     "evictions": "Entries evicted by the tier's policy to stay within capacity.",
     "evicted_bytes": "Bytes evicted by the tier's policy.",
     "corrupt_reads": "Entries found corrupt on read (dropped, never served).",
+    "write_errors": "Writes that stored nothing: failed (full, read-only or failing disk) "
+    "or skipped while the tier is degraded.",
 }
 RENDER_COUNTERS = (
     ("count", "renders", "Chunks rendered on a cache miss or by the warmer.", 1.0),
@@ -52,6 +54,7 @@ TIER_GAUGES = {
     "size_bytes": "Bytes held by the tier.",
     "capacity_bytes": "Byte capacity of the tier.",
     "chunks": "Chunks held by the tier.",
+    "degraded": "1 while the tier stores nothing (failing writes; probed until it recovers).",
 }
 
 

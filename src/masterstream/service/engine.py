@@ -71,7 +71,7 @@ class Engine:
             tier1 = MemoryTier(settings.tier1_capacity_bytes, policy=settings.eviction_policy)
             tier2 = await asyncio.to_thread(
                 DiskTier, settings.effective_cache_dir, settings.tier2_capacity_bytes,
-                policy=settings.eviction_policy,
+                policy=settings.eviction_policy, probe_interval_s=settings.disk_probe_interval_s,
             )  # fmt: skip
             shared = None
             if settings.redis_url is not None:

@@ -107,9 +107,12 @@ async def warm_track(body: WarmRequest, state: State) -> JSONResponse:
 )
 async def clear_track(track_id: TrackIdParam, state: State) -> ClearResult:
     state.engine.library.get(track_id)
+    failed_before = _delete_failures(state)
     removed = await state.engine.cache.clear_track(track_id)
-    state.hub.publish(None, "cache_cleared", {"track_id": track_id, "removed_entries": removed})
-    return ClearResult(removed_entries=removed, track_id=track_id)
+    failed = _delete_failures(state) - failed_before
+    state.hub.publish(None, "cache_cleared", {"track_id": track_id, "removed_entries": removed,
+                                              "failed_entries": failed})  # fmt: skip
+    return ClearResult(removed_entries=removed, failed_entries=failed, track_id=track_id)
 
 
 @router.post(
@@ -119,6 +122,15 @@ async def clear_track(track_id: TrackIdParam, state: State) -> ClearResult:
     summary="Delete every cached chunk in every tier (admin)",
 )
 async def clear_cache(state: State) -> ClearResult:
+    failed_before = _delete_failures(state)
     removed = await state.engine.cache.clear()
-    state.hub.publish(None, "cache_cleared", {"track_id": None, "removed_entries": removed})
-    return ClearResult(removed_entries=removed)
+    failed = _delete_failures(state) - failed_before
+    state.hub.publish(None, "cache_cleared", {"track_id": None, "removed_entries": removed,
+                                              "failed_entries": failed})  # fmt: skip
+    return ClearResult(removed_entries=removed, failed_entries=failed)
+
+
+def _delete_failures(state: ServerState) -> int:
+    """Entries the local tiers could not remove so far (files that stayed on disk)."""
+    cache = state.engine.cache
+    return sum(tier.stats().delete_failures for tier in (cache.tier1, cache.tier2))

@@ -4,7 +4,9 @@ Readiness means the catalog answers and the cache can store bytes; health adds t
 monitor's view. A low hit rate, a degraded disk tier or an unreachable shared (Redis) tier
 is a warning (the server still serves, from its own tiers and renders); only a catalog that
 cannot be read fails. A library scan in
-progress is information (a ``library:scan`` check that passes), never a failure.
+progress is information (a ``library:scan`` check that passes), never a failure. A health
+check of a degraded disk tier also probes it when a probe is due (off the event loop), so
+the tier recovers even when nothing is written.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ router = APIRouter(tags=["health"])
 HEALTH_MEDIA_TYPE = "application/health+json"
 
 
+class HealthResponse(JSONResponse):
+    media_type = HEALTH_MEDIA_TYPE  # so the OpenAPI document names it too
+
+
 @router.get("/livez", response_model=Liveness, summary="The process is responsive")
 async def livez() -> dict[str, str]:
     return {"status": "pass"}
@@ -36,11 +42,18 @@ async def _catalog_check(state: ServerState) -> tuple[str, str]:
     return "pass", f"{count} tracks"
 
 
-def _cache_check(state: ServerState) -> tuple[str, str]:
-    tier2 = state.engine.cache.tier2.stats()
+async def _cache_check(state: ServerState) -> tuple[str, str]:
+    tier = state.engine.cache.tier2
+    probe = getattr(tier, "probe", None)
+    if probe is not None and tier.stats().degraded:
+        await asyncio.to_thread(probe)
+    tier2 = tier.stats()
     if tier2.degraded:
-        return "warn", "disk tier degraded: serving from memory and renders only"
-    return "pass", f"tier1 {state.engine.cache.tier1.stats().chunks} chunks, tier2 {tier2.chunks}"
+        return "warn", (f"disk tier degraded ({tier2.write_errors} writes failed or skipped; "
+                        f"last error: {getattr(tier, 'last_error', None)}): serving from "
+                        "memory and renders, probing the disk again")  # fmt: skip
+    return "pass", (f"tier1 {state.engine.cache.tier1.stats().chunks} chunks, tier2 "
+                    f"{tier2.chunks} chunks, {tier2.write_errors} write errors")  # fmt: skip
 
 
 def _shared_check(state: ServerState) -> tuple[str, str] | None:
@@ -66,7 +79,7 @@ def _shared_check(state: ServerState) -> tuple[str, str] | None:
 )
 async def readyz(state: Annotated[ServerState, Depends(get_state)]) -> JSONResponse:
     catalog_status, _ = await _catalog_check(state)
-    cache_status, _ = _cache_check(state)
+    cache_status, _ = await _cache_check(state)
     ok = catalog_status == "pass"
     body = {"status": "pass" if ok else "fail",
             "checks": {"catalog": catalog_status, "cache": cache_status}}  # fmt: skip
@@ -76,12 +89,13 @@ async def readyz(state: Annotated[ServerState, Depends(get_state)]) -> JSONRespo
 @router.get(
     "/api/health",
     response_model=HealthCheck,
+    response_class=HealthResponse,
     responses={503: {"model": HealthCheck}},
     summary="Health (application/health+json): pass, warn or fail",
 )
 async def health(state: Annotated[ServerState, Depends(get_state)]) -> JSONResponse:
     catalog_status, catalog_output = await _catalog_check(state)
-    cache_status, cache_output = _cache_check(state)
+    cache_status, cache_output = await _cache_check(state)
     monitor_status, alerts = state.monitor.get_health_status()
     level = monitor_status.value
     monitor_check = "pass" if level == "healthy" else "warn"
@@ -115,7 +129,4 @@ async def health(state: Annotated[ServerState, Depends(get_state)]) -> JSONRespo
         checks=checks,
         notes=["a low hit rate is a warning, never a failure"],
     )
-    return JSONResponse(
-        body.model_dump(), status_code=503 if overall == "fail" else 200,
-        media_type=HEALTH_MEDIA_TYPE,
-    )  # fmt: skip
+    return HealthResponse(body.model_dump(), status_code=503 if overall == "fail" else 200)
