@@ -3,15 +3,15 @@ which the CLI and app factory call at the edge; everything else takes a ``Settin
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from platformdirs import user_data_dir
+from platformdirs import user_cache_dir, user_data_dir
 
 from .audio.chunks import DEFAULT_CHUNK_DURATION_S
+from .logs import LOG_FORMATS, LOG_LEVELS
 
 ENV_PREFIX = "MASTERSTREAM_"
 MB = 1_000_000
@@ -23,13 +23,28 @@ def default_data_dir() -> Path:
     return Path(user_data_dir("masterstream", appauthor=False))
 
 
+def default_cache_dir(data_dir: Path) -> Path:
+    """The disk cache when none is configured: the user cache directory (out of the data
+    directory that backups include) for the default data directory, unless an older
+    install's ``data_dir/cache`` exists; ``data_dir/cache`` for any other data directory,
+    so servers with separate data directories never share one disk tier."""
+    legacy = data_dir / "cache"
+    if data_dir != default_data_dir() or legacy.is_dir():
+        return legacy
+    return platform_cache_dir()
+
+
+def platform_cache_dir() -> Path:
+    return Path(user_cache_dir("masterstream", appauthor=False)) / "cache"
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything configurable, with the defaults the documentation promises."""
 
     data_dir: Path = field(default_factory=default_data_dir)
     library_dir: Path | None = None  # None: the built-in demo library under data_dir
-    cache_dir: Path | None = None  # None: data_dir / "cache"
+    cache_dir: Path | None = None  # None: see default_cache_dir
     chunk_duration_s: float = DEFAULT_CHUNK_DURATION_S
     tier1_capacity_bytes: int = 12 * MB
     tier2_capacity_bytes: int = 240 * MB
@@ -42,7 +57,6 @@ class Settings:
     trace_path: Path | None = None  # record every chunk request (time, key, size, source)
     allowed_hosts: tuple[str, ...] = ()  # Host names served besides loopback and the bind address
     allowed_origins: tuple[str, ...] = ()  # other sites allowed to write and open /ws
-    trusted_proxies: tuple[str, ...] = ()  # proxies whose X-Forwarded-* headers are believed
     metrics_public: bool = False  # /metrics open to everyone, not only loopback and admins
     render_budget_per_minute: int = 120  # cold renders per user (0: unlimited)
     session_ttl_s: float = 14 * 24 * 3600.0
@@ -55,6 +69,13 @@ class Settings:
     redis_timeout_ms: float = 50.0  # each shared-tier call; slower counts as a failure
     server_id: str | None = None  # this server in stats and metrics (default hostname:port)
     disk_probe_interval_s: float = 30.0  # a degraded disk tier tries writing again this often
+    header_timeout_s: float = 10.0  # a request's headers must arrive within this (slowloris)
+    max_connections: int = 1000  # open HTTP connections; the oldest idle one makes room
+    log_level: str = "info"  # one of logs.LOG_LEVELS
+    log_format: str = "text"  # "text" (for people) or "json" (for log shippers)
+    access_log: bool = False  # one log line per request
+    stats_interval_s: float = 2.0  # between cache_stats frames on /ws
+    server_url: str | None = None  # the server `warm`/`stats` talk to (default: loopback:port)
 
     def __post_init__(self) -> None:
         if self.render_pool not in RENDER_POOLS:
@@ -76,6 +97,12 @@ class Settings:
             raise ValueError("watch_quiet_s must be positive and rescan_interval_s >= 0")
         if self.redis_timeout_ms <= 0:
             raise ValueError(f"redis_timeout_ms must be positive, got {self.redis_timeout_ms}")
+        if self.log_level not in LOG_LEVELS or self.log_format not in LOG_FORMATS:
+            raise ValueError(f"log_level must be one of {', '.join(LOG_LEVELS)} and log_format "
+                             f"one of {', '.join(LOG_FORMATS)}, got {self.log_level!r}, "
+                             f"{self.log_format!r}")  # fmt: skip
+        if self.stats_interval_s <= 0:
+            raise ValueError(f"stats_interval_s must be positive, got {self.stats_interval_s}")
         if self.redis_url is not None and not self.redis_url.startswith(REDIS_SCHEMES):
             raise ValueError(f"redis_url must start with {' or '.join(REDIS_SCHEMES)}, "
                              f"got {self.redis_url!r}")  # fmt: skip
@@ -98,7 +125,11 @@ class Settings:
 
     @property
     def effective_cache_dir(self) -> Path:
-        return self.cache_dir if self.cache_dir is not None else self.data_dir / "cache"
+        return self.cache_dir if self.cache_dir is not None else default_cache_dir(self.data_dir)
+
+    @property
+    def effective_server_url(self) -> str:
+        return self.server_url or f"http://127.0.0.1:{self.port}"
 
     def with_overrides(self, **overrides: object) -> Settings:
         """A copy with every override that is not None applied."""
@@ -106,40 +137,8 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-        """Settings from ``MASTERSTREAM_*`` variables, then explicit overrides on top."""
-        environ = os.environ if environ is None else environ
-        values: dict[str, object] = {}
-        for f in fields(cls):
-            raw = environ.get(ENV_PREFIX + f.name.upper())
-            if raw is None or raw == "":
-                continue
-            values[f.name] = _parse(f.name, raw)
-        return cls(**values).with_overrides(**overrides)
+        """Settings from ``MASTERSTREAM_*`` variables (no config file), then explicit
+        overrides (None: not given) on top. The CLI uses :func:`config_sources.load_settings`."""
+        from .config_sources import load_settings
 
-
-def _parse(name: str, raw: str) -> object:
-    if name in {"data_dir", "library_dir", "cache_dir", "trace_path"}:
-        return Path(raw).expanduser()
-    if name == "trusted_proxies":
-        return tuple(part.strip() for part in raw.split(",") if part.strip())
-    if name in {"allowed_hosts", "allowed_origins", "trusted_proxies"}:
-        return tuple(part.strip() for part in raw.split(",") if part.strip())
-    if name in {"metrics_public", "watch_library"}:
-        if raw.lower() not in {"1", "true", "yes", "0", "false", "no"}:
-            raise ValueError(f"{ENV_PREFIX}{name.upper()} must be true or false, got {raw!r}")
-        return raw.lower() in {"1", "true", "yes"}
-    if name in {"tier1_capacity_bytes", "tier2_capacity_bytes", "render_workers", "port",
-                "render_budget_per_minute", "max_body_bytes"}:  # fmt: skip
-        try:
-            return int(raw)
-        except ValueError:
-            raise ValueError(
-                f"{ENV_PREFIX}{name.upper()} must be an integer, got {raw!r}"
-            ) from None
-    if name in {"chunk_duration_s", "session_ttl_s", "watch_quiet_s", "rescan_interval_s",
-                "redis_timeout_ms", "disk_probe_interval_s"}:  # fmt: skip
-        try:
-            return float(raw)
-        except ValueError:
-            raise ValueError(f"{ENV_PREFIX}{name.upper()} must be a number, got {raw!r}") from None
-    return raw
+        return load_settings(environ=environ, cli=overrides, read_file=False).settings

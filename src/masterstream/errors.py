@@ -21,7 +21,8 @@ The API edge maps these to RFC 9457 problem details, the CLI to one-line message
     ├── ArtistNotFoundError         (artist_id)
     ├── CatalogError                the SQLite catalog failed
     ├── RenderError                 the mastering chain failed for a chunk
-    └── CacheError                  a cache tier failed in a way the caller must see
+    ├── CacheError                  a cache tier failed in a way the caller must see
+    └── ConfigError                 a setting, config file or secret file is wrong
 """
 
 from __future__ import annotations
@@ -113,6 +114,10 @@ class ArtistNotFoundError(MasterstreamError):
 
 class CatalogError(MasterstreamError):
     """The SQLite catalog could not be read or written."""
+
+
+class ConfigError(MasterstreamError, ValueError):
+    """A configuration value, file or secret file is wrong (the CLI exits with status 2)."""
 
 
 class RenderError(MasterstreamError):

@@ -16,7 +16,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..config import Settings
 from ..errors import MasterstreamError
 from .models import Role
 from .store import UserStore
@@ -37,11 +36,9 @@ PasswordStdin = Annotated[
 
 
 def _store(data_dir: Path | None) -> UserStore:
-    try:
-        settings = Settings.from_env(data_dir=data_dir)
-    except ValueError as exc:
-        raise MasterstreamError(str(exc)) from exc
-    return UserStore(settings.catalog_path)
+    from ..commands.context import cli_settings  # the config file too, like every command
+
+    return UserStore(cli_settings(data_dir=data_dir).settings.catalog_path)
 
 
 def _password(from_stdin: bool) -> str:
