@@ -26,7 +26,9 @@ async def test_formats_lists_bitrates_media_types_and_seekability(client):
     assert formats["mp3"]["default_bitrate_kbps"] == 192
     assert formats["mp3"]["media_type"] == "audio/mpeg"
     assert formats["mp3"]["seekable_by_range"] and formats["wav"]["seekable_by_range"]
-    assert not formats["opus"]["seekable_by_range"] and not formats["flac"]["stream"]
+    assert not formats["opus"]["seekable_by_range"] and formats["flac"]["stream"]
+    seekable = {name: f["range_seekable"] for name, f in formats.items()}
+    assert seekable == {"wav": "always", "flac": "never", "mp3": "always", "opus": "when_cached"}
 
 
 @pytest.mark.parametrize(("fmt", "media"), [("opus", "audio/ogg; codecs=opus"),

@@ -8,6 +8,7 @@ import numpy as np
 import soundfile as sf
 
 from masterstream.audio.encode import WAV_HEADER_BYTES
+from tests.audio.lossy_checks import ffmpeg_decode, needs_ffmpeg
 
 
 def stream_url(track_id: int) -> str:
@@ -107,7 +108,25 @@ async def test_if_range_with_a_stale_etag_sends_everything(client, tracks):
     assert stale.status_code == 200 and len(stale.content) > 10
 
 
-async def test_no_flac_stream(client, tracks):
-    response = await client.get(stream_url(tracks["b-mono"]["id"]), params={"format": "flac"})
+@needs_ffmpeg
+async def test_flac_stream_is_one_flac_of_the_wav_streams_samples(client, tracks, tmp_path):
+    for track in tracks.values():
+        params = {"preset": "warm"}
+        wav = await client.get(stream_url(track["id"]), params=params)
+        flac = await client.get(stream_url(track["id"]), params={**params, "format": "flac"})
+        assert flac.status_code == 200 and flac.headers["content-type"] == "audio/flac"
+        assert flac.headers["accept-ranges"] == "none" and "content-length" not in flac.headers
+        assert flac.headers["x-content-duration"] == wav.headers["x-content-duration"]
+        assert flac.headers["etag"] != wav.headers["etag"]
+        assert flac.content.startswith(b"fLaC") and flac.content.count(b"fLaC") == 1
+        channels = track["channels"]
+        pcm = np.frombuffer(wav.content, dtype="<i2", offset=WAV_HEADER_BYTES)
+        decoded, rate = ffmpeg_decode(flac.content, tmp_path / "s.flac", channels)
+        assert rate == track["sample_rate"]
+        np.testing.assert_array_equal(np.rint(decoded * 32768).astype("<i2").ravel(), pcm)
+
+
+async def test_unknown_stream_format_is_422(client, tracks):
+    response = await client.get(stream_url(tracks["b-mono"]["id"]), params={"format": "aac"})
     assert response.status_code == 422
-    assert response.json()["valid_formats"] == ["mp3", "opus", "wav"]
+    assert response.json()["valid_formats"] == ["flac", "mp3", "opus", "wav"]

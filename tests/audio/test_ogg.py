@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from masterstream.audio.ogg import FLAG_EOS, lacing, ogg_crc, page, read_pages
+from masterstream.audio.ogg import FLAG_EOS, lacing, ogg_crc, page, read_pages, shift_pages
 
 
 @pytest.fixture(scope="module")
@@ -53,3 +53,15 @@ def test_lacing_round_trips_packets_of_any_size(size):
 def test_a_page_holds_at_most_255_segments():
     with pytest.raises(ValueError, match="segments"):
         page([b"x" * 300] * 128, serial=1, sequence=0, granule=0)
+
+
+def test_shifted_pages_keep_their_packets_and_pass_their_checksums():
+    packets = [bytes([i]) * (100 + 300 * i) for i in range(4)]
+    data = page(packets[:2], serial=7, sequence=5, granule=1920) + page(
+        packets[2:], serial=7, sequence=6, granule=-1
+    )
+    moved = list(read_pages(shift_pages(data, granule_shift=-960, sequence_shift=-3)))
+    assert [(p.sequence, p.granule) for p in moved] == [(2, 960), (3, -1)]
+    assert [pk for p in moved for pk in p.packets] == packets
+    with pytest.raises(ValueError, match="no Ogg page"):
+        shift_pages(data[1:], granule_shift=0, sequence_shift=0)

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 
+from ..audio.formats import parse_token
+from ..errors import InvalidParameterError
 from ..service.request import ChunkRequest
 from ..service.streams import track_stream
 from .budgets import charge, refuse_if_exhausted
@@ -30,6 +32,7 @@ from .ranges import ByteRange, RangeNotSatisfiable, SegmentSlice, parse_range, s
 from .recording import STREAM_ENDPOINT
 
 if TYPE_CHECKING:
+    from ..service.chunks import ChunkService
     from ..service.request import Variant
     from .state import ServerState
 
@@ -64,25 +67,39 @@ async def track_stream_response(
     masterstream errors (``TrackNotFoundError``, ``SourceUnavailableError``, ...) propagate
     and map to their status with :func:`~masterstream.api.problems.status_for`.
     """
-    if start_s != 0.0:
-        raise ProblemError(422, "validation-error", "Invalid request parameters",
-                           "start_s is not supported yet")  # fmt: skip
     engine = state.engine
     service = engine.chunks
     record = engine.library.get(track_id)
     geometry = engine.library.geometry(record)
-    layout = track_stream(geometry, record.channels, fmt)
     first_request = ChunkRequest(track_id, 0, variant, fmt)
-    etag = stream_etag(service.key(first_request).to_str() + etag_extra)
+    cached_sizes = None
+    if parse_token(fmt).name == "opus" and start_s == 0.0:
+        cached_sizes = await _cached_sizes(service, first_request, geometry.chunk_count)
+    try:
+        layout = track_stream(geometry, record.channels, fmt, start_s=start_s,
+                              cached_sizes=cached_sizes)  # fmt: skip
+    except InvalidParameterError as exc:
+        raise ProblemError(422, "start-out-of-range", "Start position out of range", str(exc),
+                           duration_s=geometry.duration_s) from exc  # fmt: skip
+    first_request = ChunkRequest(track_id, layout.first_chunk, variant, layout.chunk_fmt)
+    if layout.start_s:
+        etag_extra += f"@{layout.start_s:.6f}"
+    if layout.chunk_fmt != fmt:
+        etag_extra += f"/{fmt}"
+    etag = stream_etag(service.key(first_request.at(0)).to_str() + etag_extra)
     current = request.query_params.get("v") == service.version(track_id)
     headers = {"ETag": etag, "Cache-Control": cache_control(immutable=current),
                "X-Content-Duration": f"{layout.duration_s:.3f}"}  # fmt: skip
+    if layout.start_s:
+        headers["X-Stream-Start"] = f"{layout.start_s:.6f}"
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     length = layout.length
     byte_range = None
     if length is None:
         headers["Accept-Ranges"] = "none"
+        if estimate_length:
+            headers["Content-Length"] = str(layout.estimated_length)
     else:
         headers["Accept-Ranges"] = "bytes"
         byte_range = _byte_range(request, length, etag, headers)
@@ -96,6 +113,7 @@ async def track_stream_response(
     service.check_source(track_id)  # a missing or changed file is a problem, not a cut stream
     if request.method == "HEAD":
         return Response(status_code=status, headers=headers, media_type=layout.media_type)
+    cutter = layout.cutter()
 
     async def fetch(chunk_index: int) -> bytes:
         started_s = time.perf_counter()
@@ -106,24 +124,69 @@ async def track_stream_response(
             state.recorder.failure(STREAM_ENDPOINT, (time.perf_counter() - started_s) * 1000.0)
             raise
         state.recorder.chunk(STREAM_ENDPOINT, result)
-        return layout.payload(chunk_index, result.data)
+        if layout.cpu_bound:
+            payload = await asyncio.to_thread(cutter.cut, chunk_index, result.data)
+        else:
+            payload = cutter.cut(chunk_index, result.data)
+        return layout.checked(chunk_index, payload)
 
+    tail = None
     if layout.sizes is None:  # the whole stream, chunk after chunk
-        slices = [SegmentSlice(k + 1, 0, 2**62) for k in range(geometry.chunk_count)]
+        chunks = range(layout.first_chunk, geometry.chunk_count)
+        slices = [SegmentSlice(k + 1, 0, 2**62) for k in chunks]
         head = layout.header
+        tail = cutter.tail
     else:
-        slices = segment_slices((len(layout.header), *layout.sizes), first, last)
+        sizes = (len(layout.header), *layout.sizes)
+        slices = [SegmentSlice(s.segment + layout.first_chunk, s.start, s.stop)
+                  for s in segment_slices(sizes, first, last)]  # fmt: skip
         head = b""
-        if slices and slices[0].segment == 0:
+        if slices and slices[0].segment == layout.first_chunk:
             head = layout.header[slices[0].start : slices[0].stop]
             slices = slices[1:]
     if slices:  # 429 if the budget is used up and the first chunk needs a render
         refuse_if_exhausted(request, service, first_request.at(slices[0].segment - 1))
     first_payload = await fetch(slices[0].segment - 1) if slices else b""
-    body = _body(head, first_payload, slices, fetch, track_id)
+    body = _body(head, first_payload, slices, fetch, track_id, tail)
+    if length is None and estimate_length:
+        body = _fitted(body, layout.estimated_length)
     return StreamingResponse(
         body, status_code=status, headers=headers, media_type=layout.media_type
     )
+
+
+async def _cached_sizes(
+    service: ChunkService, first_request: ChunkRequest, chunk_count: int
+) -> list[int] | None:
+    """Every chunk's bytes if all of them are cached (tier1 or tier2), else None; nothing
+    is counted as a request."""
+    cache = service.cache
+    keys = [service.key(first_request.at(k)) for k in range(chunk_count)]
+    if not all(key in cache.tier1 or key in cache.tier2 for key in keys):
+        return None
+    sizes = []
+    for key in keys:
+        data = cache.tier1.peek(key)
+        if data is None:
+            data = await asyncio.to_thread(cache.tier2.peek, key)
+        if data is None:
+            return None  # evicted meanwhile
+        sizes.append(len(data))
+    return sizes
+
+
+async def _fitted(body: AsyncIterator[bytes], length: int) -> AsyncIterator[bytes]:
+    """``body`` made exactly ``length`` bytes, the ``Content-Length`` estimated before it
+    was encoded: cut there, or padded with zero bytes (which Ogg and FLAC readers skip)."""
+    sent = 0
+    async for part in body:
+        if sent + len(part) >= length:
+            yield part[: length - sent]
+            return
+        sent += len(part)
+        yield part
+    if sent < length:
+        yield bytes(length - sent)
 
 
 def _byte_range(
@@ -153,9 +216,10 @@ async def _body(
     slices: list[SegmentSlice],
     fetch: Callable[[int], Awaitable[bytes]],
     track_id: int,
+    tail: Callable[[], bytes] | None = None,
 ) -> AsyncIterator[bytes]:
     """``head``, then each slice of its chunk (segment k + 1 is chunk k), fetching the next
-    chunk while one is sent."""
+    chunk while one is sent, then ``tail()`` (an encoder's last bytes)."""
     if head:
         yield head
     pending: asyncio.Future[bytes] | None = None
@@ -170,6 +234,8 @@ async def _body(
             if i + 1 < len(slices):
                 pending = asyncio.ensure_future(fetch(slices[i + 1].segment - 1))
             yield payload[part.start : part.stop]
+        if tail is not None:
+            yield await asyncio.to_thread(tail)
     finally:
         if pending is not None:
             if pending.done():

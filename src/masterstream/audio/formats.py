@@ -14,6 +14,7 @@ are always files of their own: ``standalone`` changes nothing for them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -79,23 +80,27 @@ def parse_token(token: str) -> OutputFormat:
     return output_format(name, int(bitrate) if bitrate else None, standalone=bool(suffix))
 
 
-def describe_formats(stream_formats: tuple[str, ...]) -> list[dict[str, Any]]:
+def describe_formats(
+    stream_formats: tuple[str, ...], range_seekable: Mapping[str, str]
+) -> list[dict[str, Any]]:
     """Every format for ``GET /api/formats``: MIME type, bitrates, whether a whole-track
-    stream in it is seekable by ``Range`` (its byte offsets are known before encoding), and
+    stream in it is seekable by ``Range`` (``range_seekable``: "always", "when_cached",
+    "never"; ``seekable_by_range``: always), and
     whether its chunks can be served as files that decode alone (``standalone=true``)."""
     out: list[dict[str, Any]] = []
     for name, encoder in ENCODERS.items():
         out.append({"name": name, "media_type": encoder.media_type, "lossy": False,
                     "bitrates_kbps": [], "default_bitrate_kbps": None,
                     "stream": name in stream_formats,
-                    "seekable_by_range": name in stream_formats,
+                    "range_seekable": range_seekable.get(name, "never"),
+                    "seekable_by_range": range_seekable.get(name) == "always",
                     "standalone_chunks": True})  # fmt: skip
     for name, lossy in LOSSY_FORMATS.items():
         out.append({"name": name, "media_type": lossy.media_type, "lossy": True,
                     "bitrates_kbps": list(lossy.bitrates_kbps),
                     "default_bitrate_kbps": lossy.default_bitrate_kbps,
                     "stream": name in stream_formats,
-                    "seekable_by_range": name in stream_formats
-                    and lossy.sizes_known_before_encoding,
+                    "range_seekable": range_seekable.get(name, "never"),
+                    "seekable_by_range": range_seekable.get(name) == "always",
                     "standalone_chunks": True})  # fmt: skip
     return out

@@ -19,13 +19,18 @@ A whole-track response is ``header()`` then the chunks; its length is
 bytes are a stream segment, not a file of their own; ``encode_chunk(..., standalone=True)``
 makes the chunk a file that decodes to exactly its samples (for a player that decodes
 chunks one by one and queues them), from the same encode.
+
+A stream may also start later in the track (``start_s``): ``start_at(sample)`` says where,
+``header(start)`` is that stream's header and ``chunk_from(data, k, start)`` turns chunk
+``k``'s cached bytes into that stream's bytes; ``sizes_from(start)`` lists the chunks'
+stream bytes when they are known before encoding (CBR MP3), else None.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import InvalidRequestError, UnsupportedFormatError
 
@@ -33,6 +38,13 @@ if TYPE_CHECKING:
     import numpy as np
 
     from .chunks import ChunkGeometry
+
+
+class StreamStart(Protocol):
+    """Where a stream that starts later in the track begins (see ``start_at``)."""
+
+    @property
+    def chunk_index(self) -> int: ...
 
 
 class LossyStream(Protocol):
@@ -53,7 +65,13 @@ class LossyStream(Protocol):
         self, audio: np.ndarray, chunk_index: int, *, start_frame: int, standalone: bool = False
     ) -> bytes: ...
 
-    def header(self) -> bytes: ...
+    def header(self, start: Any = None) -> bytes: ...
+
+    def start_at(self, sample: int) -> StreamStart: ...
+
+    def chunk_from(self, data: bytes, chunk_index: int, start: Any) -> bytes: ...
+
+    def sizes_from(self, start: Any = None) -> tuple[int, ...] | None: ...
 
     def estimated_chunk_bytes(self, chunk_index: int) -> int: ...
 

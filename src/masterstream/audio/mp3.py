@@ -21,6 +21,8 @@ MPEG-1 has three sample rates; other sources are resampled to 48 or 44.1 kHz.
 
 from __future__ import annotations
 
+import bisect
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
@@ -53,6 +55,16 @@ def lame_encoder_delay(sample_rate: int, channels: int, bitrate_kbps: int) -> tu
     """``(encoder delay, lowpass Hz)`` LAME uses at these settings."""
     with LameEncoder(sample_rate, channels, bitrate_kbps, QUALITY) as encoder:
         return encoder.encoder_delay, encoder.lowpass_hz
+
+
+@dataclass(frozen=True, slots=True)
+class Mp3Start:
+    """Where a stream that starts later in the track begins: at ``frame`` (of chunk
+    ``chunk_index``), its Info frame telling decoders to skip ``encoder_delay`` samples."""
+
+    frame: int
+    chunk_index: int
+    encoder_delay: int
 
 
 class Mp3Stream:
@@ -146,11 +158,48 @@ class Mp3Stream:
 
     def chunk_size_bytes(self, chunk_index: int) -> int:
         """Exact size of :meth:`encode_chunk`'s result, known without encoding."""
+        return self.frames_bytes(chunk_index, self.frame_range(chunk_index)[0])
+
+    def frames_bytes(self, chunk_index: int, from_frame: int) -> int:
+        """Exact size of chunk ``chunk_index``'s frames from ``from_frame`` on."""
         first, stop = self.frame_range(chunk_index)
         skip = first - max(first - PREROLL_FRAMES, 0)
-        padded = self._padded_frames(skip + stop - first) - self._padded_frames(skip)
+        local = skip + from_frame - first
+        padded = self._padded_frames(skip + stop - first) - self._padded_frames(local)
         plain = frame_bytes(self.bitrate_kbps, self.output_sample_rate, padding=False)
-        return (stop - first) * plain + padded
+        return (stop - from_frame) * plain + padded
+
+    def start_at(self, sample: int) -> Mp3Start:
+        """Where a stream whose first decoded sample is output sample ``sample`` begins: a
+        frame before the one holding it (the decoder's overlap settles), the rest skipped
+        by the Info frame's delay — exact for decoders that read the LAME tag, else the
+        stream starts up to two frames early."""
+        frame = max((sample + self.encoder_delay) // FRAME_SAMPLES - 1, 0)
+        chunk = bisect.bisect_right(self._frame_bounds, frame, hi=self.geometry.chunk_count)
+        return Mp3Start(frame, chunk - 1, sample + self.encoder_delay - frame * FRAME_SAMPLES)
+
+    def sizes_from(self, start: Mp3Start | None = None) -> tuple[int, ...]:
+        """Exact stream bytes of every chunk from ``start`` (None: the whole track) on."""
+        first = 0 if start is None else start.chunk_index
+        sizes = [self.chunk_size_bytes(k) for k in range(first, self.geometry.chunk_count)]
+        if start is not None:
+            sizes[0] = self.frames_bytes(first, start.frame)
+        return tuple(sizes)
+
+    def chunk_from(self, data: bytes, chunk_index: int, start: Mp3Start) -> bytes:
+        """Chunk ``chunk_index``'s stream bytes in the stream that begins at ``start``."""
+        if chunk_index != start.chunk_index:
+            return data
+        return data[len(data) - self.frames_bytes(chunk_index, start.frame) :]
+
+    def stream_bytes(self, start: Mp3Start | None = None) -> int:
+        """Exact size of the stream that begins at ``start`` (None: the whole track)."""
+        if start is None:
+            return self.size_bytes
+        later = range(start.chunk_index + 1, self.geometry.chunk_count)
+        info = frame_bytes(self.bitrate_kbps, self.output_sample_rate, padding=False)
+        return (info + self.frames_bytes(start.chunk_index, start.frame)
+                + sum(self.chunk_size_bytes(k) for k in later))  # fmt: skip
 
     def estimated_chunk_bytes(self, chunk_index: int) -> int:
         """:meth:`chunk_size_bytes`: for CBR the estimate is exact."""
@@ -167,11 +216,14 @@ class Mp3Stream:
         info = frame_bytes(self.bitrate_kbps, self.output_sample_rate, padding=False)
         return info + sum(self.chunk_size_bytes(k) for k in chunks)
 
-    def header(self) -> bytes:
-        """The Info frame with the LAME tag: what precedes chunk 0's bytes in the stream."""
+    def header(self, start: Mp3Start | None = None) -> bytes:
+        """The Info frame with the LAME tag: what precedes the first chunk's bytes."""
         total_frames = self._frame_bounds[-1]
         padding = total_frames * FRAME_SAMPLES - self.encoder_delay - self.output_frames
-        return self._info(total_frames, self.size_bytes, self.encoder_delay, padding)
+        if start is None:
+            return self._info(total_frames, self.size_bytes, self.encoder_delay, padding)
+        return self._info(total_frames - start.frame, self.stream_bytes(start),
+                          start.encoder_delay, padding)  # fmt: skip
 
     def _info(self, frames: int, stream_bytes: int, delay: int, padding: int) -> bytes:
         return info_frame(

@@ -96,3 +96,29 @@ def read_pages(data: bytes) -> Iterator[Page]:
             packets.append(data[start : start + length])
         yield Page(flags, granule, serial, seq, tuple(packets), continued, offset, end - offset)
         offset = end
+
+
+def shift_pages(data: bytes, *, granule_shift: int, sequence_shift: int) -> bytes:
+    """``data`` (whole pages) with every granule position and page number moved by the
+    shifts and the checksums redone: the same pages placed elsewhere in a stream."""
+    out = bytearray(data)
+    offset = 0
+    while offset < len(out):
+        if out[offset : offset + 4] != CAPTURE or len(out) - offset < HEADER.size:
+            raise ValueError(f"no Ogg page at byte {offset}")
+        _, _, flags, granule, serial, seq, _, count = HEADER.unpack_from(out, offset)
+        end = (
+            offset
+            + HEADER.size
+            + count
+            + sum(out[offset + HEADER.size : offset + HEADER.size + count])
+        )
+        if end > len(out):
+            raise ValueError(f"truncated Ogg page at byte {offset}")
+        if granule != -1:  # -1: no packet ends on this page
+            granule += granule_shift
+        HEADER.pack_into(out, offset, CAPTURE, 0, flags, granule, serial, seq + sequence_shift,
+                         0, count)  # fmt: skip
+        struct.pack_into("<I", out, offset + 22, ogg_crc(bytes(out[offset:end])))
+        offset = end
+    return bytes(out)

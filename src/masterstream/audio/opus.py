@@ -23,7 +23,9 @@ headers, and marks them as pre-skip.
 
 from __future__ import annotations
 
+import bisect
 import struct
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
@@ -31,7 +33,7 @@ import av
 import numpy as np
 
 from ..errors import RenderError
-from .ogg import FLAG_BOS, FLAG_EOS, page
+from .ogg import FLAG_BOS, FLAG_EOS, page, read_pages, shift_pages
 from .resample import Resampler
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ OPUS_RATE = 48000
 FRAME_SAMPLES = 960  # 20 ms packets
 PACKETS_PER_PAGE = 25  # 0.5 s pages; 25 packets of <= 1275 bytes always fit one page
 PREROLL_PACKETS = 10
+SEEK_PREROLL_PACKETS = 4  # 80 ms decoded and discarded after a start_s seek (RFC 7845 4.6)
 COMPLEXITY = 10
 SERIAL = 0x6D737472  # one logical stream per response; any fixed value will do
 VENDOR = b"masterstream"
@@ -83,6 +86,16 @@ def encode_packets(samples: np.ndarray, bitrate_kbps: int) -> list[bytes]:
     if len(packets) != expected:
         raise RenderError(f"Opus encoder returned {len(packets)} packets for {expected} frames")
     return packets
+
+
+@dataclass(frozen=True, slots=True)
+class OpusStart:
+    """Where a stream that starts later in the track begins: at ``packet`` (of chunk
+    ``chunk_index``), with ``pre_skip`` samples decoded and discarded before the start."""
+
+    packet: int
+    chunk_index: int
+    pre_skip: int
 
 
 class OpusStream:
@@ -184,9 +197,37 @@ class OpusStream:
                               granule=granule, flags=flags))  # fmt: skip
         return b"".join(pages)
 
-    def header(self) -> bytes:
-        """OpusHead and OpusTags pages: what precedes chunk 0's bytes in the stream."""
-        return self._head_pages(self.pre_skip)
+    def header(self, start: OpusStart | None = None) -> bytes:
+        """OpusHead and OpusTags pages: what precedes the first chunk's bytes."""
+        return self._head_pages(self.pre_skip if start is None else start.pre_skip)
+
+    def start_at(self, sample: int) -> OpusStart:
+        """Where a stream whose first decoded sample is output sample ``sample`` begins:
+        ``SEEK_PREROLL_PACKETS`` before it (the decoder settles), skipped as pre-skip."""
+        packet = max((sample + self.pre_skip) // FRAME_SAMPLES - SEEK_PREROLL_PACKETS, 0)
+        chunk = bisect.bisect_right(self._packet_bounds, packet, hi=self.geometry.chunk_count)
+        return OpusStart(packet, chunk - 1, sample + self.pre_skip - packet * FRAME_SAMPLES)
+
+    def sizes_from(self, start: OpusStart | None = None) -> None:
+        """VBR: chunk sizes are known only once the chunks are encoded."""
+        return None
+
+    def chunk_from(self, data: bytes, chunk_index: int, start: OpusStart) -> bytes:
+        """Chunk ``chunk_index``'s stream bytes (as :meth:`encode_chunk` made them) placed in
+        the stream that begins at ``start``: the first chunk's packets from ``start.packet``
+        paged anew, later pages moved (granule positions and page numbers continue)."""
+        granule_shift = -start.packet * FRAME_SAMPLES
+        first, stop = self.packet_range(start.chunk_index)
+        if chunk_index != start.chunk_index:
+            first_pages = -(-(stop - start.packet) // PACKETS_PER_PAGE)
+            sequence_shift = 2 + first_pages - self._first_sequences[start.chunk_index + 1]
+            return shift_pages(data, granule_shift=granule_shift, sequence_shift=sequence_shift)
+        packets = [packet for page_ in read_pages(data) for packet in page_.packets]
+        last = chunk_index == self.geometry.chunk_count - 1
+        return self._pages(
+            packets[start.packet - first :], granule_base=0, sequence=2,
+            final_granule=self.output_frames + self.pre_skip + granule_shift if last else None,
+        )  # fmt: skip
 
     def _head_pages(self, pre_skip: int) -> bytes:
         head = b"OpusHead" + struct.pack(

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from ...audio.formats import describe_formats
-from ...service.streams import STREAM_FORMATS
+from ...service.streams import RANGE_SEEKABLE, STREAM_FORMATS
 
 router = APIRouter(tags=["chunks"])
 
@@ -18,4 +18,4 @@ async def list_formats() -> dict[str, Any]:
     a whole-track ``/stream`` is offered in it, whether that stream is seekable by
     ``Range`` (its chunks' sizes are known before they are encoded), and whether its chunks
     can be files that decode alone (``standalone_chunks``: ask with ``standalone=true``)."""
-    return {"formats": describe_formats(STREAM_FORMATS)}
+    return {"formats": describe_formats(STREAM_FORMATS, RANGE_SEEKABLE)}

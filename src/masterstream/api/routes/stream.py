@@ -1,6 +1,7 @@
 """The whole mastered track as one continuous stream: ``/api/tracks/{id}/stream``.
 
-WAV, MP3 or Opus (``format=``, ``bitrate=``); the response is built by
+WAV, FLAC, MP3 or Opus (``format=``, ``bitrate=``), from the start or from ``start_s=``
+seconds; the response is built by
 :func:`~masterstream.api.streaming.track_stream_response`, which the Subsonic
 ``/rest/stream`` shares.
 """
@@ -9,18 +10,27 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
-from ...service.request import Variant
+from ...service.request import Variant, parse_number
 from ..params import TrackIdParam, format_param, variant_params
 from ..state import ServerState, get_state
 from ..streaming import track_stream_response
 
 router = APIRouter(tags=["stream"])
-MEDIA = {"audio/wav": {}, "audio/mpeg": {}, "audio/ogg; codecs=opus": {}}
+MEDIA = {"audio/wav": {}, "audio/flac": {}, "audio/mpeg": {}, "audio/ogg; codecs=opus": {}}
+START_DESCRIPTION = (
+    "Start the stream here, in seconds (0 <= start_s < duration; Subsonic's timeOffset). "
+    "WAV and FLAC start at that sample, Opus at that 48 kHz sample (pre-skip), MP3 at that "
+    "sample for decoders that read the LAME tag (else up to two frames, 52 ms, early). "
+    "X-Content-Duration is the remaining duration."
+)
 STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": MEDIA, "description": "The whole track as one stream."},
-    206: {"content": MEDIA, "description": "The requested byte range (WAV, MP3)."},
+    206: {
+        "content": MEDIA,
+        "description": "The requested byte range (WAV, MP3; Opus once cached).",
+    },
     304: {"description": "Not modified."},
     416: {"description": "Malformed or unsatisfiable Range."},
 }
@@ -41,13 +51,15 @@ async def stream_track(
     variant: Annotated[Variant, Depends(variant_params)],
     fmt: Annotated[str, Depends(format_param)],
     state: Annotated[ServerState, Depends(get_state)],
+    start_s: Annotated[str, Query(max_length=24, description=START_DESCRIPTION)] = "0",
 ) -> Response:
-    return await track_stream_response(request, state, track_id, variant, fmt)
+    start = parse_number("start_s", start_s)
+    return await track_stream_response(request, state, track_id, variant, fmt, start_s=start)
 
 
 router.add_api_route(
     "/api/tracks/{track_id}/stream", stream_track, methods=["GET"],
-    summary="The whole mastered track as one WAV, with Range support",
+    summary="The whole mastered track as one stream, with Range support and start_s",
     response_class=Response, responses=STREAM_RESPONSES,
     openapi_extra={"parameters": STREAM_HEADERS},
 )  # fmt: skip
