@@ -25,14 +25,14 @@ from ..errors import (
     MasterstreamError,
     TrackNotFoundError,
 )
-from . import browse, covers, lists, search, system
+from . import annotations, browse, covers, lists, media, playlists, search, system
 from .auth import authenticate
 from .call import Method, SubsonicCall
 from .envelope import render, render_error, response_format
 from .errors import GENERIC, NOT_AUTHORISED, NOT_FOUND, SubsonicError
 
 log = logging.getLogger("masterstream.subsonic")
-MODULES = (system, browse, lists, search, covers)
+MODULES = (system, browse, lists, search, covers, annotations, playlists, media)
 MAX_FIELDS = 1000
 FORM_TYPE = "application/x-www-form-urlencoded"
 NOT_FOUND_ERRORS = (TrackNotFoundError, AlbumNotFoundError, ArtistNotFoundError)

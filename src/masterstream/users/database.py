@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS user_plays (
     kind         TEXT NOT NULL,
     item_id      INTEGER NOT NULL,
     play_count   INTEGER NOT NULL,
-    last_played  TEXT NOT NULL,
+    last_played_s  REAL NOT NULL,
     PRIMARY KEY (user_id, kind, item_id)
 );
 CREATE TABLE IF NOT EXISTS user_now_playing (

@@ -49,15 +49,15 @@ class Plays:
     ) -> None:  # fmt: skip
         """One finished play of ``track_id`` (and its album and artist) at ``played_at_s``
         (now by default); the last played time never moves back."""
-        when = iso_time(self.clock() if played_at_s is None else played_at_s)
+        when_s = self.clock() if played_at_s is None else played_at_s
         items = [("song", track_id), ("album", album_id), ("artist", artist_id)]
-        rows = [(user_id, kind, int(i), when) for kind, i in items if i is not None]
+        rows = [(user_id, kind, int(i), when_s) for kind, i in items if i is not None]
         with self.db.transaction() as db:
             db.executemany(
-                "INSERT INTO user_plays (user_id, kind, item_id, play_count, last_played)"
+                "INSERT INTO user_plays (user_id, kind, item_id, play_count, last_played_s)"
                 " VALUES (?, ?, ?, 1, ?) ON CONFLICT (user_id, kind, item_id) DO UPDATE SET"
                 " play_count = play_count + 1,"
-                " last_played = max(last_played, excluded.last_played)",
+                " last_played_s = max(last_played_s, excluded.last_played_s)",
                 rows,
             )
 
@@ -67,23 +67,24 @@ class Plays:
 
     def most_played(self, user_id: int, kind: str, *, limit: int | None = None) -> list[PlayCount]:
         """``kind`` items by play count (ties: the more recent first)."""
-        return self._list(user_id, kind, "play_count DESC, last_played DESC, item_id", limit)
+        return self._list(user_id, kind, "play_count DESC, last_played_s DESC, item_id", limit)
 
     def recently_played(
         self, user_id: int, kind: str, *, limit: int | None = None
     ) -> list[PlayCount]:
         """``kind`` items by last played time, the most recent first."""
-        return self._list(user_id, kind, "last_played DESC, item_id", limit)
+        return self._list(user_id, kind, "last_played_s DESC, item_id", limit)
 
     def _list(self, user_id: int, kind: str, order: str, limit: int | None) -> list[PlayCount]:
         if kind not in PLAY_KINDS:
             raise InvalidParameterError("kind", f"must be one of {', '.join(PLAY_KINDS)}")
         rows = self.db.query(
-            "SELECT item_id, play_count, last_played FROM user_plays"
+            "SELECT item_id, play_count, last_played_s FROM user_plays"
             f" WHERE user_id = ? AND kind = ? ORDER BY {order} LIMIT ?",
             (user_id, kind, -1 if limit is None else limit),
         )
-        return [PlayCount(r["item_id"], r["play_count"], r["last_played"]) for r in rows]
+        return [PlayCount(r["item_id"], r["play_count"], iso_time(r["last_played_s"]))
+                for r in rows]  # fmt: skip
 
     def now_playing(
         self, user_id: int, player: str, track_id: int, *, ttl_s: float = NOW_PLAYING_TTL_S
