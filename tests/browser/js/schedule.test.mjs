@@ -5,6 +5,7 @@ import {
   Timeline,
   alignedStartFrame,
   chunkFrameCount,
+  decodedRate,
   nextChunk,
   positionFrames,
   seekTarget,
@@ -130,4 +131,22 @@ test("unfinished and prune split the timeline at a frame", () => {
   assert.equal(timeline.aheadFrames(15), 25);
   assert.equal(timeline.prune(20).length, 2);
   assert.equal(timeline.segments[0].startFrame, 20);
+});
+
+test("the context runs at the rate a format's chunks decode at", () => {
+  const flac = { name: "flac", lossless: true };
+  const opus = { name: "opus", bitrate: 128, lossless: false };
+  const mp3 = { name: "mp3", bitrate: 192, lossless: false };
+  assert.equal(decodedRate(flac, 96000), 96000);
+  assert.equal(decodedRate(opus, 44100), 48000);
+  assert.equal(decodedRate(mp3, 44100), 44100);
+  assert.equal(decodedRate(mp3, 32000), 32000);
+  assert.equal(decodedRate(mp3, 88200), 44100);
+  assert.equal(decodedRate(mp3, 96000), 48000);
+  assert.equal(decodedRate(mp3, 22050), 44100);
+});
+
+test("an Opus chunk at 48 kHz tiles a 44.1 kHz track's chunks", () => {
+  const tenS = { chunk_count: 2, chunk_duration_s: 10, duration_s: 15 };
+  assert.deepEqual([0, 1].map((k) => chunkFrameCount(tenS, k, 48000)), [480000, 240000]);
 });

@@ -105,4 +105,9 @@ export class AudioGraph {
   suspend() {
     return this.ctx.state === "running" ? this.ctx.suspend() : Promise.resolve();
   }
+
+  /** Release the context (the player changes to a format that decodes at another rate). */
+  close() {
+    return this.ctx.state === "closed" ? Promise.resolve() : this.ctx.close();
+  }
 }

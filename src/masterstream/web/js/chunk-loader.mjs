@@ -1,11 +1,13 @@
 /**
  * Fetching and decoding chunks for the player, remembering where each came from (the
- * response's X-Cache-Source) and which are in flight, for the seek bar; and the mastering
+ * response's X-Cache-Source) and which are in flight, for the seek bar; what each format
+ * costs (bytes per second heard, for the data-use note); and the mastering
  * view of a (track, variant), fetched once, for the level match and the Mastering panel.
  */
 
 import { ApiError, chunkUrl, errorOf, formatKey, getJSON, variantQuery } from "./api.mjs";
 import { responseSource } from "./colours.mjs";
+import { recordUse } from "./data-use.mjs";
 
 const RETRY_STATUSES = new Set([429, 503]);
 const RETRIES = 2;
@@ -37,6 +39,7 @@ export class ChunkLoader {
     this.views = new Map(); // "trackId|preset|intensity" -> Promise(view)
     this.fetched = 0;
     this.bytes = 0;
+    this.usage = new Map(); // formatKey -> {bytes, seconds, pcmBytes}
   }
 
   /** Cancel every fetch in flight (a seek, a new queue). */
@@ -75,6 +78,7 @@ export class ChunkLoader {
       if (!response.ok) throw await errorOf(response);
       const source = responseSource(response.headers.get("X-Cache-Source"));
       const bytes = await response.arrayBuffer();
+      const size = bytes.byteLength; // decodeAudioData detaches (empties) the buffer
       let buffer;
       try {
         buffer = await this.player.graph.decode(bytes);
@@ -86,8 +90,10 @@ export class ChunkLoader {
       }
       this.entry(this.served, key, () => new Map()).set(chunk, source);
       this.fetched += 1;
-      this.bytes += bytes.byteLength;
-      return { buffer, source, bytes: bytes.byteLength };
+      this.bytes += size;
+      recordUse(this.usage, formatKey(format), { bytes: size, seconds: buffer.duration, track });
+      this.player.emit("usage", { format });
+      return { buffer, source, bytes: size };
     } finally {
       pending.delete(chunk);
       this.changed(track.id);

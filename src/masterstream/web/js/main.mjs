@@ -68,6 +68,7 @@ function reportPosition(player, feed) {
     feed.send("playback_position", {
       track_id: track.id, position_s: Math.max(0, player.position), preset,
       intensity: preset === "original" ? 1 : intensity, format: player.format.name,
+      bitrate: player.format.bitrate, standalone: player.format.standaloneChunks === true,
     });
   };
   setInterval(() => player.playing && send(), POSITION_REPORT_MS);

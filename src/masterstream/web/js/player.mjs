@@ -11,7 +11,7 @@ import { AudioGraph } from "./audio-graph.mjs";
 import { ChunkLoader } from "./chunk-loader.mjs";
 import { dbToGain } from "./format.mjs";
 import { Lookahead } from "./lookahead.mjs";
-import { Timeline, nextChunk, positionFrames, seekTarget } from "./schedule.mjs";
+import { Timeline, decodedRate, nextChunk, positionFrames, seekTarget } from "./schedule.mjs";
 import { VariantSwitcher } from "./variant-switch.mjs";
 
 const TICK_MS = 200;
@@ -82,7 +82,7 @@ export class Player extends EventTarget {
     const track = this.currentTrack;
     if (!track) return;
     if (!this.graph) {
-      this.graph = new AudioGraph(track.sample_rate, this.createContext);
+      this.graph = new AudioGraph(decodedRate(this.format, track.sample_rate), this.createContext);
       this.graph.setVolume(this.volume, this.muted);
       this.timer = setInterval(() => this.tick(), TICK_MS);
     }
@@ -193,8 +193,21 @@ export class Player extends EventTarget {
     this.switcher.switchTo(this.variant);
   }
 
+  /** Play on in `format` from where we are; a format that decodes at another rate needs
+   * a new audio context (see schedule.decodedRate). */
   setFormat(format) {
     this.format = format;
+    const track = this.currentTrack;
+    if (this.graph && track && this.graph.rate !== decodedRate(format, track.sample_rate)) {
+      const positionS = this.position;
+      this.stopAll();
+      clearInterval(this.timer);
+      this.graph.close();
+      this.graph = null;
+      this.startPositionS = positionS;
+      if (this.playing) this.play();
+      return;
+    }
     if (this.graph && this.playing) this.startAt(this.queue.index, this.position);
   }
 

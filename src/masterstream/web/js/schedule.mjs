@@ -20,9 +20,27 @@ export function chunkFrameCount(track, chunk, rate) {
   return Math.max(1, total - per * (track.chunk_count - 1));
 }
 
+const MPEG1_RATES = [32000, 44100, 48000];
+
+/**
+ * The rate `format`'s chunks of a `trackRate` track decode at, which the audio context must
+ * run at: decodeAudioData resamples every chunk on its own to the context's rate, which
+ * neither tiles (a 2 s Opus chunk gives 88199 frames at 44.1 kHz) nor joins cleanly.
+ * Lossless chunks keep the track's rate, Opus is always 48 kHz, MP3 is MPEG-1 (the
+ * server's rule, masterstream.audio.mp3.mp3_sample_rate).
+ */
+export function decodedRate(format, trackRate) {
+  if (format.lossless) return trackRate;
+  if (format.name === "opus") return 48000;
+  if (MPEG1_RATES.includes(trackRate)) return trackRate;
+  return trackRate % 11025 === 0 ? 44100 : 48000;
+}
+
 /**
  * Frames a decoded chunk contributes. Lossless chunks decode to exactly their frames, so
- * the decoded length is the truth; a lossy decoder may pad, so it is cut to the expected
+ * the decoded length is the truth. Standalone lossy chunks declare their encoder delay
+ * and padding in the file (Ogg Opus pre-skip and end granule, the MP3 LAME tag), which
+ * the decoder trims; should one not trim the end, the chunk is cut to the expected
  * length. `offsetFrames` are skipped at the start (a seek into the chunk).
  */
 export function segmentFrames({ decodedFrames, expectedFrames, lossless, offsetFrames = 0 }) {

@@ -1,6 +1,7 @@
 /** Settings: streaming quality (FLAC by default; lossy formats when the server offers them). */
 
 import { formatKey } from "./api.mjs";
+import { DataUseView } from "./data-use.mjs";
 import { $, h, mount } from "./dom.mjs";
 
 export class SettingsView {
@@ -20,8 +21,9 @@ export class SettingsView {
         h("h2", { text: "Quality" }),
         h("label", {}, "Chunk format ", select),
         h("p", { class: "note", id: "quality-note", text: lossy
-          ? "FLAC is lossless and the default. The server also streams Opus and MP3, but as one continuous stream cut into chunks: a chunk decodes sample-exactly only as a file of its own, which the chunk route does not serve yet, so this player stays lossless."
-          : "This server streams lossless chunks (FLAC, or WAV); it offers no lossy format." })),
+          ? "FLAC is lossless and the default. Opus and MP3 use a fraction of the data: each chunk comes as a file of its own that declares its encoder delay and padding, so the chunks still play back to back without a gap."
+          : "This server streams lossless chunks (FLAC, or WAV); it offers no lossy format." }),
+        new DataUseView({ player, formats }).element),
       h("div", { class: "panel" },
         h("h2", { text: "Keyboard" }),
         h("dl", { class: "kv" }, [["Space", "play / pause"], ["← / →", "seek 10 s"], ["N / P", "next / previous track"],

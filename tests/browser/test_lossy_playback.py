@@ -1,0 +1,150 @@
+"""Opus and MP3 in the browser player, gapless: Chromium decodes the server's standalone
+chunks one by one (decodeAudioData trims each by the encoder delay and padding its file
+declares), the app's own modules lay them end to end in an OfflineAudioContext across two
+chunk boundaries and a track boundary, and the rendered samples must match ffmpeg's
+decode of the continuous stream: same length, no shift at any boundary (cross-correlation),
+no click (the difference signal's high-passed peak at the boundary). Then the real player
+plays Opus chosen in Settings, at 48 kHz, its segments abutting, and shows its data use."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import re
+
+import httpx
+import numpy as np
+import pytest
+from scipy import signal
+
+from tests.audio.lossy_checks import ffmpeg_decode, needs_ffmpeg, rms_db
+
+from .pages import assert_abut
+
+pytestmark = [pytest.mark.timeout(180), needs_ffmpeg]
+LAGS = 40  # samples either side; the tones' periods are > 80 samples at 48 kHz
+TITLES = ["Beta", "Gamma"]  # 4.2 s and 6 s in 2 s chunks: 3 chunks each
+
+RENDER = """async ([titles, key]) => {
+  const base = document.querySelector("script[type=module]").src.replace(/main\\.mjs$/, "");
+  const schedule = await import(base + "schedule.mjs");
+  const api = await import(base + "api.mjs");
+  const { AudioGraph } = await import(base + "audio-graph.mjs");
+  const format = (await api.loadFormats()).find((f) => api.formatKey(f) === key);
+  const all = [...window.masterstream.player.tracks.values()];
+  const tracks = titles.map((t) => all.find((x) => x.title === t));
+  const rate = schedule.decodedRate(format, tracks[0].sample_rate);
+  const decoder = new OfflineAudioContext(2, 1, rate);
+  const timeline = new schedule.Timeline();
+  timeline.anchor(0);
+  const parts = [];
+  const decoded = [];
+  for (const track of tracks) {
+    for (let k = 0; k < track.chunk_count; k += 1) {
+      const url = api.chunkUrl(track, k, { preset: "original", intensity: 1 }, format);
+      const buffer = await decoder.decodeAudioData(await (await fetch(url)).arrayBuffer());
+      const expectedFrames = schedule.chunkFrameCount(track, k, rate);
+      decoded.push({ url, decodedFrames: buffer.length, expectedFrames });
+      const frames = schedule.segmentFrames({
+        decodedFrames: buffer.length, expectedFrames, lossless: format.lossless });
+      parts.push({ buffer, segment: timeline.append({ frames }) });
+    }
+  }
+  const render = (options) => new OfflineAudioContext(2, timeline.endFrame, options.sampleRate);
+  const graph = new AudioGraph(rate, render);
+  for (const { buffer, segment } of parts) {
+    graph.start(buffer, "mastered", segment.startFrame, segment.offsetFrames, segment.frames);
+  }
+  const rendered = await graph.ctx.startRendering();
+  const left = new Float32Array(rendered.getChannelData(0));
+  const bytes = new Uint8Array(left.buffer);
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 8192) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  }
+  return { left: btoa(text), rate: rendered.sampleRate, decoded,
+           starts: parts.map((p) => p.segment.startFrame), gaps: timeline.gaps };
+}"""
+
+
+def click_db(diff: np.ndarray, at: int, rate: int) -> float:
+    """Peak (dB) of the difference signal, high-passed at 2 kHz, within 2 ms of ``at``:
+    where a gap, an overlap or a step would show."""
+    sos = signal.butter(4, 2000, "highpass", fs=rate, output="sos")
+    span, near = round(0.05 * rate), round(0.002 * rate)
+    high = np.abs(signal.sosfiltfilt(sos, diff[at - span : at + span]))
+    return float(20 * np.log10(high[span - near : span + near].max() + 1e-12))
+
+
+def best_lag(a: np.ndarray, b: np.ndarray) -> int:
+    """The shift of ``b`` against ``a`` (within ±LAGS) that correlates best."""
+    core = slice(LAGS, a.shape[0] - LAGS)
+    scores = [float(np.dot(a[core], np.roll(b, lag)[core])) for lag in range(-LAGS, LAGS + 1)]
+    return int(np.argmax(scores)) - LAGS
+
+
+@pytest.mark.parametrize(
+    ("key", "fmt", "bitrate", "rate"), [("opus@128", "opus", 128, 48000),
+                                        ("mp3@192", "mp3", 192, 44100)],
+)  # fmt: skip
+def test_lossy_chunks_decoded_by_chromium_join_without_gap_or_click(
+    app, server, tmp_path, key, fmt, bitrate, rate
+):
+    result = app.page.evaluate(RENDER, [TITLES, key])
+    assert result["rate"] == rate and result["gaps"] == 0
+    assert all("standalone=true" in d["url"] for d in result["decoded"])
+    # Chromium honours the delay and padding the files declare: nothing left to cut
+    assert all(d["decodedFrames"] == d["expectedFrames"] for d in result["decoded"]), result
+    rendered = np.frombuffer(base64.b64decode(result["left"]), dtype=np.float32)
+
+    references = []
+    for title in TITLES:
+        track_id = app.track_id(title)
+        stream = httpx.get(
+            f"{server.base_url}/api/tracks/{track_id}/stream",
+            params={"preset": "original", "format": fmt, "bitrate": str(bitrate)},
+            timeout=60,
+        )
+        assert stream.status_code == 200, stream.text
+        path = tmp_path / f"{title}.{fmt}"
+        references.append(ffmpeg_decode(stream.content, path, 2)[0][:, 0])
+    reference = np.concatenate(references)
+    assert rendered.shape == reference.shape
+
+    half = round(0.02 * rate)
+    signal_db = rms_db(reference)
+    boundaries = result["starts"][1:]
+    assert len(boundaries) == 5  # two chunk boundaries in each track, one between them
+    for at in boundaries:
+        window = slice(at - half, at + half)
+        assert best_lag(reference[window], rendered[window]) == 0, f"shifted at frame {at}"
+        assert rms_db(rendered[window] - reference[window]) < signal_db - 40.0, at
+        assert click_db(rendered - reference, at, rate) < signal_db - 40.0, at
+
+
+def test_the_player_plays_opus_chosen_in_settings_gaplessly(app):
+    app.page.get_by_role("link", name="Settings").click()
+    app.page.get_by_label("Chunk format").select_option(label="OPUS 96 kbit/s")
+    app.play_track("Beta")
+    beta, gamma = app.track_id("Beta"), app.track_id("Gamma")
+    app.wait_log(f"(e) => e.kind === 'append' && e.trackId === {gamma}", 1)
+    assert app.page.evaluate("() => window.masterstream.player.graph.rate") == 48000
+    entries = [e for e in app.log() if e["kind"] == "append"]
+    assert [(e["trackId"], e["chunk"]) for e in entries[:4]] == [
+        (beta, 0), (beta, 1), (beta, 2), (gamma, 0)
+    ]  # fmt: skip
+    assert_abut(entries)
+    assert all(e["rate"] == 48000 and e["frames"] > 0 for e in entries)
+    assert [e["frames"] for e in entries[:3]] == [96000, 96000, round(0.2 * 48000)]
+    requests = [r for r in app.chunk_requests() if r.track_id in (beta, gamma)]
+    assert requests and {r.fmt for r in requests} == {"opus"}
+    urls = [u for u in app.requests if re.search(f"/api/tracks/{beta}/chunks/[0-9]+[?]", u)]
+    assert all("bitrate=96" in u and "standalone=true" in u for u in urls), urls
+    app.wait_position(0.5)
+    note = app.page.locator("#data-use li[data-format='opus@96']")
+    text = note.text_content()
+    assert "MB per minute" in text and "less than 16-bit PCM" in text
+    mb_per_minute = float(text.split(": ")[1].split(" MB")[0])
+    assert 0.5 < mb_per_minute < 1.2  # ~96 kbit/s plus Ogg framing: 0.72 MB/min nominal
+    for previous, entry in itertools.pairwise(entries[:4]):
+        assert entry["when"] == pytest.approx(previous["when"] + previous["frames"] / 48000)
