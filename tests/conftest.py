@@ -33,3 +33,22 @@ def demo_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("demo-library")
     synthesize_demo_library(directory, duration_scale=DEMO_SCALE)
     return directory
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One private PostgreSQL for the whole run (started on first use)."""
+    from tests.db.postgres_process import PostgresProcess
+
+    server = PostgresProcess().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalog_target(request, tmp_path) -> str | Path:
+    """Where a test's catalog lives, once per engine: a SQLite file, or a fresh database
+    on the private PostgreSQL."""
+    if request.param == "sqlite":
+        return tmp_path / "c.db"
+    return request.getfixturevalue("postgres").create_database()

@@ -17,6 +17,7 @@ ENV_PREFIX = "MASTERSTREAM_"
 MB = 1_000_000
 RENDER_POOLS = ("thread", "process")
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+DATABASE_SCHEMES = ("postgresql://", "postgres://")
 
 
 def default_data_dir() -> Path:
@@ -67,6 +68,7 @@ class Settings:
     rescan_interval_s: float = 6 * 3600.0  # full rescan this often (0: never), besides watching
     redis_url: str | None = None  # redis://HOST:PORT/DB: a shared tier with other servers
     redis_timeout_ms: float = 50.0  # each shared-tier call; slower counts as a failure
+    database_url: str | None = None  # postgresql://…: one catalog for several servers
     server_id: str | None = None  # this server in stats and metrics (default hostname:port)
     disk_probe_interval_s: float = 30.0  # a degraded disk tier tries writing again this often
     header_timeout_s: float = 10.0  # a request's headers must arrive within this (slowloris)
@@ -103,6 +105,9 @@ class Settings:
                              f"{self.log_format!r}")  # fmt: skip
         if self.stats_interval_s <= 0:
             raise ValueError(f"stats_interval_s must be positive, got {self.stats_interval_s}")
+        if self.database_url is not None and not self.database_url.startswith(DATABASE_SCHEMES):
+            schemes = " or ".join(DATABASE_SCHEMES)
+            raise ValueError(f"database_url must start with {schemes}")
         if self.redis_url is not None and not self.redis_url.startswith(REDIS_SCHEMES):
             raise ValueError(f"redis_url must start with {' or '.join(REDIS_SCHEMES)}, "
                              f"got {self.redis_url!r}")  # fmt: skip
@@ -114,6 +119,11 @@ class Settings:
     @property
     def catalog_path(self) -> Path:
         return self.data_dir / "catalog.sqlite3"
+
+    @property
+    def catalog_target(self) -> str | Path:
+        """Where the catalog lives: ``database_url`` (PostgreSQL), else the SQLite file."""
+        return self.database_url or self.catalog_path
 
     @property
     def demo_library_dir(self) -> Path:

@@ -50,9 +50,13 @@ HELP = {
     "watch_quiet_s": "Seconds the library folder must be quiet before a batch is scanned.",
     "rescan_interval_s": "Seconds between full rescans (0: never), besides watching.",
     "redis_url": "Share a tier with other servers: redis://[:PASSWORD@]HOST:PORT/DB.",
+    "database_url": "Keep the catalog in PostgreSQL, shared by several servers: "
+    "postgresql://USER[:PASSWORD]@HOST:PORT/DB (unset: SQLite in data_dir).",
     "redis_timeout_ms": "Milliseconds each shared-tier call may take before it counts as failed.",
     "server_id": "This server's name in stats and metrics (unset: hostname:port).",
     "disk_probe_interval_s": "Seconds between write probes of a degraded disk tier.",
+    "header_timeout_s": "Seconds a request's headers may take to arrive (slow clients).",
+    "max_connections": "Open HTTP connections at most; the oldest idle one makes room.",
     "log_level": "Log level: debug, info, warning or error.",
     "log_format": "Log lines as 'text' (for people) or 'json' (for log shippers).",
     "access_log": "Log every request (method, path, status, time, source, bytes).",

@@ -40,8 +40,8 @@ def music(tmp_path):
 
 
 @pytest.fixture
-def catalog(tmp_path, music):
-    with Catalog(tmp_path / "c.db") as catalog:
+def catalog(tmp_path, music, catalog_target):
+    with Catalog(catalog_target) as catalog:
         report = scan(catalog, music)
         assert len(report.added) == 9 and not report.skipped
         yield catalog

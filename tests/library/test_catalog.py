@@ -32,8 +32,8 @@ def test_tracks_round_trip_and_survive_reopen(tmp_path):
     assert record.fingerprint == {"integrated_lufs": -14.0}
 
 
-def test_update_keeps_the_id_and_drops_plans_of_the_old_signature(tmp_path):
-    with Catalog(tmp_path / "c.db") as catalog:
+def test_update_keeps_the_id_and_drops_plans_of_the_old_signature(tmp_path, catalog_target):
+    with Catalog(catalog_target) as catalog:
         track_id = _add(catalog)
         catalog.put_plan(
             track_id, "warm", {"gain_db": 1.0}, signature="sig-a", pipeline_version="1"
@@ -43,8 +43,8 @@ def test_update_keeps_the_id_and_drops_plans_of_the_old_signature(tmp_path):
         assert catalog.get_track(track_id).signature == "sig-b"
 
 
-def test_plans_are_keyed_by_signature_and_pipeline_version(tmp_path):
-    with Catalog(tmp_path / "c.db") as catalog:
+def test_plans_are_keyed_by_signature_and_pipeline_version(tmp_path, catalog_target):
+    with Catalog(catalog_target) as catalog:
         track_id = _add(catalog)
         catalog.put_plan(
             track_id, "warm", {"gain_db": 2.5}, signature="sig-a", pipeline_version="1"
@@ -56,8 +56,8 @@ def test_plans_are_keyed_by_signature_and_pipeline_version(tmp_path):
         assert catalog.get_plan(track_id, "bright", signature="sig-a", pipeline_version="1") is None
 
 
-def test_remove_cascades_to_plans(tmp_path):
-    with Catalog(tmp_path / "c.db") as catalog:
+def test_remove_cascades_to_plans(tmp_path, catalog_target):
+    with Catalog(catalog_target) as catalog:
         track_id = _add(catalog)
         catalog.put_plan(
             track_id, "warm", {"gain_db": 1.0}, signature="sig-a", pipeline_version="1"
@@ -69,15 +69,15 @@ def test_remove_cascades_to_plans(tmp_path):
         assert rows[0]["n"] == 0
 
 
-def test_list_and_count_paginate_in_id_order(tmp_path):
-    with Catalog(tmp_path / "c.db") as catalog:
+def test_list_and_count_paginate_in_id_order(tmp_path, catalog_target):
+    with Catalog(catalog_target) as catalog:
         ids = [_add(catalog, path=f"/m/{i}.flac", signature=f"s{i}") for i in range(5)]
         assert catalog.count_tracks() == 5
         assert [r.id for r in catalog.list_tracks(offset=1, limit=2)] == ids[1:3]
 
 
-def test_failed_write_is_rolled_back_and_reported(tmp_path):
-    with Catalog(tmp_path / "c.db") as catalog:
+def test_failed_write_is_rolled_back_and_reported(tmp_path, catalog_target):
+    with Catalog(catalog_target) as catalog:
         _add(catalog)
         with pytest.raises(CatalogError):
             catalog.put_plan(999, "warm", {}, signature="x", pipeline_version="1")  # no such track
@@ -99,8 +99,8 @@ def test_a_corrupt_catalog_file_is_a_catalog_error(tmp_path):
     assert path.read_bytes() == b"definitely not sqlite" * 200  # the file was left as it was
 
 
-def test_reads_are_not_held_up_by_a_write_transaction(tmp_path):
-    with Catalog(tmp_path / "c.db") as catalog:
+def test_reads_are_not_held_up_by_a_write_transaction(tmp_path, catalog_target):
+    with Catalog(catalog_target) as catalog:
         track_id = _add(catalog)
         writing, release = threading.Event(), threading.Event()
 

@@ -50,14 +50,14 @@ def test_embedded_pictures_of_every_format_prefer_the_front_cover(tmp_path):
     assert embedded_cover(write_flac(tmp_path / "none.flac", title="x")) is None
 
 
-def test_scan_records_covers_and_the_album_prefers_its_folder_image(tmp_path):
+def test_scan_records_covers_and_the_album_prefers_its_folder_image(tmp_path, catalog_target):
     music = tmp_path / "music"
     write_flac(music / "A" / "01.flac", title="One", album="A", artist="X",
                pictures=(flac_picture(png(BLUE)),))  # fmt: skip
     write_flac(music / "A" / "02.flac", title="Two", album="A", artist="X")
     (music / "A" / "cover.png").write_bytes(png(RED))
     write_flac(music / "B" / "01.flac", title="Three", album="B", artist="X")
-    with Catalog(tmp_path / "c.db") as catalog:
+    with Catalog(catalog_target) as catalog:
         scan(catalog, music)
         one, two, three = (catalog.find_by_path(str((music / p).resolve()))
                            for p in ("A/01.flac", "A/02.flac", "B/01.flac"))  # fmt: skip
@@ -125,10 +125,10 @@ def test_sizes_snap_up_to_a_ladder_so_a_cover_has_few_thumbnails(tmp_path):
             store.thumbnail(None, size_px=size, fmt="jpeg", name="x")
 
 
-def test_a_cover_image_added_or_removed_later_is_noticed_by_a_rescan(tmp_path):
+def test_a_cover_image_added_or_removed_later_is_noticed_by_a_rescan(tmp_path, catalog_target):
     music = tmp_path / "music"
     write_flac(music / "A" / "01.flac", title="One", album="A", artist="X")
-    with Catalog(tmp_path / "c.db") as catalog:
+    with Catalog(catalog_target) as catalog:
         track_id = scan(catalog, music).added[0]
         assert not catalog.get_track(track_id).has_cover
         (music / "A" / "folder.jpg").write_bytes(png(RED))

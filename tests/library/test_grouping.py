@@ -11,8 +11,8 @@ from tests.library.tagged import write_flac
 
 
 @pytest.fixture
-def catalog(tmp_path):
-    with Catalog(tmp_path / "c.db") as catalog:
+def catalog(tmp_path, catalog_target):
+    with Catalog(catalog_target) as catalog:
         yield catalog
 
 

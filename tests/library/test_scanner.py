@@ -12,20 +12,25 @@ from masterstream.library.scanner import ScanReport, analyse, scan
 from tests.conftest import write_tone
 
 
+@pytest.fixture
+def catalog(catalog_target):
+    with Catalog(catalog_target) as catalog:
+        yield catalog
+
+
 def peak_fingerprinter(path):
     """A small real fingerprint: decodes the whole file like the real one does."""
     audio, rate = read_all(path)
     return {"peak": float(np.max(np.abs(audio))), "sample_rate": rate}
 
 
-def test_scan_adds_updates_removes_and_skips(tmp_path):
+def test_scan_adds_updates_removes_and_skips(tmp_path, catalog):
     music = tmp_path / "music"
     (music / "album").mkdir(parents=True)
     write_tone(music / "a.wav", duration_s=1.0)
     write_tone(music / "album" / "b.flac", duration_s=1.0, amplitude=0.25)
     (music / "broken.mp3").write_bytes(b"\x00not an mp3" * 50)
     (music / "notes.txt").write_text("ignored: not audio")
-    catalog = Catalog(tmp_path / "c.db")
 
     first = scan(catalog, music, fingerprinter=peak_fingerprinter)
     assert len(first.added) == 2 and not first.updated and not first.removed
@@ -49,11 +54,10 @@ def test_scan_adds_updates_removes_and_skips(tmp_path):
     assert catalog.count_tracks() == 1
 
 
-def test_touched_but_identical_file_is_not_refingerprinted(tmp_path):
+def test_touched_but_identical_file_is_not_refingerprinted(tmp_path, catalog):
     music = tmp_path / "music"
     music.mkdir()
     write_tone(music / "a.wav", duration_s=0.5)
-    catalog = Catalog(tmp_path / "c.db")
     calls = []
 
     def counting(path):
@@ -66,11 +70,10 @@ def test_touched_but_identical_file_is_not_refingerprinted(tmp_path):
     assert len(calls) == 1 and len(report.unchanged) == 1
 
 
-def test_scanning_two_libraries_keeps_both(tmp_path):
+def test_scanning_two_libraries_keeps_both(tmp_path, catalog):
     for name in ("one", "two"):
         (tmp_path / name).mkdir()
         write_tone(tmp_path / name / "x.wav", duration_s=0.5)
-    catalog = Catalog(tmp_path / "c.db")
     scan(catalog, tmp_path / "one", fingerprinter=peak_fingerprinter)
     report = scan(catalog, tmp_path / "two", fingerprinter=peak_fingerprinter)
     assert not report.removed and catalog.count_tracks() == 2
@@ -90,11 +93,10 @@ def _same_size_other_bytes(path, *, seed=1):
     return before, after
 
 
-def test_new_content_under_an_old_size_and_mtime_is_noticed(tmp_path):
+def test_new_content_under_an_old_size_and_mtime_is_noticed(tmp_path, catalog):
     music = tmp_path / "music"
     music.mkdir()
     write_tone(music / "a.wav", duration_s=1.0)
-    catalog = Catalog(tmp_path / "c.db")
     first = scan(catalog, music, fingerprinter=peak_fingerprinter)
     old = catalog.get_track(first.added[0])
     before, after = _same_size_other_bytes(music / "a.wav")
@@ -106,11 +108,10 @@ def test_new_content_under_an_old_size_and_mtime_is_noticed(tmp_path):
     assert abs(new.fingerprint["peak"] - 0.3) < 1e-3
 
 
-def test_a_file_replaced_by_rename_is_noticed_by_its_inode(tmp_path):
+def test_a_file_replaced_by_rename_is_noticed_by_its_inode(tmp_path, catalog):
     music = tmp_path / "music"
     music.mkdir()
     write_tone(music / "a.wav", duration_s=1.0)
-    catalog = Catalog(tmp_path / "c.db")
     track_id = scan(catalog, music).added[0]
     stat = (music / "a.wav").stat()
     write_tone(tmp_path / "staged.wav", duration_s=1.0, frequency_hz=500.0)
@@ -121,12 +122,11 @@ def test_a_file_replaced_by_rename_is_noticed_by_its_inode(tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["random-bytes", "empty"])
-def test_a_file_that_becomes_undecodable_leaves_the_catalog(tmp_path, damage):
+def test_a_file_that_becomes_undecodable_leaves_the_catalog(tmp_path, damage, catalog):
     music = tmp_path / "music"
     music.mkdir()
     write_tone(music / "a.wav", duration_s=1.0)
     write_tone(music / "b.wav", duration_s=1.0)
-    catalog = Catalog(tmp_path / "c.db")
     scan(catalog, music, fingerprinter=peak_fingerprinter)
     victim = catalog.find_by_path(str((music / "a.wav").resolve()))
     size = (music / "a.wav").stat().st_size
@@ -140,24 +140,22 @@ def test_a_file_that_becomes_undecodable_leaves_the_catalog(tmp_path, damage):
     assert not again.removed and [p for p, _ in again.skipped] == [victim.path]
 
 
-def test_a_truncated_file_fails_analysis_and_is_not_listed(tmp_path):
+def test_a_truncated_file_fails_analysis_and_is_not_listed(tmp_path, catalog):
     music = tmp_path / "music"
     music.mkdir()
     write_tone(music / "a.flac", duration_s=2.0, fmt="FLAC")
     data = (music / "a.flac").read_bytes()
     (music / "a.flac").write_bytes(data[: len(data) // 2])  # header promises more frames
-    catalog = Catalog(tmp_path / "c.db")
     report = scan(catalog, music, fingerprinter=peak_fingerprinter)
     assert not report.added and not report.removed and len(report.skipped) == 1
     assert catalog.count_tracks() == 0
 
 
-def test_indexing_lists_tracks_before_analysis_fills_the_queue(tmp_path):
+def test_indexing_lists_tracks_before_analysis_fills_the_queue(tmp_path, catalog):
     music = tmp_path / "music"
     music.mkdir()
     for name in ("a", "b", "c"):
         write_tone(music / f"{name}.wav", duration_s=0.5)
-    catalog = Catalog(tmp_path / "c.db")
     report = scan(catalog, music)  # index only
     assert len(report.added) == 3 and report.analysed == []
     assert [r.id for r in catalog.analysis_queue()] == sorted(report.added)

@@ -74,6 +74,11 @@ def serve(
     redis_url_file: Annotated[
         Path | None, _opt("redis_url", text="File holding the Redis URL (it may hold a password).")
     ] = None,
+    database_url: Annotated[str | None, _opt("database_url")] = None,
+    database_url_file: Annotated[
+        Path | None,
+        _opt("database_url", text="File holding the PostgreSQL URL (it may hold a password)."),
+    ] = None,
     server_id: Annotated[str | None, _opt("server_id")] = None,
 ) -> None:
     """Serve the library (the demo library by default) over HTTP and WebSocket."""
@@ -92,6 +97,7 @@ def serve(
         trusted_proxies=tuple(trusted_proxy) if trusted_proxy else None,
         metrics_public=metrics_public, render_budget_per_minute=render_budget,
         redis_url=redis_url, redis_url_file=redis_url_file, server_id=server_id,
+        database_url=database_url, database_url_file=database_url_file,
         tier1_capacity_bytes=None if tier1_mb is None else round(tier1_mb * 1_000_000),
         tier2_capacity_bytes=None if tier2_mb is None else round(tier2_mb * 1_000_000),
         log_level=log_level.lower() if log_level else None, log_format=log_format,

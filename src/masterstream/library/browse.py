@@ -3,8 +3,9 @@
 Every listing is SQL with ``LIMIT`` over an index that matches its sort order (plus a
 ``COUNT``), so nothing is loaded into Python but the page; a page of tracks takes its ids
 over a covering index first, then their rows. Search uses the FTS5 indexes
-(:mod:`.migrations`): each word of the query matches as a prefix, case and diacritics
-aside ("beyo" finds "Beyoncé"), in relevance order up to :data:`RANK_LIMIT` matches.
+(:mod:`.migrations`; on PostgreSQL, tsvector columns: :mod:`.schema_postgres`): each word
+of the query matches as a prefix, case and diacritics aside ("beyo" finds "Beyoncé"), in
+relevance order up to :data:`RANK_LIMIT` matches.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..db import Dialect
 from ..errors import AlbumNotFoundError, ArtistNotFoundError
 from .catalog import Catalog, records_from_rows
 from .records import TrackRecord
@@ -52,6 +54,11 @@ def match_expression(text: str) -> str | None:
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words) or None
 
 
+def tsquery_expression(text: str) -> str | None:
+    """The same for PostgreSQL: a ``to_tsquery`` text, every word a prefix (``:*``)."""
+    return " & ".join(f"{w}:*" for w in _WORD.findall(text)) or None
+
+
 def _album(row: Any) -> dict[str, Any]:
     return {
         "id": row["id"], "title": row["title"], "artist_id": row["artist_id"],
@@ -79,7 +86,7 @@ def list_artists(
     """Artists by name (case and diacritics aside), or by relevance to ``q`` (an empty
     ``q`` filters nothing; one without words matches nothing)."""
     query = _Query("artists ar", "ar.name_key, ar.id")
-    if q and q.strip() and not query.match("artists_fts", "ar.id", q, by_rank=True):
+    if q and q.strip() and not query.match(catalog, "artists_fts", "ar.id", q, by_rank=True):
         return Page([], 0)
     rows = query.rows(catalog, _ARTIST_COLUMNS, offset, limit)
     return Page([_artist(r) for r in rows], query.total(catalog) if with_total else len(rows))
@@ -112,7 +119,7 @@ def list_albums(
     query = _Query("albums al", ALBUM_SORTS[sort or "name"])
     if artist_id is not None:
         query.where("al.artist_id = :artist_id", artist_id=artist_id)
-    if q and q.strip() and not query.match("albums_fts", "al.id", q, by_rank=sort is None):
+    if q and q.strip() and not query.match(catalog, "albums_fts", "al.id", q, by_rank=sort is None):
         return Page([], 0)
     rows = query.rows(catalog, _ALBUM_COLUMNS, offset, limit)
     return Page([_album(r) for r in rows], query.total(catalog) if with_total else len(rows))
@@ -152,10 +159,12 @@ def list_tracks(
     if artist_id is not None:
         query.where("(t.artist_id = :artist_id OR t.album_id IN (SELECT id FROM albums"
                     " WHERE artist_id = :artist_id))", artist_id=artist_id)  # fmt: skip
-    if q and q.strip() and not query.match("tracks_fts", "t.id", q, by_rank=sort is None):
+    if q and q.strip() and not query.match(catalog, "tracks_fts", "t.id", q, by_rank=sort is None):
         return Page([], 0)
     # the page's ids first, over a covering index (cheap to skip at any offset), then rows
     ids = [row[0] for row in query.rows(catalog, "t.id", offset, limit)]
+    if not ids:
+        return Page([], query.total(catalog) if with_total else 0)
     marks = ", ".join("?" * len(ids))
     found = catalog.read(f"SELECT * FROM tracks WHERE id IN ({marks})", ids)
     by_id = {record.id: record for record in records_from_rows(found)}
@@ -181,8 +190,18 @@ class _Query:
         self.clauses.append(clause)
         self.params.update(params)
 
-    def match(self, fts: str, id_column: str, q: str, *, by_rank: bool) -> bool:
-        """Keep the rows matching ``q`` (False: ``q`` has no words, nothing matches)."""
+    def match(self, catalog: Catalog, fts: str, id_column: str, q: str, *, by_rank: bool) -> bool:
+        """Keep the rows matching ``q`` (False: ``q`` has no words, nothing matches):
+        through the table's FTS5 index (SQLite), or its ``search`` tsvector (PostgreSQL)."""
+        if catalog.dialect is Dialect.POSTGRES:
+            if (expression := tsquery_expression(q)) is None:
+                return False
+            search = id_column.split(".")[0] + ".search"
+            tsquery = "to_tsquery('simple', ms_unaccent(:match))"
+            self.where(f"{search} @@ {tsquery}", match=expression)
+            if by_rank:
+                self.by_rank = (f"ts_rank({search}, {tsquery}) DESC, {id_column}", id_column)
+            return True
         if (expression := match_expression(q)) is None:
             return False
         self.join = f"JOIN {fts} f ON f.rowid = {id_column}"

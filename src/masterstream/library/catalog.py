@@ -14,52 +14,39 @@ from __future__ import annotations
 
 import json
 import operator
-import sqlite3
-import threading
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from ..errors import CatalogError, TrackNotFoundError
+from ..db import Dialect, is_database_url, open_database
+from ..db.database import Connection
+from ..errors import TrackNotFoundError
 from .grouping import prune_artist, refresh_album, settle_folder_album
 from .indexing import dump_json, index_entry, now_iso, untagged_group
-from .migrations import migrate
+from .migrations import prepare_catalog
 from .records import FileStamp, IndexEntry, TrackRecord
-from .sqlite import open_connection, write_transaction
 
 __all__ = ["Catalog", "FileStamp", "IndexEntry", "TrackRecord"]
 
 
 class Catalog:
-    """Tracks, albums, artists, fingerprints and mastering plans in one SQLite file."""
+    """Tracks, albums, artists, fingerprints and mastering plans in one database: a SQLite
+    file (the default) or PostgreSQL (a ``postgresql://`` URL, shared by several servers)."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        try:
-            self._db = open_connection(path)
-        except (sqlite3.Error, OSError) as exc:
-            raise CatalogError(f"cannot open catalog {path}: {exc}") from exc
-        try:
-            self.upgraded_from = migrate(self._db)  # first: a refused catalog stays untouched
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints
-            self._reader = self._db if str(path) == ":memory:" else _open_reader(path)
-        except (sqlite3.Error, CatalogError) as exc:
-            self._db.close()
-            if isinstance(exc, CatalogError):
-                raise
-            raise CatalogError(f"cannot open catalog {path}: {exc}") from exc
-        self._lock = threading.Lock()  # the writer connection
-        self._read_lock = self._lock if self._reader is self._db else threading.Lock()
+    def __init__(self, target: str | Path) -> None:
+        self.path = target if is_database_url(target) else Path(target)
+        self.upgraded_from = 0
+
+        def prepare(db: Connection, dialect: Dialect) -> None:
+            self.upgraded_from = prepare_catalog(db, dialect)
+
+        self.db = open_database(target, what="catalog", prepare=prepare)
+        self.dialect = self.db.dialect
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
-        if self._reader is not self._db:
-            with self._read_lock:
-                self._reader.close()
+        self.db.close()
 
     def __enter__(self) -> Catalog:
         return self
@@ -67,17 +54,13 @@ class Catalog:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        return write_transaction(self._db, self._lock, "catalog")
+    def _transaction(self) -> AbstractContextManager[Connection]:
+        return self.db.transaction()
 
-    def read(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+    def read(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[Any]:
         """Rows of one read-only query, on a connection of its own: a scan's write
-        transaction never holds up a listing (WAL readers see the last commit)."""
-        with self._read_lock:
-            try:
-                return self._reader.execute(sql, params).fetchall()
-            except sqlite3.Error as exc:
-                raise CatalogError(f"catalog read failed: {exc}") from exc
+        transaction never holds up a listing (readers see the last commit)."""
+        return self.db.read(sql, params)
 
     # -- indexing -------------------------------------------------------------------------
 
@@ -139,10 +122,10 @@ class Catalog:
 
     def list_tracks(self, *, offset: int = 0, limit: int | None = None) -> list[TrackRecord]:
         """Tracks in id order."""
-        rows = self.read(
-            "SELECT * FROM tracks ORDER BY id LIMIT ? OFFSET ?",
-            (-1 if limit is None else limit, offset),
-        )
+        if limit is None:
+            return records_from_rows(self.read("SELECT * FROM tracks ORDER BY id OFFSET ?",
+                                               (offset,)))  # fmt: skip
+        rows = self.read("SELECT * FROM tracks ORDER BY id LIMIT ? OFFSET ?", (limit, offset))
         return records_from_rows(rows)
 
     def track_paths(self) -> dict[str, int]:
@@ -178,16 +161,12 @@ class Catalog:
     ) -> None:  # fmt: skip
         with self._transaction() as db:
             db.execute(
-                "INSERT OR REPLACE INTO plans (track_id, preset, signature, pipeline_version, plan)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO plans (track_id, preset, signature, pipeline_version, plan)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (track_id, preset) DO UPDATE SET"
+                " signature = excluded.signature, pipeline_version = excluded.pipeline_version,"
+                " plan = excluded.plan",
                 (track_id, preset, signature, pipeline_version, dump_json(plan)),
             )
-
-
-def _open_reader(path: str | Path) -> sqlite3.Connection:
-    reader = open_connection(path)
-    reader.execute("PRAGMA query_only=ON")
-    return reader
 
 
 _FIELDS = tuple(f.name for f in fields(TrackRecord))
@@ -195,7 +174,7 @@ _JSON_FIELDS = tuple(i for i, name in enumerate(_FIELDS) if name in ("fingerprin
 _COVER_FIELD = _FIELDS.index("has_embedded_cover")
 
 
-def records_from_rows(rows: list[sqlite3.Row]) -> list[TrackRecord]:
+def records_from_rows(rows: list[Any]) -> list[TrackRecord]:
     """Track records from ``SELECT * FROM tracks`` rows (column positions looked up once:
     a whole catalog of records is read on every library reload)."""
     if not rows:
@@ -212,6 +191,6 @@ def records_from_rows(rows: list[sqlite3.Row]) -> list[TrackRecord]:
     return records
 
 
-def record_from_row(row: sqlite3.Row) -> TrackRecord:
+def record_from_row(row: Any) -> TrackRecord:
     """A track record from a ``SELECT * FROM tracks`` row."""
     return records_from_rows([row])[0]

@@ -13,10 +13,10 @@ whenever one of them changes, and an album or artist left without tracks is dele
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from datetime import UTC, datetime
 
+from ..db.database import Connection
 from .names import VARIOUS_ARTISTS, name_key
 from .records import IndexEntry
 
@@ -27,7 +27,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-def artist_id_for(db: sqlite3.Connection, name: str) -> int:
+def artist_id_for(db: Connection, name: str) -> int:
     """The id of the artist called ``name`` (any case or accents), created if new. The
     artist keeps the best spelling seen (see :func:`spelling_rank`)."""
     key = name_key(name)
@@ -38,9 +38,10 @@ def artist_id_for(db: sqlite3.Connection, name: str) -> int:
             db.execute("UPDATE albums SET artist_name = ? WHERE artist_id = ?", (name, row[0]))
         return int(row[0])
     cur = db.execute(
-        "INSERT INTO artists (name, name_key, created_at) VALUES (?, ?, ?)", (name, key, _now())
+        "INSERT INTO artists (name, name_key, created_at) VALUES (?, ?, ?) RETURNING id",
+        (name, key, _now()),
     )
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
 def spelling_rank(name: str) -> tuple[bool, int]:
@@ -57,14 +58,14 @@ def album_artist_name(entry: IndexEntry) -> str:
     return entry.artists[0] if entry.artists else UNKNOWN_ARTIST
 
 
-def album_id_for(db: sqlite3.Connection, entry: IndexEntry) -> int | None:
+def album_id_for(db: Connection, entry: IndexEntry) -> int | None:
     """The id of the entry's album, created if new; None for a track without an album."""
     if not entry.album:
         return None
     return _album_for(db, entry.album, album_artist_name(entry), compilation=entry.compilation)
 
 
-def _album_for(db: sqlite3.Connection, title: str, artist: str, *, compilation: bool) -> int:
+def _album_for(db: Connection, title: str, artist: str, *, compilation: bool) -> int:
     artist_key, title_key = name_key(artist), name_key(title)
     row = db.execute(
         "SELECT id FROM albums WHERE artist_key = ? AND title_key = ?", (artist_key, title_key)
@@ -75,14 +76,14 @@ def _album_for(db: sqlite3.Connection, title: str, artist: str, *, compilation: 
     various = compilation or artist_key == name_key(VARIOUS_ARTISTS)
     cur = db.execute(
         "INSERT INTO albums (title, title_key, artist_id, artist_name, artist_key, compilation,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (title, title_key, artist_id, _artist_name(db, artist_id), artist_key, int(various),
          _now()),
     )  # fmt: skip
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
-def settle_folder_album(db: sqlite3.Connection, folder: str | None, album_key: str) -> None:
+def settle_folder_album(db: Connection, folder: str | None, album_key: str) -> None:
     """Group the tracks of one folder and album title whose album artist is not tagged.
 
     An artist with more than half of the tracks owns them all (guests and "feat." credits
@@ -93,7 +94,7 @@ def settle_folder_album(db: sqlite3.Connection, folder: str | None, album_key: s
     rows = db.execute(
         "SELECT t.id, t.album, t.album_id, t.artist_id, ar.name FROM tracks t"
         " LEFT JOIN artists ar ON ar.id = t.artist_id WHERE t.folder = ? AND t.album_key = ?"
-        " AND t.album_artist_tag IS NULL AND NOT t.compilation",
+        " AND t.album_artist_tag IS NULL AND t.compilation = 0",
         (folder, album_key),
     ).fetchall()
     if not rows:
@@ -116,20 +117,21 @@ def settle_folder_album(db: sqlite3.Connection, folder: str | None, album_key: s
             refresh_album(db, albums[owner])
 
 
-def _album_artist(db: sqlite3.Connection, album_id: int) -> str:
+def _album_artist(db: Connection, album_id: int) -> str:
     return str(db.execute("SELECT artist_name FROM albums WHERE id = ?", (album_id,)).fetchone()[0])
 
 
-def _artist_name(db: sqlite3.Connection, artist_id: int) -> str:
+def _artist_name(db: Connection, artist_id: int) -> str:
     return str(db.execute("SELECT name FROM artists WHERE id = ?", (artist_id,)).fetchone()[0])
 
 
-def refresh_album(db: sqlite3.Connection, album_id: int | None) -> None:
+def refresh_album(db: Connection, album_id: int | None) -> None:
     """Recompute an album's figures from its tracks; delete it if it has none left."""
     if album_id is None:
         return
     row = db.execute(
-        "SELECT COUNT(*), COALESCE(SUM(CAST(frames AS REAL) / sample_rate), 0), MAX(year)"
+        "SELECT COUNT(*), COALESCE(SUM(CAST(frames AS DOUBLE PRECISION) / sample_rate), 0),"
+        " MAX(year)"
         " FROM tracks WHERE album_id = ?",
         (album_id,),
     ).fetchone()
@@ -141,7 +143,7 @@ def refresh_album(db: sqlite3.Connection, album_id: int | None) -> None:
         return
     cover = db.execute(
         "SELECT id FROM tracks WHERE album_id = ? AND (cover_path IS NOT NULL"
-        " OR has_embedded_cover) ORDER BY cover_path IS NULL, disc_number, track_number, id"
+        " OR has_embedded_cover <> 0) ORDER BY cover_path IS NULL, disc_number, track_number, id"
         " LIMIT 1",
         (album_id,),
     ).fetchone()
@@ -152,12 +154,12 @@ def refresh_album(db: sqlite3.Connection, album_id: int | None) -> None:
     )
 
 
-def prune_artist(db: sqlite3.Connection, artist_id: int | None) -> None:
+def prune_artist(db: Connection, artist_id: int | None) -> None:
     """Delete the artist if no track and no album names it any more."""
     if artist_id is None:
         return
     db.execute(
-        "DELETE FROM artists WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM tracks WHERE"
-        " artist_id = ?1) AND NOT EXISTS (SELECT 1 FROM albums WHERE artist_id = ?1)",
-        (artist_id,),
+        "DELETE FROM artists WHERE id = :id AND NOT EXISTS (SELECT 1 FROM tracks WHERE"
+        " artist_id = :id) AND NOT EXISTS (SELECT 1 FROM albums WHERE artist_id = :id)",
+        {"id": artist_id},
     )

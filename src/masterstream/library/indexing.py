@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
+from ..db.database import Connection
 from .grouping import (
     album_artist_name,
     album_id_for,
@@ -36,9 +36,7 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def index_entry(
-    db: sqlite3.Connection, entry: IndexEntry, fingerprint: dict[str, Any] | None
-) -> int:
+def index_entry(db: Connection, entry: IndexEntry, fingerprint: dict[str, Any] | None) -> int:
     """Insert or update the track at ``entry.path``; returns its id."""
     old = db.execute(
         "SELECT id, signature, album_id, artist_id, folder, album_key, album_artist_tag,"
@@ -51,8 +49,8 @@ def index_entry(
     if old is None:
         values.update(fingerprint=dump_json(fingerprint), path=entry.path)
         columns, marks = ", ".join(values), ", ".join(f":{c}" for c in values)
-        cur = db.execute(f"INSERT INTO tracks ({columns}) VALUES ({marks})", values)
-        track_id = int(cur.lastrowid or 0)
+        cur = db.execute(f"INSERT INTO tracks ({columns}) VALUES ({marks}) RETURNING id", values)
+        track_id = int(cur.fetchone()[0])
     else:
         track_id = int(old["id"])
         if fingerprint is not None or old["signature"] != entry.signature:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from ..db.database import Connection, Dialect
 from ..errors import CatalogError
 
 V1 = """
@@ -182,3 +183,13 @@ def migrate(db: sqlite3.Connection, *, target: int = LATEST_VERSION) -> int:
                 db.execute("ROLLBACK")
             raise
     return start
+
+
+def prepare_catalog(db: Connection, dialect: Dialect) -> int:
+    """Bring the catalog's schema up to date on either engine; returns the version it
+    started from."""
+    if dialect is Dialect.POSTGRES:
+        from .schema_postgres import migrate_postgres
+
+        return migrate_postgres(db, LATEST_VERSION)
+    return migrate(db)  # type: ignore[arg-type]  # the sqlite3 connection itself

@@ -1,5 +1,5 @@
-"""SQLite connections shared by threads (the catalog, the users): opening one, and write
-transactions on it."""
+"""Write transactions on a shared SQLite connection (the users' tables; the catalog goes
+through :mod:`masterstream.db`, where connections are opened)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
+from ..db.sqlite import open_connection
 from ..errors import CatalogError
+
+__all__ = ["open_connection", "write_transaction"]
 
 
 @contextmanager
@@ -29,20 +31,3 @@ def write_transaction(
             db.execute("COMMIT")
         except sqlite3.Error as exc:
             raise CatalogError(f"{what}: write failed: {exc}") from exc
-
-
-def open_connection(path: str | Path) -> sqlite3.Connection:
-    """A connection for any thread, in autocommit mode (transactions are explicit), rows by
-    name, waiting up to 5 s for a lock, foreign keys on; the file's folder is created.
-    Raises ``sqlite3.Error`` or ``OSError`` (the caller says what it was opening)."""
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-    try:
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA busy_timeout=5000")
-        db.execute("PRAGMA foreign_keys=ON")
-    except sqlite3.Error:
-        db.close()
-        raise
-    return db

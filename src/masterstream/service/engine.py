@@ -63,7 +63,7 @@ class Engine:
     ) -> Engine:
         """Open the catalog, prepare the library (demo library on first use; without
         ``prepare``, the :attr:`scanner` does that in the background) and the cache."""
-        catalog = Catalog(settings.catalog_path)
+        catalog = Catalog(settings.catalog_target)
         try:
             library = TrackLibrary(catalog, chunk_duration_s=settings.chunk_duration_s)
             if prepare:

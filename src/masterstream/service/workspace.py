@@ -34,7 +34,7 @@ def open_library(
 ) -> Iterator[TrackLibrary]:
     """The catalog as a :class:`TrackLibrary`; with ``ensure_demo``, the demo library is
     synthesised and scanned first if it is not there yet."""
-    catalog = Catalog(settings.catalog_path)
+    catalog = Catalog(settings.catalog_target)
     try:
         library = TrackLibrary(catalog, chunk_duration_s=settings.chunk_duration_s)
         if ensure_demo:
