@@ -4,7 +4,8 @@
 
 Starts ``masterstream serve`` on the demo library (synthesised into DIR on first use),
 plays an album, switches the preset, then photographs the player (light, dark, phone
-width) and the dashboard after a little listening.
+width) and the dashboard after a little listening; last, it creates the first admin
+(``SHOTS_ACCOUNT``) and photographs the Settings page.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ SHOTS = {  # name: (width, height, colour scheme)
     "player-dark": (1440, 1020, "dark"),
     "player-phone": (390, 844, "light"),
 }
+SHOTS_ACCOUNT = ("demo", "demo-password")  # the first admin of the screenshots' data dir
 
 
 def wait_ready(page: Page, url: str) -> None:
@@ -48,6 +50,28 @@ def take(page: Page, base_url: str, out: Path, name: str) -> None:
     play_for(page, 5)
     page.locator("#mastering svg").first.wait_for()
     page.screenshot(path=str(out / f"{name}.png"))
+
+
+def settings_shot(page: Page, base_url: str, out: Path) -> None:
+    """Create the first admin (or sign in as it, left by an interrupted run), photograph
+    the Settings page with an API key just created, then remove the account."""
+    name, password = SHOTS_ACCOUNT
+    credentials = {"name": name, "password": password}
+    origin = {"Origin": base_url}
+    answer = page.request.post(base_url + "/api/setup", data=credentials, headers=origin)
+    if answer.status == 409:
+        answer = page.request.post(base_url + "/api/session", data=credentials, headers=origin)
+    if not answer.ok:
+        raise RuntimeError(f"cannot sign in as {name}: {answer.status} {answer.text()}")
+    wait_ready(page, base_url + "/#/settings")
+    page.get_by_label("Label").fill("laptop scripts")
+    page.get_by_role("button", name="Create API key").click()
+    page.locator(".shown-once").wait_for()
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.screenshot(path=str(out / "settings.png"), full_page=True)
+    # Remove the account again (the last admin may go with the last user): the next run's
+    # data dir serves loopback without sign-in, as on first start.
+    page.request.delete(f"{base_url}/api/users/{name}", headers=origin)
 
 
 def analyse(base_url: str) -> None:
@@ -91,6 +115,8 @@ def main() -> None:
             page.evaluate("() => window.scrollTo(0, 0)")
             page.screenshot(path=str(args.out / "dashboard.png"))
             (args.out / "player-session.png").unlink()
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            settings_shot(context.new_page(), server.base_url, args.out)  # last: users exist now
             browser.close()
     finally:
         server.stop()

@@ -18,8 +18,22 @@ export class ApiError extends Error {
   }
 }
 
-/** The error for a failed response (reads its problem document when it has one). */
-export async function errorOf(response) {
+/** Fires "ended" when the server says this browser's session is over (a 401 answered
+ * with the user realm's challenge): the app goes back to sign-in. */
+export const sessionEvents = new EventTarget();
+
+/** Whether a response says the session (or key) is gone, as opposed to a wrong password
+ * at sign-in or a missing admin token (which carry no or another challenge). */
+export function sessionEnded(status, challenge) {
+  return status === 401 && /realm="masterstream"/.test(challenge ?? "");
+}
+
+/** The error for a failed response (reads its problem document when it has one); a
+ * response to a request that carried its own credentials never ends the session. */
+export async function errorOf(response, { ownCredentials = false } = {}) {
+  if (!ownCredentials && sessionEnded(response.status, response.headers.get("www-authenticate"))) {
+    sessionEvents.dispatchEvent(new CustomEvent("ended", { detail: { url: response.url } }));
+  }
   let problem = {};
   try {
     const type = response.headers.get("content-type") || "";
@@ -45,15 +59,22 @@ export async function optionalJSON(url) {
   return response.json();
 }
 
-/** An admin call: Bearer token when one is given; 401/403 become ApiErrors. */
-export async function adminCall(method, url, token, body = undefined) {
-  const headers = {};
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
+/** A state-changing call: a JSON body (the server's CSRF rules take JSON only), the
+ * answer's JSON (null for 204), problem documents as ApiErrors. */
+export async function sendJSON(method, url, body = undefined, headers = {}) {
+  const init = { method, headers: { ...headers }, credentials: "same-origin" };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
   const response = await fetch(url, init);
-  if (!response.ok) throw await errorOf(response);
-  return response.json();
+  if (!response.ok) throw await errorOf(response, { ownCredentials: "Authorization" in headers });
+  return response.status === 204 ? null : response.json();
+}
+
+/** An admin call: Bearer token when one is given; 401/403 become ApiErrors. */
+export function adminCall(method, url, token, body = undefined) {
+  return sendJSON(method, url, body, token ? { Authorization: `Bearer ${token}` } : {});
 }
 
 export function variantQuery(variant, format) {

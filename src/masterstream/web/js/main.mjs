@@ -1,12 +1,15 @@
 /**
- * The app: loads the catalog, presets and formats, restores what the listener had
- * (queue, position, preset, intensity, volume), wires the player, its views and the live
- * feed, routes between Library, Dashboard and Settings, and reports the playback position
- * over /ws so the server's warmer follows it.
+ * The app: signs the visitor in (session-flow.mjs), loads the catalog, presets and
+ * formats, restores what the listener had (queue, position, preset, intensity, volume),
+ * wires the player, its views and the live feed, routes between Library, Dashboard,
+ * Settings and Users, and reports the playback position over /ws so the server's warmer
+ * follows it.
  */
 
-import { getJSON, loadCatalog, loadFormats } from "./api.mjs";
+import { Account, AccountMenu } from "./account.mjs";
+import { formatKey, getJSON, loadCatalog, loadFormats } from "./api.mjs";
 import { DashboardData } from "./dashboard-data.mjs";
+import { formatKeyOf, variantOf } from "./defaults.mjs";
 import { Dashboard } from "./dashboard.mjs";
 import { $ } from "./dom.mjs";
 import { LiveFeed } from "./feed.mjs";
@@ -19,11 +22,14 @@ import { PlayerBar } from "./playerbar.mjs";
 import { Queue } from "./queue.mjs";
 import { QueueView } from "./queue-view.mjs";
 import { SeekBar } from "./seekbar.mjs";
+import { firstSession, keepSession, offerSetup, signOut } from "./session-flow.mjs";
 import { SettingsView, pickFormat } from "./settings.mjs";
+import { AuthPages } from "./signin.mjs";
 import { Store } from "./store.mjs";
+import { UsersView } from "./users.mjs";
 
 const POSITION_REPORT_MS = 2000;
-const VIEWS = ["library", "dashboard", "settings"];
+const VIEWS = ["library", "dashboard", "settings", "users"];
 
 function showConnection(feed) {
   const badge = $("connection");
@@ -77,8 +83,9 @@ function reportPosition(player, feed) {
   feed.addEventListener("state", () => feed.state === "open" && send());
 }
 
-function route(dashboard) {
-  const view = VIEWS.find((v) => location.hash === `#/${v}`) ?? "library";
+function route(dashboard, account) {
+  let view = VIEWS.find((v) => location.hash === `#/${v}`) ?? "library";
+  if (view === "users" && !account.admin) view = "library";
   for (const name of VIEWS) $(`view-${name}`).hidden = name !== view;
   for (const link of document.querySelectorAll("nav a[data-view]")) {
     if (link.dataset.view === view) link.setAttribute("aria-current", "page");
@@ -88,8 +95,36 @@ function route(dashboard) {
   return view;
 }
 
+/** The user's listening defaults for the player: now when nothing plays, else from the
+ * next track on. */
+function defaultsApplier({ player, bar, store, presets, formats }) {
+  let pending = null;
+  const apply = (settings) => {
+    const format = pickFormat(formats, formatKeyOf(settings));
+    bar.changeVariant(variantOf(settings, presets.map((p) => p.name)));
+    store.set({ format: formatKey(format) });
+    if (formatKey(format) !== formatKey(player.format)) player.setFormat(format);
+    const quality = $("quality");
+    if (quality) quality.value = formatKey(format);
+  };
+  player.addEventListener("trackchange", () => {
+    const settings = pending;
+    pending = null;
+    if (settings) apply(settings);
+  });
+  return (settings) => {
+    if (player.playing) pending = settings;
+    else apply(settings);
+  };
+}
+
 async function boot() {
   const store = new Store();
+  const pages = new AuthPages();
+  const first = await firstSession(pages);
+  if (first === null) return;
+  const account = new Account(first.session);
+  new AccountMenu({ account, onSignOut: () => signOut(account) });
   const feed = new LiveFeed();
   showConnection(feed);
   const data = new DashboardData(feed);
@@ -126,15 +161,25 @@ async function boot() {
       isCurrent: (id) => player.queue.current === id,
     },
   });
-  new SettingsView({ formats, player, store });
+  const applyDefaults = defaultsApplier({ player, bar, store, presets, formats });
+  const settings = new SettingsView({ formats, player, store, account, presets, onDefaults: applyDefaults });
+  const users = new UsersView({ account });
+  keepSession({ account, pages, player });
   let view = "library";
   const dashboard = new Dashboard({ data, tracks: player.tracks, player, visible: () => view === "dashboard" });
+  const show = () => {
+    if (location.hash === "#/setup") offerSetup(account, pages);
+    view = route(dashboard, account);
+    if (view === "settings") settings.refresh();
+    if (view === "users") users.load();
+  };
   window.addEventListener("hashchange", () => {
-    view = route(dashboard);
+    show();
     window.scrollTo(0, 0);
     $("main").focus({ preventScroll: true });
   });
-  view = route(dashboard);
+  show();
+  if (first.signedInNow) getJSON("/api/me/settings").then(applyDefaults, (error) => notifyError("Cannot load your defaults", error));
   player.addEventListener("trackchange", () => library.markPlaying());
   player.addEventListener("failure", (e) => {
     const { track, error, kept } = e.detail;
@@ -155,7 +200,7 @@ async function boot() {
   });
   bar.render();
   player.emit("trackchange", { track: player.currentTrack });
-  window.masterstream = { player, feed, data, store };
+  window.masterstream = { player, feed, data, store, account };
   document.documentElement.dataset.ready = "true";
   performance.mark("masterstream-ready");
 }

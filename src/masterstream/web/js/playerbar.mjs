@@ -30,8 +30,12 @@ export class PlayerBar {
       select.append(h("option", { value: preset.name, title: preset.description }, preset.name));
     }
     select.value = this.player.variant.preset;
-    $("intensity").value = String(this.player.variant.intensity);
-    $("intensity-value").value = Number(this.player.variant.intensity).toFixed(2);
+    this.showIntensity(this.player.variant.intensity);
+  }
+
+  showIntensity(intensity) {
+    $("intensity").value = String(intensity);
+    $("intensity-value").value = Number(intensity).toFixed(2);
   }
 
   bind() {
@@ -75,6 +79,7 @@ export class PlayerBar {
     const variant = { ...this.player.variant, ...change };
     this.store.set({ preset: variant.preset, intensity: variant.intensity });
     this.player.setVariant(variant);
+    this.showIntensity(variant.intensity);
   }
 
   toggleCompare() {

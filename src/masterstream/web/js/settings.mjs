@@ -1,11 +1,22 @@
-/** Settings: streaming quality (FLAC by default; lossy formats when the server offers them). */
+/**
+ * Settings: the account's listening defaults, password, API keys and Subsonic apps (when
+ * someone is signed in), then this browser's streaming quality (FLAC by default; lossy
+ * formats when the server offers them) and keyboard shortcuts.
+ */
 
+import { ApiKeysSection } from "./api-keys.mjs";
 import { formatKey } from "./api.mjs";
 import { DataUseView } from "./data-use.mjs";
 import { $, h, mount } from "./dom.mjs";
+import { DefaultsSection, PasswordSection } from "./settings-account.mjs";
+import { SubsonicSection } from "./subsonic-access.mjs";
 
 export class SettingsView {
-  constructor({ formats, player, store }) {
+  constructor({ formats, player, store, account, presets, onDefaults }) {
+    this.account = account;
+    this.presets = presets;
+    this.onDefaults = onDefaults;
+    this.accountPart = h("div", { class: "settings-account" });
     const select = h("select", { id: "quality", "aria-describedby": "quality-note" },
       formats.map((f) => h("option", { value: formatKey(f), disabled: !playable(f) }, playable(f) ? f.label : `${f.label} (not playable here yet)`)));
     select.value = formatKey(player.format);
@@ -16,7 +27,7 @@ export class SettingsView {
     });
     const lossy = formats.some((f) => !f.lossless);
     const forget = h("button", { type: "button", onclick: () => { store.clear(); location.reload(); } }, "Forget queue, position and settings");
-    mount($("settings"),
+    mount($("settings"), this.accountPart,
       h("div", { class: "panel" },
         h("h2", { text: "Quality" }),
         h("label", {}, "Chunk format ", select),
@@ -30,6 +41,27 @@ export class SettingsView {
           ["A", "compare with the original"], ["M", "mute"], ["L / D", "library / dashboard"]]
           .flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })]))),
       h("div", { class: "panel" }, h("h2", { text: "This browser" }), forget));
+  }
+
+  /** Build the account's sections afresh from the server (each visit of the page). */
+  refresh() {
+    const { account } = this;
+    if (!account?.signedIn) {
+      mount(this.accountPart, account?.session?.setup_available
+        ? h("p", { class: "panel" }, "Listening defaults, API keys and Subsonic apps belong to an account. ",
+          h("a", { href: "#/setup" }, "Create the first admin account"), ".")
+        : null);
+      return;
+    }
+    const sections = [
+      new DefaultsSection({ presets: this.presets, onSaved: this.onDefaults }),
+      new PasswordSection({ name: account.user.name }),
+      new ApiKeysSection(),
+      new SubsonicSection(),
+    ];
+    mount(this.accountPart, h("p", { class: "muted" }, `Signed in as ${account.user.name} (${account.user.role}).`),
+      sections.map((s) => s.element));
+    for (const section of sections) section.load?.();
   }
 }
 
