@@ -41,6 +41,7 @@ from .auth import require_admin as _require_admin
 from .budgets import WarmingBudget
 from .clients import ClientInfo
 from .problems import ProblemError
+from .route_table import all_routes
 from .security import SAFE_METHODS, EdgeGuard, deny, header
 
 if TYPE_CHECKING:
@@ -166,20 +167,11 @@ class AccessGate:
     def _is_admin_route(self, scope: Scope) -> bool:
         if self._admin_routes is None:
             self._admin_routes = [
-                route for route in _flatten(scope["app"].router.routes)
+                route for route in all_routes(scope["app"].router.routes)
                 if any(getattr(d, "dependency", None) is _require_admin
                        for d in getattr(route, "dependencies", ()))
             ]  # fmt: skip
         return any(route.matches(scope)[0] is Match.FULL for route in self._admin_routes)
-
-
-def _flatten(routes: list[Any]) -> list[Any]:
-    """Every route, looking inside included routers (newer FastAPI keeps them nested)."""
-    flat = []
-    for route in routes:
-        inner = getattr(route, "original_router", None)
-        flat.extend(_flatten(inner.routes) if inner is not None else [route])
-    return flat
 
 
 def install_access(app: FastAPI, settings: Settings) -> None:

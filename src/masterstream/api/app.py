@@ -32,6 +32,7 @@ from .access import install_access, open_auth
 from .feed import LiveFeed
 from .http_metrics import build_registry
 from .observation import RequestObserver
+from .openapi import install_openapi, operation_id
 from .problems import install_problem_handlers
 from .recording import RequestRecorder
 from .routes import (
@@ -117,7 +118,9 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         summary="Music mastered on the fly, streamed from an observable two-tier chunk cache.",
         version="0.1.0",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
+    install_openapi(app)  # errors as problems, security, binaries, tags (see openapi.py)
     install_problem_handlers(app)
     install_access(app, settings)  # Host, cross-site, body limit, then who may do what
     app.add_middleware(

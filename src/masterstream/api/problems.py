@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..audio.lossy import UnsupportedBitrateError
@@ -38,6 +39,7 @@ from ..errors import (
 )
 from ..logs import REQUEST_ID
 from ..users.errors import LastAdminError, UserExistsError, UserNotFoundError
+from .route_table import allowed_methods
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://masterstream.invalid/problems/"
@@ -67,6 +69,21 @@ _MAPPING: list[tuple[type[MasterstreamError], int, str, str]] = [
     (CacheError, 503, "cache-unavailable", "Cache unavailable"),
     (MasterstreamError, 400, "error", "Request failed"),
 ]
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document, as every error of the JSON API is answered."""
+
+    model_config = ConfigDict(extra="allow", title="Problem")
+
+    type: str = Field(description="A URI naming the kind of problem.")
+    title: str = Field(description="A short summary of the kind of problem.")
+    status: int = Field(ge=400, le=599, description="The HTTP status code.")
+    detail: str = Field(description="What went wrong in this request, for a person.")
+    instance: str | None = Field(None, description="The request path.")
+    request_id: str | None = Field(
+        None, description="The request's X-Request-ID: find it in the server's log."
+    )
 
 
 class ProblemError(Exception):
@@ -194,9 +211,12 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, StarletteHTTPException):  # pragma: no cover
         raise exc
     detail = exc.detail if isinstance(exc.detail, str) else "request failed"
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # one route's methods: the path may have several routes
+        headers["Allow"] = ", ".join(allowed_methods(request.app.router.routes, request.scope))
     return problem_response(
         exc.status_code, f"http-{exc.status_code}", detail, detail,
-        instance=request.url.path, headers=dict(exc.headers or {}),
+        instance=request.url.path, headers=headers,
     )  # fmt: skip
 
 
