@@ -15,7 +15,7 @@ import soundfile as sf
 from mutagen.flac import FLAC
 
 from masterstream.subsonic.auth import token
-from masterstream.users import Role, UserStore
+from masterstream.users import Role, UserSettings, UserStore
 from masterstream.users.passwords import FAST_TEST_PARAMETERS
 from tests.e2e.server_process import ServerProcess
 from tests.mastering.material import make_track
@@ -27,6 +27,8 @@ TRACKS = {  # path: (seconds, material, Vorbis comments)
     "Band/First/02.flac": (12.0, "thin", {"title": "Thin", "tracknumber": "2"}),
     "Other/Second/01.flac": (8.0, "bass_heavy", {"title": "Low", "tracknumber": "1"}),
 }
+ALICE_SETTINGS = UserSettings(default_preset="bright", default_format="opus",
+                              default_bitrate_kbps=128)  # fmt: skip
 ALBUMS = {"Band/First": ("Band", "First"), "Other/Second": ("Other", "Second")}
 
 
@@ -43,18 +45,24 @@ def write_library(root: Path) -> Path:
     return root
 
 
-def add_users(data_dir: Path) -> None:
+def add_users(data_dir: Path) -> str:
+    """alice (an admin who listens to ``bright`` in Opus by default) and bob (the server's
+    defaults), both with Subsonic access; returns an API key of alice's."""
     with UserStore(data_dir / "catalog.sqlite3", hashing=FAST_TEST_PARAMETERS) as store:
         for name, password in PASSWORDS.items():
             role = Role.ADMIN if name == "alice" else Role.USER
             user = store.accounts.add(name, "sign-in " + password, role)
             store.subsonic.enable(user, password)
+        alice = store.accounts.get("alice")
+        store.accounts.put_settings(alice.id, ALICE_SETTINGS)
+        return store.keys.create(alice).secret
 
 
 @dataclass
 class UserServer:
     process: ServerProcess
     library: Path
+    api_key: str  # alice's, for /api
 
     @property
     def base_url(self) -> str:
@@ -85,10 +93,10 @@ class UserServer:
 def start(root: Path, timeout_s: float = 120.0) -> UserServer:
     """The server, once its scan has indexed every track (stopped if it never does)."""
     library = write_library(root / "music")
-    add_users(root / "data")
+    api_key = add_users(root / "data")
     process = ServerProcess(root, "--library", str(library), "--data-dir", str(root / "data"),
                             "--cache-dir", str(root / "cache"))  # fmt: skip
-    server = UserServer(process, library)
+    server = UserServer(process, library, api_key)
     try:
         process.start(timeout_s, wait_for_library=False)
         deadline = time.monotonic() + timeout_s

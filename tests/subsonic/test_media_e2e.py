@@ -1,0 +1,166 @@
+"""``stream`` and ``download`` through py-opensonic against a running ``masterstream
+serve``: mastered MP3 and Opus decoded by ffmpeg (duration, loudness on the preset's
+target), ``timeOffset``, ``maxBitRate``, the raw file, ``download``'s file name, the
+cache serving a second listen from tier1, and the errors before any audio."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import libopensonic
+import pytest
+
+from masterstream.mastering import get_preset
+from tests.audio.lossy_checks import ebur128, needs_ffmpeg
+from tests.subsonic.user_server import (
+    ALICE_SETTINGS,
+    TRACKS,
+    UserServer,
+    close,
+    read_body,
+    start,
+    track_ids,
+)
+
+pytestmark = [needs_ffmpeg, pytest.mark.timeout(600)]
+GROOVE = "Band/First/01.flac"
+GROOVE_S = TRACKS[GROOVE][0]
+MP3_FRAME_S = 1152 / 44100
+TARGET_LUFS = get_preset(ALICE_SETTINGS.default_preset or "").target_lufs
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[UserServer]:
+    running = start(tmp_path_factory.mktemp("subsonic-media"))
+    yield running
+    running.process.stop()
+
+
+@pytest.fixture(scope="module")
+def groove(server: UserServer) -> str:
+    return track_ids(server)["Groove"]
+
+
+@pytest.fixture
+def alice(server: UserServer) -> Iterator[libopensonic.Connection]:
+    connection = server.connect("alice")
+    yield connection
+    close(connection)
+
+
+def probe(path: Path) -> dict:
+    """ffprobe's view of the first audio stream and the container."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_name,bit_rate,duration:"
+         "format=duration,bit_rate", "-select_streams", "a:0", "-of", "json", str(path)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return json.loads(out)
+
+
+def decoded_duration_s(path: Path) -> float:
+    """Seconds of audio ffmpeg decodes from ``path`` (counted in samples, not estimated)."""
+    out = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "1", "-ar", "48000",
+         "-"], capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    return len(out) / 4 / 48000
+
+
+def fetch(alice, tmp_path: Path, name: str, **options) -> tuple[Path, dict[str, str]]:
+    response = alice.stream(**options)
+    body = read_body(alice, response)
+    path = tmp_path / name
+    path.write_bytes(body)
+    return path, dict(response.headers)
+
+
+@pytest.mark.parametrize(("fmt", "suffix", "codec"), [("mp3", "mp3", "mp3"),
+                                                      ("opus", "opus", "opus")])  # fmt: skip
+def test_stream_is_mastered_to_the_users_preset(alice, groove, tmp_path, fmt, suffix, codec):
+    path, headers = fetch(alice, tmp_path, f"groove.{suffix}", sid=groove, tformat=fmt)
+    assert headers["Content-Type"].startswith("audio/")
+    assert probe(path)["streams"][0]["codec_name"] == codec
+    assert abs(decoded_duration_s(path) - GROOVE_S) <= MP3_FRAME_S
+    loudness_lufs, _ = ebur128(path)
+    assert abs(loudness_lufs - TARGET_LUFS) <= 1.0
+
+
+def test_default_format_is_the_users(alice, groove, tmp_path) -> None:
+    path, headers = fetch(alice, tmp_path, "default", sid=groove)
+    assert headers["Content-Type"].startswith("audio/ogg")
+    assert probe(path)["streams"][0]["codec_name"] == "opus"
+
+
+def test_time_offset_starts_later(alice, groove, tmp_path) -> None:
+    path, _ = fetch(alice, tmp_path, "from30.mp3", sid=groove, tformat="mp3", time_offset=30)
+    assert abs(decoded_duration_s(path) - (GROOVE_S - 30.0)) <= MP3_FRAME_S
+
+
+def test_max_bit_rate_caps_the_mp3_bitrate(alice, groove, tmp_path) -> None:
+    path, _ = fetch(alice, tmp_path, "capped.mp3", sid=groove, tformat="mp3", max_bit_rate=128)
+    assert probe(path)["streams"][0]["bit_rate"] == "128000"
+    size_kbps = path.stat().st_size * 8 / 1000 / GROOVE_S
+    assert 120 <= size_kbps <= 136
+
+
+def test_raw_is_the_original_file_with_ranges(server, alice, groove, tmp_path) -> None:
+    original = (server.library / GROOVE).read_bytes()
+    path, headers = fetch(alice, tmp_path, "raw.flac", sid=groove, tformat="raw")
+    assert path.read_bytes() == original
+    assert headers["Content-Type"] == "audio/flac"
+    part = server.rest("alice", "stream", id=groove, format="raw")
+    assert part.headers.get("accept-ranges") == "bytes"
+    ranged = httpx.get(f"{server.base_url}/rest/stream",
+                       params=server.params("alice", id=groove, format="raw"),
+                       headers={"Range": "bytes=100-199"}, timeout=60)  # fmt: skip
+    assert ranged.status_code == 206 and ranged.content == original[100:200]
+
+
+def test_download_names_the_file(server, alice, groove) -> None:
+    response = alice.download(groove)
+    assert read_body(alice, response) == (server.library / GROOVE).read_bytes()
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment") and 'filename="01.flac"' in disposition
+
+
+def test_a_second_listen_is_served_from_tier1(server, groove) -> None:
+    def tier1_hits() -> int:
+        stats = httpx.get(f"{server.base_url}/api/cache/stats", timeout=30,
+                          headers={"Authorization": f"Bearer {server.api_key}"})  # fmt: skip
+        return stats.raise_for_status().json()["tier1"]["hits"]
+
+    params = {"id": groove, "format": "mp3", "maxBitRate": "160", "preset": "warm"}
+    first = server.rest("bob", "stream", **params)
+    assert first.status_code == 200 and first.headers["content-type"] == "audio/mpeg"
+    before = tier1_hits()
+    second = server.rest("bob", "stream", **params)
+    assert second.content == first.content
+    chunks = -(-GROOVE_S // 10)  # ten-second chunks
+    assert tier1_hits() - before >= chunks
+
+
+GROOVE_ID = "1"  # the first track indexed (checked below)
+
+
+@pytest.mark.parametrize(
+    ("params", "code", "words"),
+    [
+        ({"id": "987654"}, 70, "987654"),
+        ({"id": "al-1"}, 70, "not found"),
+        ({}, 10, "id"),
+        ({"id": GROOVE_ID, "format": "aac"}, 0, "mp3, opus, flac, wav, raw"),
+        ({"id": GROOVE_ID, "timeOffset": "500"}, 0, "timeOffset"),
+        ({"id": GROOVE_ID, "preset": "loud-as-possible"}, 0, "preset"),
+    ],
+)
+def test_errors_come_before_any_audio(server, groove, params, code, words) -> None:
+    assert groove == GROOVE_ID
+    answer = server.rest("alice", "stream", **params)
+    assert answer.status_code == 200
+    error = answer.json()["subsonic-response"]["error"]
+    assert error["code"] == code and words in error["message"]
