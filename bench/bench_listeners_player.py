@@ -74,6 +74,8 @@ def make_variants(tracks: list[dict], presets: list[str], count: int) -> list[Va
 class Listener:
     """One simulated player; :meth:`run` returns its :class:`ListenerResult`."""
 
+    extra_params: tuple[tuple[str, str], ...] = ()  # e.g. (("format", "opus"),)
+
     def __init__(
         self,
         variant: Variant,
@@ -143,7 +145,7 @@ class Listener:
     async def _fetch(self, client: httpx.AsyncClient, chunk: int) -> Fetch | None:
         v = self.variant
         url = f"/api/tracks/{v.track_id}/chunks/{chunk}"
-        params = {"preset": v.preset, "intensity": f"{v.intensity:.2f}"}
+        params = {"preset": v.preset, "intensity": f"{v.intensity:.2f}", **dict(self.extra_params)}
         for attempt in range(FETCH_ATTEMPTS):
             if attempt:
                 await asyncio.sleep(RETRY_DELAY_S)

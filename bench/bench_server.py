@@ -327,15 +327,26 @@ def main() -> None:
     write_results(results)
 
 
-def write_results(r: dict) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "server.json").write_text(json.dumps(r, indent=2) + "\n")
-    ms, n1, n2 = r["masterstream_tier1"], r["nginx_1_worker"], r["nginx_2_worker"]
+def wrk_table(r: dict) -> list[str]:
+    """The Markdown table of the masterstream and nginx wrk medians in ``r``."""
 
     def row(name: str, x: dict) -> str:
         return (f"| {name} | {x['requests_per_s']:.0f} | {x['p50_ms']:.2f} | {x['p90_ms']:.2f} "
                 f"| {x['p99_ms']:.2f} | {x['non_2xx']} |")  # fmt: skip
 
+    return [
+        "| server | requests/s | p50 ms | p90 ms | p99 ms | non-2xx |",
+        "|---|---:|---:|---:|---:|---:|",
+        row("masterstream (1 uvicorn process)", r["masterstream_tier1"]),
+        row("nginx, 1 worker", r["nginx_1_worker"]),
+        row("nginx, 2 workers", r["nginx_2_worker"]),
+    ]
+
+
+def write_results(r: dict) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "server.json").write_text(json.dumps(r, indent=2) + "\n")
+    ms, n1, n2 = r["masterstream_tier1"], r["nginx_1_worker"], r["nginx_2_worker"]
     lines = [
         "# Server under load (loopback)",
         "",
@@ -348,11 +359,7 @@ def write_results(r: dict) -> None:
         f"{r['chunk_bytes']:,}-byte chunk (10 s stereo 16-bit WAV, preset=adaptive); nginx "
         "serves the identical bytes as a static file (sendfile).",
         "",
-        "| server | requests/s | p50 ms | p90 ms | p99 ms | non-2xx |",
-        "|---|---:|---:|---:|---:|---:|",
-        row("masterstream (1 uvicorn process)", ms),
-        row("nginx, 1 worker", n1),
-        row("nginx, 2 workers", n2),
+        *wrk_table(r),
         "",
         f"masterstream / nginx (1 worker): **{ms['requests_per_s'] / n1['requests_per_s']:.2f}×**"
         f" throughput; / nginx (2 workers): **{ms['requests_per_s'] / n2['requests_per_s']:.2f}×**"

@@ -13,6 +13,7 @@ import pytest
 import soundfile as sf
 
 from masterstream.api import create_app
+from masterstream.api.streaming import _fitted
 from masterstream.config import Settings
 from tests.api.conftest import make_options, open_client
 from tests.audio.lossy_checks import ffmpeg_decode, needs_ffmpeg
@@ -143,3 +144,16 @@ async def test_bad_start_values_are_422_problems(seek_client, start):
     assert problem["type"].rsplit("/", 1)[1] in ("validation-error", "start-out-of-range")
     with contextlib.suppress(KeyError):
         assert problem["duration_s"] == pytest.approx(DURATION_S)
+
+
+async def test_an_estimated_length_is_met_exactly_by_padding_or_cutting():
+    async def body():
+        yield b"OggS-one"
+        yield b"-two"
+
+    async def fitted(length: int) -> bytes:
+        return b"".join([part async for part in _fitted(body(), length)])
+
+    assert await fitted(16) == b"OggS-one-two\0\0\0\0"
+    assert await fitted(10) == b"OggS-one-t"
+    assert await fitted(12) == b"OggS-one-two"
