@@ -25,6 +25,7 @@ from fastapi import APIRouter, FastAPI, WebSocket
 
 from ..cache.trace import TraceRecorder
 from ..config import Settings
+from ..db import Dialect
 from ..monitoring import CacheMonitor, EndpointMetrics
 from ..service.engine import Engine
 from ..service.request import DEFAULT_PRESET
@@ -50,8 +51,8 @@ from .routes import (
     metrics,
     search,
     session,
-    subsonic_access,
     stream,
+    subsonic_access,
     tracks,
     users,
     web,
@@ -161,7 +162,10 @@ def _start_library_scan(settings: Settings, options: ServerOptions, state: Serve
         return out
 
     hub.snapshot = with_scan
-    preset = DEFAULT_PRESET if options.prepare_plans else None
+    # a catalog shared by several servers is analysed through claims, each track once;
+    # plans are then made where a track is first played (and stored for every server)
+    shared = engine.catalog.dialect is not Dialect.SQLITE
+    preset = DEFAULT_PRESET if options.prepare_plans and not shared else None
     engine.scanner.start(initial_scan=not options.prepare_library, plan_preset=preset,
                          watch=settings.watch_library)  # fmt: skip
     if options.prepare_library and preset is not None:

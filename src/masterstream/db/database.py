@@ -113,6 +113,13 @@ class Database(ABC):
         with self.transaction() as db:
             return db.execute(sql, params).rowcount
 
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Held by one holder at a time among everyone sharing this database (a blocking
+        wait): on PostgreSQL an advisory lock, so servers sharing it take turns; a SQLite
+        file has one server, so nothing is locked."""
+        yield
+
     def close(self) -> None:
         with self._write_lock:
             if self._read_lock is self._write_lock:

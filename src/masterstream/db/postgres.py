@@ -10,7 +10,9 @@ server restart is replaced on its next use.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -20,9 +22,7 @@ from psycopg.adapt import Dumper
 from ..errors import CatalogError
 from .database import Connection, Cursor, Database, Dialect, Params, Prepare
 
-_TOKEN = re.compile(
-    r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|:([A-Za-z_]\w*)|\?(\d+)|\?|%"
-)
+_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|:([A-Za-z_]\w*)|\?(\d+)|\?|%")
 
 
 @lru_cache(maxsize=1024)
@@ -138,6 +138,21 @@ class PostgresDatabase(Database):
             if isinstance(exc, CatalogError):
                 raise
             raise CatalogError(f"cannot open {what} at {_safe(url)}: {exc}") from exc
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """A session advisory lock on a connection of its own (released if the holder
+        dies: its connection closes)."""
+        key = zlib.crc32(name.encode())
+        try:
+            conn = PgConnection(self.url)
+        except psycopg.Error as exc:
+            raise CatalogError(f"{self.what}: cannot take the {name!r} lock: {exc}") from exc
+        try:
+            conn.execute("SELECT pg_advisory_lock(?)", (key,))
+            yield
+        finally:
+            conn.close()
 
     def _fresh(self, conn: PgConnection) -> PgConnection:
         return PgConnection(self.url) if conn.broken else conn

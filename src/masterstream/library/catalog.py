@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import operator
+import time
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import fields
@@ -29,6 +30,8 @@ from .migrations import prepare_catalog
 from .records import FileStamp, IndexEntry, TrackRecord
 
 __all__ = ["Catalog", "FileStamp", "IndexEntry", "TrackRecord"]
+
+NO_LIMIT = 2**62  # "LIMIT ?" with no limit, on both engines
 
 
 class Catalog:
@@ -122,10 +125,8 @@ class Catalog:
 
     def list_tracks(self, *, offset: int = 0, limit: int | None = None) -> list[TrackRecord]:
         """Tracks in id order."""
-        if limit is None:
-            return records_from_rows(self.read("SELECT * FROM tracks ORDER BY id OFFSET ?",
-                                               (offset,)))  # fmt: skip
-        rows = self.read("SELECT * FROM tracks ORDER BY id LIMIT ? OFFSET ?", (limit, offset))
+        rows = self.read("SELECT * FROM tracks ORDER BY id LIMIT ? OFFSET ?",
+                         (NO_LIMIT if limit is None else limit, offset))  # fmt: skip
         return records_from_rows(rows)
 
     def track_paths(self) -> dict[str, int]:
@@ -142,6 +143,36 @@ class Catalog:
             (after_id, limit),
         )
         return records_from_rows(rows)
+
+    def claim_analysis(
+        self, owner: str, *, limit: int = 20, stale_s: float = 600.0
+    ) -> list[TrackRecord]:
+        """Up to ``limit`` tracks without a fingerprint that nobody else is analysing,
+        now claimed by ``owner`` (a claim older than ``stale_s`` is free again: its
+        server died). Servers sharing a catalog each take different tracks."""
+        now_s = time.time()
+        skip_locked = " FOR UPDATE SKIP LOCKED" if self.dialect is Dialect.POSTGRES else ""
+        with self._transaction() as db:
+            rows = db.execute(
+                "UPDATE tracks SET analysis_owner = :owner, analysis_claimed_s = :now"
+                " WHERE id IN (SELECT id FROM tracks WHERE fingerprint IS NULL AND"
+                " (analysis_claimed_s IS NULL OR analysis_claimed_s < :stale)"
+                f" ORDER BY id LIMIT :limit{skip_locked}) RETURNING *",
+                {"owner": owner, "now": now_s, "stale": now_s - stale_s, "limit": limit},
+            ).fetchall()
+        return sorted(records_from_rows(rows), key=operator.attrgetter("id"))
+
+    def release_claims(self, owner: str) -> int:
+        """Forget ``owner``'s claims (it starts again: what it left unanalysed is free)."""
+        return self.db.execute(
+            "UPDATE tracks SET analysis_owner = NULL, analysis_claimed_s = NULL"
+            " WHERE analysis_owner = ? AND fingerprint IS NULL", (owner,),
+        )  # fmt: skip
+
+    def scan_lock(self) -> AbstractContextManager[None]:
+        """Held while one server indexes the library folder: servers sharing a catalog
+        take turns (the next one then finds every file unchanged)."""
+        return self.db.exclusive("masterstream-library-scan")
 
     # -- mastering plans ----------------------------------------------------------------------
 

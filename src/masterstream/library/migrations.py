@@ -141,12 +141,19 @@ UPDATE tracks SET folder = rtrim(rtrim(path, replace(path, '/', '')), '/'),
                   album_artist_tag = album_artist;  -- as grouped so far, until re-indexed
 """
 
+# several servers sharing one catalog claim unanalysed tracks before analysing them
+V6 = """
+ALTER TABLE tracks ADD COLUMN analysis_owner TEXT;
+ALTER TABLE tracks ADD COLUMN analysis_claimed_s REAL;
+"""
+
 STEPS: tuple[str, ...] = (
     V1,
     V2,
     V3,
     V4,
     V5,
+    V6,
 )  # STEPS[n - 1] brings a catalog from version n - 1 to n
 LATEST_VERSION = len(STEPS)
 

@@ -86,6 +86,8 @@ CREATE TABLE tracks (
     artist_id           BIGINT REFERENCES artists(id),
     fingerprint         TEXT,
     updated_at          TEXT NOT NULL,
+    analysis_owner      TEXT,
+    analysis_claimed_s  DOUBLE PRECISION,
     {_search("title", "artist", "album", "album_artist")}
 );
 CREATE TABLE plans (

@@ -137,11 +137,12 @@ class LibraryScanner:
 
     def _index(self, paths: set[Path] | None) -> ScanReport:
         try:
-            report = None if paths is None else index_paths(
-                self.catalog, self.root, paths, progress=self._indexing
-            )  # fmt: skip
-            if report is None:
-                report = scan(self.catalog, self.root, progress=self._indexing)
+            with self.catalog.scan_lock():  # servers sharing a catalog take turns
+                report = None if paths is None else index_paths(
+                    self.catalog, self.root, paths, progress=self._indexing
+                )  # fmt: skip
+                if report is None:
+                    report = scan(self.catalog, self.root, progress=self._indexing)
         finally:
             self.library.reload()
             self._reloaded_s = self._clock()
@@ -209,10 +210,12 @@ class LibraryScanner:
         return max(0, int(rows[0]["n"]) - len(self._failed))
 
     async def _analyse_queue(self) -> None:
-        after = 0
+        """Analyse what has no fingerprint, a claimed batch at a time (servers sharing a
+        catalog claim different tracks, so each is analysed once in the cluster)."""
         slots = asyncio.Semaphore(max(1, self.scheduler.long_slots))
-        while batch := await asyncio.to_thread(self.catalog.analysis_queue, after_id=after):
-            after = batch[-1].id
+        owner = self.settings.effective_server_id
+        await asyncio.to_thread(self.catalog.release_claims, owner)  # left by a restart
+        while batch := await asyncio.to_thread(self.catalog.claim_analysis, owner):
             await asyncio.gather(*(self._analyse_one(r, slots) for r in batch
                                    if r.id not in self._failed))  # fmt: skip
             if self._clock() - self._reloaded_s >= self._reload_interval_s:
