@@ -90,12 +90,13 @@ class UserServer:
         return answer
 
 
-def start(root: Path, timeout_s: float = 120.0) -> UserServer:
-    """The server, once its scan has indexed every track (stopped if it never does)."""
+def start(root: Path, *args: str, timeout_s: float = 120.0) -> UserServer:
+    """The server (``args``: more ``serve`` options), once its scan has indexed every
+    track (stopped if it never does)."""
     library = write_library(root / "music")
     api_key = add_users(root / "data")
     process = ServerProcess(root, "--library", str(library), "--data-dir", str(root / "data"),
-                            "--cache-dir", str(root / "cache"))  # fmt: skip
+                            "--cache-dir", str(root / "cache"), *args)  # fmt: skip
     server = UserServer(process, library, api_key)
     try:
         process.start(timeout_s, wait_for_library=False)

@@ -93,7 +93,7 @@ async def download(call: SubsonicCall) -> Response:
 
 def _problem_answer(exc: ProblemError, fmt: str) -> Response:
     """A problem from the stream function as a Subsonic error, keeping a 416 or 429."""
-    answer = render_error(SubsonicError(GENERIC, exc.detail), fmt)
+    answer = render_error(SubsonicError(GENERIC, f"{exc.title}: {exc.detail}"), fmt)
     if exc.status in KEPT_STATUSES:
         answer.status_code = exc.status
         answer.headers.update(exc.headers)
