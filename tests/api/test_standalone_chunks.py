@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.audio.lossy_checks import ffmpeg_decode, needs_ffmpeg, rms_db
+from tests.audio.lossy_checks import best_lag, click_db, ffmpeg_decode, needs_ffmpeg, rms_db
 
 pytestmark = needs_ffmpeg
 LAGS = 40  # samples either side; the test tones' periods are > 80 samples at 48 kHz
@@ -22,13 +22,6 @@ def chunk_url(track_id: int, k: int) -> str:
 def grid(frame: int, in_rate: int, out_rate: int) -> int:
     """The first output sample at or after source frame ``frame`` (the stream's grid)."""
     return -(-frame * out_rate // in_rate)
-
-
-def best_lag(a: np.ndarray, b: np.ndarray) -> int:
-    """The shift of ``b`` against ``a`` (within ±LAGS) that correlates best."""
-    core = slice(LAGS, a.shape[0] - LAGS)
-    scores = [float(np.dot(a[core], np.roll(b, lag)[core])) for lag in range(-LAGS, LAGS + 1)]
-    return int(np.argmax(scores)) - LAGS
 
 
 async def test_formats_offer_standalone_chunks(client):
@@ -71,9 +64,11 @@ async def test_standalone_chunks_decode_alone_and_join_without_gap(
     signal_db = rms_db(continuous)
     for at in boundaries[1:]:
         window = slice(at - half, at + half)
+        # lags within ±40 samples: the tones' periods are over 80 samples at 48 kHz
         assert best_lag(continuous[window], queued[window]) == 0, f"shifted at sample {at}"
         # within the codec's tolerance: the two encodes differ by coding noise only
         assert rms_db(queued[window] - continuous[window]) < signal_db - 40.0
+        assert click_db(queued - continuous, at, out_rate) < signal_db - 40.0
 
 
 async def test_standalone_chunks_are_cached_apart_from_stream_segments(client, tracks):

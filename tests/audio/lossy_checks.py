@@ -114,3 +114,21 @@ def boundary_report(
         "click": [click_ratio(decoded - master, b, rate) for b in boundaries],
         "continuous_click": [click_ratio(continuous - master, b, rate) for b in boundaries],
     }  # fmt: skip
+
+
+def best_lag(a: np.ndarray, b: np.ndarray, lags: int = 40) -> int:
+    """The shift of 1-D ``b`` against ``a`` (within ±``lags`` samples) that correlates best:
+    0 where two decodes line up, ±n where one gained or lost n samples (a gap, a duplicate)."""
+    core = slice(lags, a.shape[0] - lags)
+    scores = [float(np.dot(a[core], np.roll(b, lag)[core])) for lag in range(-lags, lags + 1)]
+    return int(np.argmax(scores)) - lags
+
+
+def click_db(diff: np.ndarray, at: int, sample_rate: int) -> float:
+    """Peak (dB) of 1-D ``diff``, high-passed at 2 kHz, within 2 ms of ``at``: where a gap,
+    an overlap or a step between two decodes would show (to compare with the signal's
+    level, unlike :func:`click_ratio`, which compares with the difference's own level)."""
+    sos = signal.butter(4, 2000, "highpass", fs=sample_rate, output="sos")
+    span, near = round(0.05 * sample_rate), round(0.002 * sample_rate)
+    high = np.abs(signal.sosfiltfilt(sos, diff[at - span : at + span]))
+    return float(20 * np.log10(high[span - near : span + near].max() + 1e-12))

@@ -15,14 +15,13 @@ import re
 import httpx
 import numpy as np
 import pytest
-from scipy import signal
 
-from tests.audio.lossy_checks import ffmpeg_decode, needs_ffmpeg, rms_db
+from tests.audio.lossy_checks import best_lag, click_db, ffmpeg_decode, needs_ffmpeg, rms_db
 
+from .conftest import TRACKS
 from .pages import assert_abut
 
 pytestmark = [pytest.mark.timeout(180), needs_ffmpeg]
-LAGS = 40  # samples either side; the tones' periods are > 80 samples at 48 kHz
 TITLES = ["Beta", "Gamma"]  # 4.2 s and 6 s in 2 s chunks: 3 chunks each
 
 RENDER = """async ([titles, key]) => {
@@ -67,22 +66,6 @@ RENDER = """async ([titles, key]) => {
 }"""
 
 
-def click_db(diff: np.ndarray, at: int, rate: int) -> float:
-    """Peak (dB) of the difference signal, high-passed at 2 kHz, within 2 ms of ``at``:
-    where a gap, an overlap or a step would show."""
-    sos = signal.butter(4, 2000, "highpass", fs=rate, output="sos")
-    span, near = round(0.05 * rate), round(0.002 * rate)
-    high = np.abs(signal.sosfiltfilt(sos, diff[at - span : at + span]))
-    return float(20 * np.log10(high[span - near : span + near].max() + 1e-12))
-
-
-def best_lag(a: np.ndarray, b: np.ndarray) -> int:
-    """The shift of ``b`` against ``a`` (within ±LAGS) that correlates best."""
-    core = slice(LAGS, a.shape[0] - LAGS)
-    scores = [float(np.dot(a[core], np.roll(b, lag)[core])) for lag in range(-LAGS, LAGS + 1)]
-    return int(np.argmax(scores)) - LAGS
-
-
 @pytest.mark.parametrize(
     ("key", "fmt", "bitrate", "rate"), [("opus@128", "opus", 128, 48000),
                                         ("mp3@192", "mp3", 192, 44100)],
@@ -117,34 +100,36 @@ def test_lossy_chunks_decoded_by_chromium_join_without_gap_or_click(
     assert len(boundaries) == 5  # two chunk boundaries in each track, one between them
     for at in boundaries:
         window = slice(at - half, at + half)
+        # lags within ±40 samples: the tones' periods are over 80 samples at 48 kHz
         assert best_lag(reference[window], rendered[window]) == 0, f"shifted at frame {at}"
         assert rms_db(rendered[window] - reference[window]) < signal_db - 40.0, at
         assert click_db(rendered - reference, at, rate) < signal_db - 40.0, at
 
 
-def test_the_player_plays_opus_chosen_in_settings_gaplessly(app):
+def test_the_player_plays_opus_chosen_in_settings_gaplessly(app, server):
     app.page.get_by_role("link", name="Settings").click()
     app.page.get_by_label("Chunk format").select_option(label="OPUS 96 kbit/s")
     app.play_track("Beta")
     beta, gamma = app.track_id("Beta"), app.track_id("Gamma")
     app.wait_log(f"(e) => e.kind === 'append' && e.trackId === {gamma}", 1)
     assert app.page.evaluate("() => window.masterstream.player.graph.rate") == 48000
+    app.wait_position(0.5)
+    app.wait_for("() => window.masterstream.player.cursor === null")  # the queue is fetched
     entries = [e for e in app.log() if e["kind"] == "append"]
-    assert [(e["trackId"], e["chunk"]) for e in entries[:4]] == [
-        (beta, 0), (beta, 1), (beta, 2), (gamma, 0)
+    assert [(e["trackId"], e["chunk"]) for e in entries] == [
+        (beta, 0), (beta, 1), (beta, 2), (gamma, 0), (gamma, 1), (gamma, 2)
     ]  # fmt: skip
     assert_abut(entries)
-    assert all(e["rate"] == 48000 and e["frames"] > 0 for e in entries)
-    assert [e["frames"] for e in entries[:3]] == [96000, 96000, round(0.2 * 48000)]
-    requests = [r for r in app.chunk_requests() if r.track_id in (beta, gamma)]
-    assert requests and {r.fmt for r in requests} == {"opus"}
-    urls = [u for u in app.requests if re.search(f"/api/tracks/{beta}/chunks/[0-9]+[?]", u)]
-    assert all("bitrate=96" in u and "standalone=true" in u for u in urls), urls
-    app.wait_position(0.5)
-    note = app.page.locator("#data-use li[data-format='opus@96']")
-    text = note.text_content()
-    assert "MB per minute" in text and "less than 16-bit PCM" in text
-    mb_per_minute = float(text.split(": ")[1].split(" MB")[0])
-    assert 0.5 < mb_per_minute < 1.2  # ~96 kbit/s plus Ogg framing: 0.72 MB/min nominal
-    for previous, entry in itertools.pairwise(entries[:4]):
+    assert all(e["rate"] == 48000 for e in entries)
+    assert [e["frames"] for e in entries] == [96000, 96000, 9600, 96000, 96000, 96000]
+    for previous, entry in itertools.pairwise(entries):
         assert entry["when"] == pytest.approx(previous["when"] + previous["frames"] / 48000)
+    urls = [u for u in app.requests if re.search("/api/tracks/[0-9]+/chunks/[0-9]+[?]", u)]
+    assert len(urls) == 6 and all("format=opus&bitrate=96&standalone=true" in u for u in urls)
+
+    # Settings shows what those chunks cost: the bytes the server sent per minute heard
+    sent = sum(len(httpx.get(url.replace(app.base_url, server.base_url)).content) for url in urls)
+    heard_s = TRACKS["Beta"][1] + TRACKS["Gamma"][1]
+    text = app.page.locator("#data-use li[data-format='opus@96']").text_content()
+    assert text.startswith(f"OPUS 96 kbit/s: {sent * 60 / heard_s / 1e6:.2f} MB per minute"), text
+    assert f"{round(100 * (1 - sent / (heard_s * 44100 * 4)))} % less than 16-bit PCM" in text
