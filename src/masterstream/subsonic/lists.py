@@ -13,6 +13,7 @@ from .call import Method, SubsonicCall, blocking
 from .context import entry_context
 from .entries import album_directory, album_entry, song_entry
 from .errors import invalid, missing
+from .lookup import albums_in_order
 
 if TYPE_CHECKING:
     from ..library.catalog import Catalog
@@ -55,7 +56,7 @@ def select_albums(call: SubsonicCall) -> list[dict[str, Any]]:
         return selections.albums_by_genre(catalog, genre, offset=offset, limit=size)
     if kind in OWN:
         ids = _own_album_ids(call, kind, offset + size)
-        return selections.albums_by_ids(catalog, ids)[offset : offset + size]
+        return albums_in_order(catalog, ids)[offset : offset + size]
     if kind == "highest":  # no ratings are kept: nothing is rated
         return []
     raise invalid("type", f"{kind[:40]!r} is not one of {', '.join(TYPES)}")
