@@ -8,17 +8,17 @@ configuration errors and usage errors exit with status 2.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.table import Table
 
 from .commands import config_app, register
 from .commands.context import (
+    CONFIG_PATH,
     AsJson,
-    CliState,
     ConfigFile,
     DataDir,
     cli_settings,
@@ -26,7 +26,7 @@ from .commands.context import (
     fail,
     out,
     progress_bar,
-)  # fmt: skip
+)
 from .config import Settings
 from .errors import ConfigError, MasterstreamError
 from .users.cli import user_app
@@ -50,7 +50,6 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    ctx: typer.Context,
     config: ConfigFile = None,
     version: Annotated[
         bool,
@@ -58,7 +57,7 @@ def main_options(
     ] = False,
 ) -> None:
     """Stream music mastered on the fly, out of an observable two-tier chunk cache."""
-    ctx.obj = CliState(config_path=config)
+    CONFIG_PATH.set(config)
 
 
 app.add_typer(user_app, name="user")
@@ -154,11 +153,12 @@ def main() -> None:
         fail(exc, 2)
     except MasterstreamError as exc:
         fail(exc, 1)
-    except click.exceptions.NoArgsIsHelpError as exc:
-        print(exc.format_message())
-        raise SystemExit(exc.exit_code) from None
-    except click.ClickException as exc:
-        fail(exc.format_message(), exc.exit_code)
-    except click.Abort:
+    except typer.TyperException as exc:  # usage errors; a help page when arguments are missing
+        message = exc.format_message()
+        if "\n" in message:
+            print(message, file=sys.stderr)
+            raise SystemExit(exc.exit_code) from None
+        fail(message, exc.exit_code)
+    except typer.Abort:
         fail("aborted", 1)
     raise SystemExit(code if isinstance(code, int) else 0)

@@ -93,11 +93,18 @@ def file_layer(path: Path) -> dict[str, Source]:
         raise ConfigError(f"config file {path}: {exc}") from None
     layer: dict[str, Source] = {}
     for key, value in data.items():
-        line = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
+        table = isinstance(value, dict)
+        pattern = (
+            rf"^[ \t]*\[+[ \t]*{re.escape(key)}" if table else rf"^[ \t]*{re.escape(key)}[ \t]*="
+        )
+        line = re.search(pattern, text, re.MULTILINE)
         where = f"{path}" + (f" line {text.count(chr(10), 0, line.start()) + 1}" if line else "")
         option, secret_file = _option(key)
+        if table:
+            raise ConfigError(f"{where}: unknown table [{key}] (options are top-level keys)")
         if option is None:
-            close = difflib.get_close_matches(key, [*options_by_key()], n=1)
+            renamed = [o.key for o in config_options() if o.field == key]  # in MB now
+            close = renamed or difflib.get_close_matches(key, [*options_by_key()], n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ConfigError(f"{where}: unknown key {key!r}{hint}")
         if secret_file:

@@ -6,11 +6,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from dataclasses import dataclass
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
@@ -22,11 +21,8 @@ out = Console()
 err = Console(stderr=True, soft_wrap=True)  # never wrapped: one line stays one line
 
 
-@dataclass(frozen=True, slots=True)
-class CliState:
-    """The global options, kept on the root click context."""
-
-    config_path: Path | None = None
+CONFIG_PATH: ContextVar[Path | None] = ContextVar("masterstream_config_path", default=None)
+"""The global ``--config`` of the command being run (set by the root callback)."""
 
 
 def env_help(field: str, text: str | None = None) -> str:
@@ -49,10 +45,7 @@ ConfigFile = Annotated[
 def load(**cli: object) -> LoadedSettings:
     """Settings from the command line values given (None: not given), the environment and
     the configuration file named by ``--config``."""
-    ctx = click.get_current_context(silent=True)
-    state = ctx.find_object(CliState) if ctx is not None else None
-    config_path = state.config_path if state is not None else None
-    return load_settings(config_path=config_path, environ=os.environ, cli=cli)
+    return load_settings(config_path=CONFIG_PATH.get(), environ=os.environ, cli=cli)
 
 
 def cli_settings(**cli: object) -> LoadedSettings:
