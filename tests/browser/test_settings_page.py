@@ -36,24 +36,28 @@ def test_defaults_saved_used_by_the_player_and_read_back(server, contexts):
     page = app.page
     page.get_by_label("Default preset").select_option("warm")
     page.get_by_label("Default intensity").fill("0.4")
-    page.get_by_label("Default format").select_option("opus")
-    bitrates = page.get_by_label("Bitrate").locator("option").all_inner_texts()
-    assert bitrates == [f"{b} kbit/s" for b in (64, 96, 128, 160, 192, 256)]  # /api/formats' opus
-    page.get_by_label("Bitrate").select_option("160")
+    formats = page.request.get(server.base_url + "/api/formats").json()["formats"]
+    offered = {f["name"]: f["bitrates_kbps"] for f in formats}
+    for name in ("opus", "mp3"):
+        page.get_by_label("Default format").select_option(name)
+        bitrates = page.get_by_label("Bitrate").locator("option").all_inner_texts()
+        assert bitrates == [f"{b} kbit/s" for b in offered[name]]
+    assert 224 in offered["mp3"]
+    page.get_by_label("Bitrate").select_option("224")
     app.button("Save defaults").click()
     status(app, "#settings", "Defaults saved")
     assert page.get_by_role("combobox", name="Preset", exact=True).input_value() == "warm"
     assert page.get_by_role("slider", name="Intensity", exact=True).input_value() == "0.4"
     stored = page.request.get(server.base_url + "/api/me/settings").json()
     assert stored == {"default_preset": "warm", "default_intensity": 0.4,
-                      "default_format": "opus", "default_bitrate_kbps": 160}  # fmt: skip
+                      "default_format": "mp3", "default_bitrate_kbps": 224}  # fmt: skip
     page.reload()
     page.get_by_role("heading", name="Settings", exact=True).wait_for()
     page.get_by_role("button", name="Save defaults").wait_for()
     assert page.get_by_label("Default preset").input_value() == "warm"
     assert page.get_by_label("Default intensity").input_value() == "0.4"
-    assert page.get_by_label("Default format").input_value() == "opus"
-    assert page.get_by_label("Bitrate").input_value() == "160"
+    assert page.get_by_label("Default format").input_value() == "mp3"
+    assert page.get_by_label("Bitrate").input_value() == "224"
     page.get_by_label("Default format").select_option("flac")
     assert not page.get_by_label("Bitrate").is_visible()  # FLAC has no bitrate
     app.assert_stayed_on_loopback()

@@ -13,7 +13,8 @@ from .errors import InvalidUserError
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 STREAM_FORMATS = ("wav", "flac", "mp3", "opus", "raw")
 """Formats a user may choose as default (``raw``: the original file, for Subsonic clients)."""
-BITRATES_KBPS = (32, 48, 64, 96, 128, 160, 192, 256, 320)
+BITRATES_KBPS = (32, 48, 64, 96, 128, 160, 192, 224, 256, 320)
+"""Default bitrates a user may choose: every one an encoder offers (MP3 has 224)."""
 
 
 class Role(StrEnum):
