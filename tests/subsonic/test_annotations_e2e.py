@@ -3,34 +3,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import libopensonic
 import pytest
 from libopensonic.errors import DataNotFoundError, ParameterError
 
-from tests.subsonic.user_server import UserServer, close, start, track_ids
+from tests.subsonic.user_server import UserServer, connection_fixture, server_fixture, songs_fixture
 
 pytestmark = pytest.mark.timeout(300)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[UserServer]:
-    running = start(tmp_path_factory.mktemp("subsonic-annotations"))
-    yield running
-    running.process.stop()
-
-
-@pytest.fixture(scope="module")
-def songs(server: UserServer) -> dict[str, str]:
-    return track_ids(server)
-
-
-@pytest.fixture
-def alice(server: UserServer) -> Iterator[libopensonic.Connection]:
-    connection = server.connect("alice")
-    yield connection
-    close(connection)
+server = server_fixture()
+songs = songs_fixture
+alice = connection_fixture("alice")
 
 
 def test_star_unstar_and_starred2(server: UserServer, songs, alice) -> None:

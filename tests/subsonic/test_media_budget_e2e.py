@@ -4,20 +4,14 @@ chunks are cached still plays."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.subsonic.user_server import UserServer, start, track_ids
+from tests.subsonic.user_server import UserServer, server_fixture, track_ids
 
 pytestmark = pytest.mark.timeout(300)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[UserServer]:
-    running = start(tmp_path_factory.mktemp("subsonic-budget"), "--render-budget", "2")
-    yield running
-    running.process.stop()
+server = server_fixture("--render-budget", "2")
 
 
 def test_cold_streams_wait_for_the_budget_and_cached_ones_play(server: UserServer) -> None:

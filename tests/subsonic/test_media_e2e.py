@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import libopensonic
 import pytest
 
 from masterstream.mastering import get_preset
@@ -20,9 +18,9 @@ from tests.subsonic.user_server import (
     ALICE_SETTINGS,
     TRACKS,
     UserServer,
-    close,
+    connection_fixture,
     read_body,
-    start,
+    server_fixture,
     track_ids,
 )
 
@@ -33,11 +31,7 @@ MP3_FRAME_S = 1152 / 44100
 TARGET_LUFS = get_preset(ALICE_SETTINGS.default_preset or "").target_lufs
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[UserServer]:
-    running = start(tmp_path_factory.mktemp("subsonic-media"))
-    yield running
-    running.process.stop()
+server = server_fixture()
 
 
 @pytest.fixture(scope="module")
@@ -45,11 +39,7 @@ def groove(server: UserServer) -> str:
     return track_ids(server)["Groove"]
 
 
-@pytest.fixture
-def alice(server: UserServer) -> Iterator[libopensonic.Connection]:
-    connection = server.connect("alice")
-    yield connection
-    close(connection)
+alice = connection_fixture("alice")
 
 
 def probe(path: Path) -> dict:

@@ -4,41 +4,18 @@ playlist but cannot change it (error 50)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import libopensonic
 import pytest
 from libopensonic.errors import AuthError, DataNotFoundError
 
-from tests.subsonic.user_server import UserServer, close, start, track_ids
+from tests.subsonic.user_server import UserServer, connection_fixture, server_fixture, songs_fixture
 
 pytestmark = pytest.mark.timeout(300)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[UserServer]:
-    running = start(tmp_path_factory.mktemp("subsonic-playlists"))
-    yield running
-    running.process.stop()
-
-
-@pytest.fixture(scope="module")
-def songs(server: UserServer) -> dict[str, str]:
-    return track_ids(server)
-
-
-@pytest.fixture
-def alice(server: UserServer) -> Iterator[libopensonic.Connection]:
-    connection = server.connect("alice")
-    yield connection
-    close(connection)
-
-
-@pytest.fixture
-def bob(server: UserServer) -> Iterator[libopensonic.Connection]:
-    connection = server.connect("bob")
-    yield connection
-    close(connection)
+server = server_fixture()
+songs = songs_fixture
+alice = connection_fixture("alice")
+bob = connection_fixture("bob")
 
 
 def titles(playlist) -> list[str]:

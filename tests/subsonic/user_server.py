@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import libopensonic
+import pytest
 import soundfile as sf
 from mutagen.flac import FLAC
 
@@ -126,3 +128,32 @@ def track_ids(server: UserServer) -> dict[str, str]:
     """Subsonic song id of each track, by title."""
     found = server.ok("alice", "search3", query="", songCount=50)["searchResult3"]
     return {song["title"]: song["id"] for song in found.get("song", [])}
+
+
+def server_fixture(*args: str) -> Callable[..., Iterator[UserServer]]:
+    """A module-scoped fixture: the module's own server (``args``: more ``serve``
+    options)."""
+
+    @pytest.fixture(scope="module")
+    def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UserServer]:
+        running = start(tmp_path_factory.mktemp("subsonic-server"), *args)
+        yield running
+        running.process.stop()
+
+    return server
+
+
+def connection_fixture(name: str) -> Callable[..., Iterator[libopensonic.Connection]]:
+    """A fixture: py-opensonic connected to the module's ``server`` as ``name``."""
+
+    @pytest.fixture(name=name)
+    def connection(server: UserServer) -> Iterator[libopensonic.Connection]:
+        connected = server.connect(name)
+        yield connected
+        close(connected)
+
+    return connection
+
+
+songs_fixture = pytest.fixture(scope="module", name="songs")(track_ids)
+"""A module-scoped fixture ``songs``: the song ids of the module's server by title."""
