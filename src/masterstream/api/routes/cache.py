@@ -17,6 +17,7 @@ from ...monitoring.snapshot import METRICS
 from ...service.request import ChunkRequest, Variant, check_format
 from ..auth import require_admin
 from ..params import TrackIdParam, format_param, variant_params
+from ..report_schemas import EndpointMetricsView, MetricTrend
 from ..schemas import ClearResult, WarmAccepted, WarmRequest
 from ..state import ServerState, get_state
 
@@ -53,7 +54,9 @@ async def track_cache_status(
     return TrackCacheStatusResponse(**status)
 
 
-@router.get("/api/cache/trends", summary="Trend of one monitored metric")
+@router.get(
+    "/api/cache/trends", response_model=MetricTrend, summary="Trend of one monitored metric"
+)
 async def cache_trends(
     state: State,
     metric: Annotated[str, Query(max_length=64, description=f"One of {TREND_METRICS}")] = (
@@ -64,7 +67,11 @@ async def cache_trends(
     return state.monitor.get_trend(metric, window)
 
 
-@router.get("/api/metrics/endpoints", summary="Per-endpoint request metrics")
+@router.get(
+    "/api/metrics/endpoints",
+    response_model=EndpointMetricsView,
+    summary="Per-endpoint request metrics",
+)
 async def endpoint_metrics(
     state: State, window: Annotated[int, Query(ge=1, le=1000)] = 10
 ) -> dict[str, Any]:

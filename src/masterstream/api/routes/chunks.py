@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.routing import APIRoute
 
-from ...monitoring import ChunkCacheMetadata, create_cache_aware_response
+from ...monitoring import CacheAwareResponse, ChunkCacheMetadata, create_cache_aware_response
 from ...service.request import ChunkRequest, Variant
 from ..budgets import charge, refuse_if_exhausted
 from ..headers import cache_control, cache_status, etag_matches, server_timing, strong_etag
@@ -94,6 +94,7 @@ router.add_api_route(
 
 @router.get(
     CHUNK_ENDPOINT + "/info",
+    response_model=CacheAwareResponse[ChunkCacheMetadata],
     summary="Where a chunk is cached (ChunkCacheMetadata), without its bytes",
 )
 async def get_chunk_info(

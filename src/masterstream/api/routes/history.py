@@ -10,12 +10,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
+from ..report_schemas import CacheHistory
 from ..state import ServerState, get_state
 
 router = APIRouter(tags=["cache"])
 
 
-@router.get("/api/cache/history", summary="The monitor's recent cache snapshots, oldest first")
+@router.get(
+    "/api/cache/history",
+    response_model=CacheHistory,
+    summary="The monitor's recent cache snapshots, oldest first",
+)
 async def cache_history(
     state: Annotated[ServerState, Depends(get_state)],
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,

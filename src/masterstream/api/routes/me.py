@@ -18,6 +18,7 @@ from ...users import User
 from ...users.keys import MAX_LABEL_CHARS
 from ...users.models import BITRATES_KBPS, STREAM_FORMATS
 from ...users.passwords import MAX_PASSWORD_BYTES
+from ..account_schemas import ApiKeyView, NewApiKey, UserSettingsView
 from ..auth import CurrentPrincipal, Principal, get_auth
 from ..problems import ProblemError
 
@@ -54,13 +55,17 @@ def account(principal: Principal) -> User:
     return principal.user
 
 
-@router.get("/api/me/settings", summary="My listening defaults")
+@router.get("/api/me/settings", response_model=UserSettingsView, summary="My listening defaults")
 async def my_settings(request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
     user = account(principal)
     return get_auth(request).store.accounts.settings(user.id).to_dict()
 
 
-@router.put("/api/me/settings", summary="Change my listening defaults (fields sent only)")
+@router.put(
+    "/api/me/settings",
+    response_model=UserSettingsView,
+    summary="Change my listening defaults (fields sent only)",
+)
 async def change_settings(
     change: SettingsChange, request: Request, principal: CurrentPrincipal
 ) -> dict[str, Any]:
@@ -70,13 +75,20 @@ async def change_settings(
     return accounts.put_settings(user.id, updated).to_dict()
 
 
-@router.get("/api/me/keys", summary="My API keys (never their secrets)")
+@router.get(
+    "/api/me/keys", response_model=list[ApiKeyView], summary="My API keys (never their secrets)"
+)
 async def my_keys(request: Request, principal: CurrentPrincipal) -> list[dict[str, Any]]:
     user = account(principal)
     return [key.to_dict() for key in get_auth(request).store.keys.list(user.id)]
 
 
-@router.post("/api/me/keys", status_code=201, summary="A new API key, shown this once")
+@router.post(
+    "/api/me/keys",
+    status_code=201,
+    response_model=NewApiKey,
+    summary="A new API key, shown this once",
+)
 async def create_key(
     body: NewKey, request: Request, response: Response, principal: CurrentPrincipal
 ) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from ...users import NewSecret, User
 from ...users.passwords import MAX_PASSWORD_BYTES
 from ..access import session_cookie
+from ..account_schemas import SessionStarted, SessionStatus
 from ..auth import SESSION_COOKIE, AuthState, CurrentPrincipal, Principal, get_auth
 from ..problems import ProblemError
 
@@ -61,12 +62,18 @@ def start_session(
     }
 
 
-@router.get("/api/session", summary="Who is signed in, and whether first-admin setup is offered")
+@router.get(
+    "/api/session",
+    response_model=SessionStatus,
+    summary="Who is signed in, and whether first-admin setup is offered",
+)
 async def who_am_i(request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
     return session_payload(principal, get_auth(request))
 
 
-@router.post("/api/session", summary="Sign in (sets the session cookie)")
+@router.post(
+    "/api/session", response_model=SessionStarted, summary="Sign in (sets the session cookie)"
+)
 async def sign_in(
     body: Credentials, request: Request, response: Response, principal: CurrentPrincipal
 ) -> dict[str, Any]:
@@ -100,7 +107,7 @@ async def sign_out(request: Request) -> Response:
 
 
 @router.post(
-    "/api/setup", status_code=201,
+    "/api/setup", status_code=201, response_model=SessionStarted,
     summary="Create the first (admin) account: from loopback only, only while there is none",
 )  # fmt: skip
 async def setup(

@@ -12,6 +12,7 @@ from ...errors import TrackNotFoundError
 from ...library import browse
 from ...library.catalog import TrackRecord
 from ...mastering import PRESETS
+from ...monitoring import CacheAwareResponse
 from ...service.request import MAX_ID
 from ...service.tracks import fingerprint_file
 from ..params import TrackIdParam
@@ -105,7 +106,11 @@ async def _fingerprint(state: ServerState, record: TrackRecord) -> tuple[dict[st
     return fingerprint, "miss"
 
 
-@router.get("/api/tracks/{track_id}", summary="Track info and fingerprint (cache-aware envelope)")
+@router.get(
+    "/api/tracks/{track_id}",
+    response_model=CacheAwareResponse[TrackDetail],
+    summary="Track info and fingerprint (cache-aware envelope)",
+)
 async def get_track(
     track_id: TrackIdParam, state: Annotated[ServerState, Depends(get_state)]
 ) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from ...users import Role
 from ...users.passwords import MAX_PASSWORD_BYTES
+from ..account_schemas import UserDetail, UserView
 from ..auth import get_auth, require_admin
 
 router = APIRouter(tags=["users"], dependencies=[Depends(require_admin)])
@@ -29,26 +30,34 @@ class UserChange(BaseModel):
     password: Annotated[str | None, Field(min_length=1, max_length=MAX_PASSWORD_BYTES)] = None
 
 
-@router.get("/api/users", summary="Every account (admin)")
+@router.get("/api/users", response_model=list[UserView], summary="Every account (admin)")
 async def list_users(request: Request) -> list[dict[str, Any]]:
     return [user.to_dict() for user in get_auth(request).store.accounts.list()]
 
 
-@router.post("/api/users", status_code=201, summary="Create an account (admin)")
+@router.post(
+    "/api/users", status_code=201, response_model=UserView, summary="Create an account (admin)"
+)
 async def create_user(body: NewUser, request: Request) -> dict[str, Any]:
     accounts = get_auth(request).store.accounts
     user = await asyncio.to_thread(accounts.add, body.name, body.password, Role(body.role))
     return user.to_dict()
 
 
-@router.get("/api/users/{name}", summary="One account and its settings (admin)")
+@router.get(
+    "/api/users/{name}", response_model=UserDetail, summary="One account and its settings (admin)"
+)
 async def get_user(name: UserName, request: Request) -> dict[str, Any]:
     accounts = get_auth(request).store.accounts
     user = accounts.get(name)
     return {**user.to_dict(), "settings": accounts.settings(user.id).to_dict()}
 
 
-@router.patch("/api/users/{name}", summary="Change an account's role or password (admin)")
+@router.patch(
+    "/api/users/{name}",
+    response_model=UserView,
+    summary="Change an account's role or password (admin)",
+)
 async def change_user(name: UserName, body: UserChange, request: Request) -> dict[str, Any]:
     accounts = get_auth(request).store.accounts
     user = accounts.get(name)
