@@ -64,19 +64,28 @@ class SubsonicCall:
             raise missing(name)
         return value
 
+    def _number(self, name: str, convert: Callable[[str], Any], what: str) -> Any:
+        """``convert`` of the parameter's first value (None when absent or empty)."""
+        raw = self.get(name)
+        if raw is None or raw == "":
+            return None
+        try:
+            value = convert(raw.strip())
+        except ValueError:
+            raise invalid(name, f"not {what}: {raw[:40]!r}") from None
+        if not math.isfinite(value):
+            raise invalid(name, f"not a finite number: {raw[:40]!r}")
+        return value
+
     def get_int(
         self, name: str, default: int | None = None, *, minimum: int | None = None,
         maximum: int | None = None,
     ) -> int | None:  # fmt: skip
         """An integer parameter, clamped to [minimum, maximum] (clients send out-of-range
         sizes; real servers clamp them rather than fail)."""
-        raw = self.get(name)
-        if raw is None or raw == "":
+        value = self._number(name, int, "an integer")
+        if value is None:
             return default
-        try:
-            value = int(raw.strip())
-        except ValueError:
-            raise invalid(name, f"not an integer: {raw[:40]!r}") from None
         if minimum is not None:
             value = max(minimum, value)
         return value if maximum is None else min(maximum, value)
@@ -85,17 +94,12 @@ class SubsonicCall:
         self, name: str, default: float | None = None, *, minimum: float | None = None,
         maximum: float | None = None,
     ) -> float | None:  # fmt: skip
-        raw = self.get(name)
-        if raw is None or raw == "":
+        """A number parameter; outside [minimum, maximum] is an error."""
+        value = self._number(name, float, "a number")
+        if value is None:
             return default
-        try:
-            value = float(raw.strip())
-        except ValueError:
-            raise invalid(name, f"not a number: {raw[:40]!r}") from None
-        if not math.isfinite(value):
-            raise invalid(name, f"not a finite number: {raw[:40]!r}")
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-            raise invalid(name, f"must be in [{minimum}, {maximum}], got {raw[:40]!r}")
+            raise invalid(name, f"must be in [{minimum}, {maximum}], got {value:g}")
         return value
 
     def get_bool(self, name: str, default: bool | None = None) -> bool | None:

@@ -6,6 +6,7 @@ or ``*``) lists everything, page by page with the ``*Offset`` parameters.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..library import browse
@@ -43,24 +44,24 @@ def _found(call: SubsonicCall) -> tuple[list[Any], list[Any], list[Any]]:
     return found[0], found[1], found[2]
 
 
-def search3(call: SubsonicCall) -> dict[str, Any]:
+def _answer(call: SubsonicCall, key: str, album_shape: Callable[..., Any]) -> dict[str, Any]:
     artists, albums, songs = _found(call)
     context = entry_context(call)
-    return {"searchResult3": {
+    return {key: {
         "artist": [artist_entry(a, context) for a in artists],
-        "album": [album_entry(a, context) for a in albums],
+        "album": [album_shape(a, context) for a in albums],
         "song": [song_entry(r, context) for r in songs],
     }}  # fmt: skip
+
+
+def search3(call: SubsonicCall) -> dict[str, Any]:
+    """Albums as ``AlbumID3``."""
+    return _answer(call, "searchResult3", album_entry)
 
 
 def search2(call: SubsonicCall) -> dict[str, Any]:
-    artists, albums, songs = _found(call)
-    context = entry_context(call)
-    return {"searchResult2": {
-        "artist": [artist_entry(a, context) for a in artists],
-        "album": [album_directory(a, context) for a in albums],
-        "song": [song_entry(r, context) for r in songs],
-    }}  # fmt: skip
+    """Albums as directories (``Child``)."""
+    return _answer(call, "searchResult2", album_directory)
 
 
 METHODS = {
