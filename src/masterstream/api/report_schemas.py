@@ -1,4 +1,5 @@
-"""Response models of the reporting routes: formats, trends, endpoint metrics, history.
+"""Response models of the reporting routes: formats, presets, trends, endpoint metrics,
+history.
 
 Each keeps fields it does not name (``extra="allow"``), so a figure added later is served
 before it is documented; the OpenAPI document lists the named ones.
@@ -6,7 +7,7 @@ before it is documented; the OpenAPI document lists the named ones.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -120,3 +121,18 @@ class CacheHistory(_View):
 
     interval_s: float = Field(description="Seconds between snapshots.")
     points: list[HistoryPoint]
+
+
+class PresetInfo(_View):
+    """A mastering preset; a passthrough preset (``original``) has no processing stages."""
+
+    name: str
+    description: str
+    target_lufs: float | None
+    true_peak_dbtp: float | None
+    adaptive: bool = Field(description="Shaped by each track's fingerprint.")
+    passthrough: bool
+    eq: list[dict[str, Any]] | None = None
+    compressor: dict[str, Any] | None = None
+    transients: dict[str, Any] | None = None
+    limiter: dict[str, Any] | None = None

@@ -16,6 +16,7 @@ from ...monitoring import CacheAwareResponse
 from ...service.request import MAX_ID
 from ...service.tracks import fingerprint_file
 from ..params import TrackIdParam
+from ..report_schemas import PresetInfo
 from ..schemas import TrackDetail, TrackPage
 from ..state import ServerState, get_state
 
@@ -130,6 +131,11 @@ async def get_track(
     return envelope
 
 
-@router.get("/api/presets", summary="Mastering presets with descriptions and targets")
+@router.get(
+    "/api/presets",
+    response_model=list[PresetInfo],
+    response_model_exclude_unset=True,
+    summary="Mastering presets with descriptions and targets",
+)
 async def list_presets() -> list[dict[str, Any]]:
     return [preset.to_dict() for preset in PRESETS.values()]
