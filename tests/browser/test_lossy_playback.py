@@ -4,7 +4,8 @@ declares), the app's own modules lay them end to end in an OfflineAudioContext a
 chunk boundaries and a track boundary, and the rendered samples must match ffmpeg's
 decode of the continuous stream: same length, no shift at any boundary (cross-correlation),
 no click (the difference signal's high-passed peak at the boundary). Then the real player
-plays Opus chosen in Settings, at 48 kHz, its segments abutting, and shows its data use."""
+plays Opus chosen in Settings, at 48 kHz, its segments abutting, and shows its data use;
+switched from FLAC mid-play, it rebuilds its audio context at 48 kHz and plays on."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import pytest
 
 from tests.audio.lossy_checks import best_lag, click_db, ffmpeg_decode, needs_ffmpeg, rms_db
 
-from .conftest import TRACKS
+from .conftest import CHUNK_S, TRACKS
 from .pages import assert_abut
 
 pytestmark = [pytest.mark.timeout(180), needs_ffmpeg]
@@ -133,3 +134,22 @@ def test_the_player_plays_opus_chosen_in_settings_gaplessly(app, server):
     text = app.page.locator("#data-use li[data-format='opus@96']").text_content()
     assert text.startswith(f"OPUS 96 kbit/s: {sent * 60 / heard_s / 1e6:.2f} MB per minute"), text
     assert f"{round(100 * (1 - sent / (heard_s * 44100 * 4)))} % less than 16-bit PCM" in text
+
+
+def test_switching_to_a_format_at_another_rate_plays_on_from_the_same_place(app):
+    app.play_track("Gamma")
+    gamma = app.track_id("Gamma")
+    rate = "() => window.masterstream.player.graph.rate"
+    app.wait_position(1.0)
+    assert app.page.evaluate(rate) == 44100  # FLAC: the track's own rate
+    app.page.get_by_role("link", name="Settings").click()
+    before = app.position()
+    app.page.get_by_label("Chunk format").select_option(label="OPUS 128 kbit/s")
+    app.wait_for("() => window.masterstream.player.graph?.rate === 48000")
+    app.wait_log(f"(e) => e.kind === 'append' && e.trackId === {gamma} && e.rate === 48000")
+    first = next(e for e in app.log() if e["kind"] == "append" and e["rate"] == 48000)
+    resumed_s = first["chunk"] * CHUNK_S + first["offsetFrames"] / 48000
+    assert before <= resumed_s < before + 1.0  # from where it was, not from the start
+    assert app.wait_position(resumed_s + 0.5) > resumed_s
+    opus = [r for r in app.chunk_requests() if r.fmt == "opus"]
+    assert opus and min(r.chunk for r in opus) == int(before // CHUNK_S)
