@@ -76,6 +76,7 @@ class CacheCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         if self.cache is not None:
             yield from self._cache_families(read_figures(self.cache))
+            yield from self._shared_families(getattr(self.cache, "shared", None))
         if self.monitor is not None:
             yield from self._health_families()
         if self.metrics is not None:
@@ -113,6 +114,21 @@ class CacheCollector(Collector):
             value = render.get(field)
             if value is not None:
                 yield CounterMetricFamily(f"{PREFIX}cache_{name}", doc, value=value * scale)
+
+    def _shared_families(self, shared: Any) -> Iterator[Metric]:
+        """The link to the shared (Redis) tier, when this server has one."""
+        if shared is None:
+            return
+        status = shared.status()
+        yield GaugeMetricFamily(
+            f"{PREFIX}shared_tier_up",
+            "1 while the shared tier is reachable (breaker closed, events subscribed).",
+            value=1.0 if status["available"] else 0.0,
+        )
+        yield CounterMetricFamily(
+            f"{PREFIX}shared_tier_failures", "Shared-tier operations that failed.",
+            value=float(status["failures"] or 0),
+        )  # fmt: skip
 
     def _health_families(self) -> Iterator[Metric]:
         status, alerts = self.monitor.get_health_status()
