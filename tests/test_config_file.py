@@ -184,3 +184,12 @@ def test_from_env_reads_no_file(dirs):
     write(default, "port = 9001\n")
     assert Settings.from_env({}).port == 8765
     assert os.environ["XDG_CONFIG_HOME"] == str(dirs / "config")
+
+
+def test_the_configuration_document_lists_every_option():
+    doc = (Path(__file__).parents[1] / "docs" / "configuration.md").read_text()
+    rows = {line.split("|")[1].strip() for line in doc.splitlines() if line.startswith("| `")}
+    for option in config_options():
+        key = f"`{option.key}`" + (f", `{option.key}_file`" if option.secret else "")
+        assert key in rows, f"docs/configuration.md has no row for {option.key}"
+        assert f"`{option.env}`" in doc
