@@ -19,11 +19,17 @@ chunk arriving next waits at most that long.
 A queued job can be promoted (an on-demand request joins a look-ahead render that has not
 started) and is dropped if everyone awaiting it was cancelled. Workers are never left
 idle while a job they may run is queued.
+
+Memory: at most ``workers`` jobs hold their buffers at once (a queued job holds only its
+arguments, a started one hands its result over and keeps nothing). The allocator is told to
+keep render-sized buffers out of the heap (:mod:`.allocator`), and free heap pages are given
+back after every long job and whenever the last running job ends.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import multiprocessing
@@ -35,9 +41,11 @@ from typing import Any, Literal
 
 from ..cache import Lane, Priority
 from ..errors import RenderError
+from .allocator import bound_heap, release_free_memory
 from .jobs import init_worker
 
 PoolKind = Literal["process", "thread"]
+TRIM_EVERY_S = 1.0
 
 
 def make_pool(kind: PoolKind, workers: int) -> Executor:
@@ -46,8 +54,14 @@ def make_pool(kind: PoolKind, workers: int) -> Executor:
     if kind == "process":
         # spawn, not fork: the server process has threads (event loop, disk I/O).
         context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker)
+        return ProcessPoolExecutor(workers, mp_context=context, initializer=init_process_worker)
     raise ValueError(f"render pool must be 'process' or 'thread', got {kind!r}")
+
+
+def init_process_worker() -> None:
+    """A render worker process: the allocator bounded like the server's, then warmed up."""
+    bound_heap()
+    init_worker()
 
 
 @dataclass(eq=False, slots=True)
@@ -97,6 +111,8 @@ class WorkScheduler:
         self.long_slots = max(1, workers // 2) if long_slots is None else long_slots
         self.overflow_cost_s = overflow_cost_s
         self.pool_kind = pool
+        bound_heap()  # process-wide; the render threads allocate here
+        self._trimmed_s = float("-inf")
         self._pool = make_pool(pool, workers)
         self._queues: dict[bool, list[tuple[Priority, int, _Job]]] = {False: [], True: []}
         self._tagged: dict[Hashable, _Job] = {}
@@ -187,6 +203,10 @@ class WorkScheduler:
     def _finished(self, job: _Job, work: asyncio.Future[Any]) -> None:
         self.stats.running -= 1
         self.stats.long_running -= job.long
+        if job.long:
+            self._trimmed_s = float("-inf")
+        if job.long or self.stats.running == 0:
+            self._release_memory()
         if self._tagged.get(job.tag) is job:
             del self._tagged[job.tag]
         if not job.future.done():
@@ -204,6 +224,16 @@ class WorkScheduler:
         elif not work.cancelled():
             work.exception()  # retrieved: its only waiter left
         self._pump()
+
+    def _release_memory(self) -> None:
+        """Trim the heap off the event loop (in-process workers only; at most once a second
+        unless a long job just ended)."""
+        loop = asyncio.get_running_loop()
+        if self.pool_kind != "thread" or loop.time() - self._trimmed_s < TRIM_EVERY_S:
+            return
+        self._trimmed_s = loop.time()
+        with contextlib.suppress(RuntimeError):  # the loop's executor is shutting down
+            loop.run_in_executor(None, release_free_memory)
 
     def _drop(self, job: _Job) -> None:
         job.dropped = True
