@@ -157,3 +157,28 @@ async def test_an_estimated_length_is_met_exactly_by_padding_or_cutting():
     assert await fitted(16) == b"OggS-one-two\0\0\0\0"
     assert await fitted(10) == b"OggS-one-t"
     assert await fitted(12) == b"OggS-one-two"
+
+
+@pytest.mark.parametrize("fmt", ["wav", "flac", "opus", "mp3"])
+@pytest.mark.parametrize("start", [0.004, 0.999, 1.0, 2.19])
+async def test_starts_at_the_edges_of_chunks_and_of_the_track(client, tracks, tmp_path, fmt,
+                                                             start):  # fmt: skip
+    track = tracks["b-mono"]  # 2.2 s, 48 kHz mono, 1 s chunks
+    params = {"format": fmt, "preset": "warm"}
+    full = await client.get(url(track["id"]), params=params)
+    seek = await client.get(url(track["id"]), params={**params, "start_s": str(start)})
+    assert seek.status_code == 200
+    whole, _ = ffmpeg_decode(full.content, tmp_path / f"full.{fmt}", 1)
+    part, rate = ffmpeg_decode(seek.content, tmp_path / f"seek.{fmt}", 1)
+    first = round(float(seek.headers["x-stream-start"]) * rate)  # where it really starts
+    assert first == round(start * rate) or (
+        fmt == "mp3" and 0 < round(start * rate) - first <= 1152
+    )
+    assert rate == 48000 and part.shape[0] == whole.shape[0] - first
+    assert float(seek.headers["x-content-duration"]) == pytest.approx(
+        part.shape[0] / rate, abs=1e-3
+    )
+    if fmt in ("wav", "flac"):
+        np.testing.assert_array_equal(part, whole[first:])
+    elif part.shape[0] > 480:
+        assert correlation(part[:480], whole[first : first + 480]) > 0.99

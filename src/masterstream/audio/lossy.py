@@ -46,6 +46,9 @@ class StreamStart(Protocol):
     @property
     def chunk_index(self) -> int: ...
 
+    @property
+    def sample(self) -> int: ...
+
 
 class LossyStream(Protocol):
     """One track's stream in a lossy format (see :class:`~.opus.OpusStream`)."""

@@ -65,6 +65,7 @@ class Mp3Start:
     frame: int
     chunk_index: int
     encoder_delay: int
+    sample: int  # the first sample it decodes to
 
 
 class Mp3Stream:
@@ -173,10 +174,13 @@ class Mp3Stream:
         """Where a stream whose first decoded sample is output sample ``sample`` begins: a
         frame before the one holding it (the decoder's overlap settles), the rest skipped
         by the Info frame's delay — exact for decoders that read the LAME tag, else the
-        stream starts up to two frames early."""
+        stream starts up to two frames early. A start in the last frame's worth of samples
+        moves back to it (ffmpeg never trims a stream to less than about one frame)."""
+        sample = max(min(sample, self.output_frames - FRAME_SAMPLES), 0)
         frame = max((sample + self.encoder_delay) // FRAME_SAMPLES - 1, 0)
         chunk = bisect.bisect_right(self._frame_bounds, frame, hi=self.geometry.chunk_count)
-        return Mp3Start(frame, chunk - 1, sample + self.encoder_delay - frame * FRAME_SAMPLES)
+        delay = sample + self.encoder_delay - frame * FRAME_SAMPLES
+        return Mp3Start(frame, chunk - 1, delay, sample)
 
     def sizes_from(self, start: Mp3Start | None = None) -> tuple[int, ...]:
         """Exact stream bytes of every chunk from ``start`` (None: the whole track) on."""

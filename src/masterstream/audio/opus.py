@@ -96,6 +96,7 @@ class OpusStart:
     packet: int
     chunk_index: int
     pre_skip: int
+    sample: int  # the first sample it decodes to
 
 
 class OpusStream:
@@ -206,7 +207,8 @@ class OpusStream:
         ``SEEK_PREROLL_PACKETS`` before it (the decoder settles), skipped as pre-skip."""
         packet = max((sample + self.pre_skip) // FRAME_SAMPLES - SEEK_PREROLL_PACKETS, 0)
         chunk = bisect.bisect_right(self._packet_bounds, packet, hi=self.geometry.chunk_count)
-        return OpusStart(packet, chunk - 1, sample + self.pre_skip - packet * FRAME_SAMPLES)
+        pre_skip = sample + self.pre_skip - packet * FRAME_SAMPLES
+        return OpusStart(packet, chunk - 1, pre_skip, sample)
 
     def sizes_from(self, start: OpusStart | None = None) -> None:
         """VBR: chunk sizes are known only once the chunks are encoded."""

@@ -137,10 +137,11 @@ def track_stream(
     stream = lossy_stream(fmt.name, geometry, channels, fmt.bitrate_kbps)
     rate = stream.output_sample_rate
     sample = min(round(start_s * rate), stream.output_frames - 1)
-    duration_s = (stream.output_frames - sample) / rate
-    common = {"media_type": fmt.media_type, "chunk_fmt": fmt_token, "duration_s": duration_s,
-              "start_s": sample / rate}  # fmt: skip
     start = stream.start_at(sample) if sample else None
+    sample = 0 if start is None else start.sample
+    common = {"media_type": fmt.media_type, "chunk_fmt": fmt_token,
+              "duration_s": (stream.output_frames - sample) / rate,
+              "start_s": sample / rate}  # fmt: skip
     first = 0 if start is None else start.chunk_index
     sizes = stream.sizes_from(start)
     if sizes is None and start is None and cached_sizes is not None:

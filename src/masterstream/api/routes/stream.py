@@ -22,8 +22,9 @@ MEDIA = {"audio/wav": {}, "audio/flac": {}, "audio/mpeg": {}, "audio/ogg; codecs
 START_DESCRIPTION = (
     "Start the stream here, in seconds (0 <= start_s < duration; Subsonic's timeOffset). "
     "WAV and FLAC start at that sample, Opus at that 48 kHz sample (pre-skip), MP3 at that "
-    "sample for decoders that read the LAME tag (else up to two frames, 52 ms, early). "
-    "X-Content-Duration is the remaining duration."
+    "sample for decoders that read the LAME tag (else up to two frames, 52 ms, early; a "
+    "start in the last 26 ms moves back to 26 ms before the end). X-Stream-Start says "
+    "where it starts, X-Content-Duration how long it plays."
 )
 STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": MEDIA, "description": "The whole track as one stream."},
