@@ -5,11 +5,11 @@ track), and the rendered samples must equal the source files read by soundfile."
 
 from __future__ import annotations
 
-import base64
-
 import numpy as np
 import pytest
 import soundfile as sf
+
+from .offline_render import RENDER_PARTS, left_channel
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -36,20 +36,9 @@ RENDER = """async ([tracks, startS]) => {
       parts.push({ buffer, segment: timeline.append({ frames, offsetFrames }) });
     }
   }
-  const render = (options) => new OfflineAudioContext(2, timeline.endFrame, options.sampleRate);
-  const graph = new AudioGraph(rate, render);
-  for (const { buffer, segment } of parts) {
-    graph.start(buffer, "mastered", segment.startFrame, segment.offsetFrames, segment.frames);
-  }
-  const rendered = await graph.ctx.startRendering();
-  const left = new Float32Array(rendered.getChannelData(0));
-  const bytes = new Uint8Array(left.buffer);
-  let text = "";
-  for (let i = 0; i < bytes.length; i += 8192) {
-    text += String.fromCharCode(...bytes.subarray(i, i + 8192));
-  }
-  return { left: btoa(text), frames: rendered.length, gaps: timeline.gaps };
-}"""
+  const rendered = await (RENDER_PARTS)(AudioGraph, rate, timeline, parts);
+  return { ...rendered, gaps: timeline.gaps };
+}""".replace("RENDER_PARTS", RENDER_PARTS)
 
 
 def test_decoded_chunks_laid_end_to_end_are_the_source_samples(app, library_dir):
@@ -60,7 +49,7 @@ def test_decoded_chunks_laid_end_to_end_are_the_source_samples(app, library_dir)
     )
     start_s = 1.337  # mid-chunk, as after a seek
     result = app.page.evaluate(RENDER, [tracks, start_s])
-    rendered = np.frombuffer(base64.b64decode(result["left"]), dtype=np.float32)
+    rendered = left_channel(result)
     sources = [
         sf.read(next(library_dir.rglob(f"*{t['title']}.wav")), dtype="float32")[0][:, 0]
         for t in tracks

@@ -9,7 +9,6 @@ switched from FLAC mid-play, it rebuilds its audio context at 48 kHz and plays o
 
 from __future__ import annotations
 
-import base64
 import itertools
 import re
 
@@ -20,6 +19,7 @@ import pytest
 from tests.audio.lossy_checks import best_lag, click_db, ffmpeg_decode, needs_ffmpeg, rms_db
 
 from .conftest import CHUNK_S, TRACKS
+from .offline_render import RENDER_PARTS, left_channel
 from .pages import assert_abut
 
 pytestmark = [pytest.mark.timeout(180), needs_ffmpeg]
@@ -50,21 +50,10 @@ RENDER = """async ([titles, key]) => {
       parts.push({ buffer, segment: timeline.append({ frames }) });
     }
   }
-  const render = (options) => new OfflineAudioContext(2, timeline.endFrame, options.sampleRate);
-  const graph = new AudioGraph(rate, render);
-  for (const { buffer, segment } of parts) {
-    graph.start(buffer, "mastered", segment.startFrame, segment.offsetFrames, segment.frames);
-  }
-  const rendered = await graph.ctx.startRendering();
-  const left = new Float32Array(rendered.getChannelData(0));
-  const bytes = new Uint8Array(left.buffer);
-  let text = "";
-  for (let i = 0; i < bytes.length; i += 8192) {
-    text += String.fromCharCode(...bytes.subarray(i, i + 8192));
-  }
-  return { left: btoa(text), rate: rendered.sampleRate, decoded,
-           starts: parts.map((p) => p.segment.startFrame), gaps: timeline.gaps };
-}"""
+  const rendered = await (RENDER_PARTS)(AudioGraph, rate, timeline, parts);
+  return { ...rendered, decoded, starts: parts.map((p) => p.segment.startFrame),
+           gaps: timeline.gaps };
+}""".replace("RENDER_PARTS", RENDER_PARTS)
 
 
 @pytest.mark.parametrize(
@@ -79,7 +68,7 @@ def test_lossy_chunks_decoded_by_chromium_join_without_gap_or_click(
     assert all("standalone=true" in d["url"] for d in result["decoded"])
     # Chromium honours the delay and padding the files declare: nothing left to cut
     assert all(d["decodedFrames"] == d["expectedFrames"] for d in result["decoded"]), result
-    rendered = np.frombuffer(base64.b64decode(result["left"]), dtype=np.float32)
+    rendered = left_channel(result)
 
     references = []
     for title in TITLES:
