@@ -8,11 +8,10 @@ may not write). Listing skips items the catalog no longer has.
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
 from ..library.browse import get_artist
-from .call import Method, SubsonicCall
+from .call import Method, SubsonicCall, blocking
 from .context import entry_context
 from .entries import EntryContext, album_directory, album_entry, artist_entry, song_entry
 from .errors import missing, not_found
@@ -60,20 +59,16 @@ def _check_exist(call: SubsonicCall, items: list[tuple[str, int]]) -> None:
             raise not_found(f"{kind} {item_id}")
 
 
-async def star(call: SubsonicCall) -> dict[str, Any]:
+def star(call: SubsonicCall) -> dict[str, Any]:
     user, items = call.require_user(), starred_items(call)
-
-    def work() -> None:
-        _check_exist(call, items)
-        users_store(call).stars.star(user.id, items)
-
-    await asyncio.to_thread(work)
+    _check_exist(call, items)
+    users_store(call).stars.star(user.id, items)
     return {}
 
 
-async def unstar(call: SubsonicCall) -> dict[str, Any]:
+def unstar(call: SubsonicCall) -> dict[str, Any]:
     user, items = call.require_user(), starred_items(call)
-    await asyncio.to_thread(users_store(call).stars.unstar, user.id, items)
+    users_store(call).stars.unstar(user.id, items)
     return {}
 
 
@@ -95,15 +90,15 @@ def starred_entries(call: SubsonicCall, *, id3: bool) -> dict[str, list[dict[str
     }
 
 
-async def get_starred2(call: SubsonicCall) -> dict[str, Any]:
-    return {"starred2": await asyncio.to_thread(starred_entries, call, id3=True)}
+def get_starred2(call: SubsonicCall) -> dict[str, Any]:
+    return {"starred2": starred_entries(call, id3=True)}
 
 
-async def get_starred(call: SubsonicCall) -> dict[str, Any]:
-    return {"starred": await asyncio.to_thread(starred_entries, call, id3=False)}
+def get_starred(call: SubsonicCall) -> dict[str, Any]:
+    return {"starred": starred_entries(call, id3=False)}
 
 
-async def scrobble(call: SubsonicCall) -> dict[str, Any]:
+def scrobble(call: SubsonicCall) -> dict[str, Any]:
     """``submission=true`` (the default) counts a play of each ``id`` at its ``time`` (ms
     since the epoch; now without one); ``false`` says the client started playing it."""
     user = call.require_user()
@@ -113,24 +108,20 @@ async def scrobble(call: SubsonicCall) -> dict[str, Any]:
     times = [int(t) if t.strip().isdigit() else None for t in call.get_all("time")]
     submission = call.get_bool("submission", True)
     store, player = users_store(call), call.client_name or "subsonic"
-
-    def work() -> None:
-        for i, value in enumerate(ids):
-            found = split_id(value)
-            if found is None or found[0] != "track" or value.startswith("tr-"):
-                raise not_found(f"song {value[:40]!r}")
-            track = call.state.engine.library.get(found[1])
-            if not submission:
-                ttl_s = track.duration_s + NOW_PLAYING_SLACK_S
-                store.plays.now_playing(user.id, player, track.id, ttl_s=ttl_s)
-                continue
-            played_ms = times[i] if i < len(times) else None
-            store.plays.record(
-                user.id, track.id, album_id=track.album_id, artist_id=track.artist_id,
-                played_at_s=None if played_ms is None else played_ms / 1000.0,
-            )  # fmt: skip
-
-    await asyncio.to_thread(work)
+    for i, value in enumerate(ids):
+        found = split_id(value)
+        if found is None or found[0] != "track" or value.startswith("tr-"):
+            raise not_found(f"song {value[:40]!r}")
+        track = call.state.engine.library.get(found[1])
+        if not submission:
+            ttl_s = track.duration_s + NOW_PLAYING_SLACK_S
+            store.plays.now_playing(user.id, player, track.id, ttl_s=ttl_s)
+            continue
+        played_ms = times[i] if i < len(times) else None
+        store.plays.record(
+            user.id, track.id, album_id=track.album_id, artist_id=track.artist_id,
+            played_at_s=None if played_ms is None else played_ms / 1000.0,
+        )  # fmt: skip
     return {}
 
 
@@ -150,18 +141,15 @@ def now_playing_entries(call: SubsonicCall, context: EntryContext) -> list[dict[
     return entries
 
 
-async def get_now_playing(call: SubsonicCall) -> dict[str, Any]:
-    def work() -> list[dict[str, Any]]:
-        return now_playing_entries(call, entry_context(call))
-
-    return {"nowPlaying": {"entry": await asyncio.to_thread(work)}}
+def get_now_playing(call: SubsonicCall) -> dict[str, Any]:
+    return {"nowPlaying": {"entry": now_playing_entries(call, entry_context(call))}}
 
 
 METHODS = {
-    "star": Method(star),
-    "unstar": Method(unstar),
-    "getStarred2": Method(get_starred2),
-    "getStarred": Method(get_starred),
-    "scrobble": Method(scrobble),
-    "getNowPlaying": Method(get_now_playing),
+    "star": Method(blocking(star)),
+    "unstar": Method(blocking(unstar)),
+    "getStarred2": Method(blocking(get_starred2)),
+    "getStarred": Method(blocking(get_starred)),
+    "scrobble": Method(blocking(scrobble)),
+    "getNowPlaying": Method(blocking(get_now_playing)),
 }

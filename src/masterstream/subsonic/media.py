@@ -21,25 +21,19 @@ from starlette.responses import FileResponse, Response
 
 from ..api.problems import ProblemError
 from ..api.streaming import track_stream_response
-from ..service.request import DEFAULT_PRESET, Variant, check_format
-from ..users import UserSettings
+from ..service.request import Variant, check_format
 from .call import Method, SubsonicCall
 from .envelope import render_error
 from .errors import GENERIC, SubsonicError
 from .ids import parse_id
+from .listening import listening_of, user_settings
 from .transcoding import choose_format
 
 if TYPE_CHECKING:
     from ..library.records import TrackRecord
+    from ..users import UserSettings
 
 KEPT_STATUSES = (416, 429)  # HTTP answers clients act on: kept, with their headers
-
-
-def user_settings(call: SubsonicCall) -> UserSettings:
-    """The asking user's listening defaults (the server's for the loopback principal)."""
-    if call.user is None:
-        return UserSettings()
-    return call.request.app.state.auth.store.accounts.settings(call.user.id)
 
 
 async def _track(call: SubsonicCall) -> TrackRecord:
@@ -48,8 +42,10 @@ async def _track(call: SubsonicCall) -> TrackRecord:
 
 
 def _variant(call: SubsonicCall, settings: UserSettings) -> Variant:
-    preset = call.get("preset") or settings.default_preset or DEFAULT_PRESET
-    intensity = call.get_float("intensity", settings.default_intensity, minimum=0.0, maximum=1.0)
+    """The user's default variant, or the ``preset``/``intensity`` asked for."""
+    default = listening_of(settings).variant
+    preset = call.get("preset") or default.preset
+    intensity = call.get_float("intensity", default.intensity, minimum=0.0, maximum=1.0)
     return Variant.of(preset, intensity)
 
 
@@ -66,7 +62,8 @@ async def original_file(call: SubsonicCall, track: TrackRecord, *, attachment: b
 
 async def stream(call: SubsonicCall) -> Response:
     track = await _track(call)
-    settings = await asyncio.to_thread(user_settings, call)
+    store = call.request.app.state.auth.store
+    settings = await asyncio.to_thread(user_settings, store, call.user)
     max_kbps = call.get_int("maxBitRate", 0, minimum=0) or 0
     chosen = choose_format(call.get("format"), max_kbps, settings, track)
     if chosen.raw:

@@ -8,12 +8,14 @@ has, and ``songIndexToRemove`` counts positions in that list, as the client saw 
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from ..users import UserNotFoundError
 from ..users.playlists import PlaylistAccessError, PlaylistNotFoundError
 from .annotations import users_store
-from .call import Method, SubsonicCall
+from .call import Method, SubsonicCall, blocking
 from .context import entry_context
 from .entries import song_entry
 from .errors import NOT_AUTHORISED, SubsonicError, invalid, missing, not_found
@@ -22,7 +24,8 @@ from .lookup import tracks_in_order
 
 if TYPE_CHECKING:
     from ..library.records import TrackRecord
-    from ..users.playlists import Playlist
+    from ..users import UserNotFoundError
+from ..users.playlists import Playlist
 
 
 def playlist_id(number: int) -> str:
@@ -52,42 +55,37 @@ def _with_songs(call: SubsonicCall, playlist: Playlist) -> dict[str, Any]:
     return {"playlist": {**playlist_entry(playlist, tracks), "entry": entries}}
 
 
-async def _run(work: Any, *args: Any) -> Any:
-    """``work(*args)`` in a thread, with the store's playlist errors as Subsonic errors."""
+@contextmanager
+def playlist_errors() -> Iterator[None]:
+    """The store's playlist errors as Subsonic errors (70, 50)."""
     try:
-        return await asyncio.to_thread(work, *args)
+        yield
     except PlaylistNotFoundError as exc:
         raise not_found(f"playlist {playlist_id(exc.playlist_id)}") from exc
     except PlaylistAccessError as exc:
         raise SubsonicError(NOT_AUTHORISED, str(exc)) from exc
 
 
-async def get_playlists(call: SubsonicCall) -> dict[str, Any]:
-    user = call.user
-    name = call.get("username")
-    if name is not None and (user is None or (name.lower() != user.name.lower()
-                                              and not user.is_admin)):  # fmt: skip
+def get_playlists(call: SubsonicCall) -> dict[str, Any]:
+    user, name = call.user, call.get("username")
+    if user is None:
+        return {"playlists": {"playlist": []}}
+    if name is not None and name.lower() != user.name.lower() and not user.is_admin:
         raise SubsonicError(NOT_AUTHORISED, "only an admin lists another user's playlists")
-
-    def work() -> list[dict[str, Any]]:
-        if user is None:
-            return []
-        store = users_store(call)
+    store, catalog = users_store(call), call.state.engine.catalog
+    try:
         owner = store.accounts.get(name) if name is not None else user
-        catalog = call.state.engine.catalog
-        return [playlist_entry(p, tracks_in_order(catalog, p.track_ids))
-                for p in store.playlists.list(owner)]  # fmt: skip
+    except UserNotFoundError as exc:
+        raise not_found(f"user {name[:64]!r}") from exc
+    listed = [playlist_entry(p, tracks_in_order(catalog, p.track_ids))
+              for p in store.playlists.list(owner)]  # fmt: skip
+    return {"playlists": {"playlist": listed}}
 
-    return {"playlists": {"playlist": await _run(work)}}
 
-
-async def get_playlist(call: SubsonicCall) -> dict[str, Any]:
+def get_playlist(call: SubsonicCall) -> dict[str, Any]:
     user, number = call.require_user(), parse_id(call, "id", "playlist")
-
-    def work() -> dict[str, Any]:
+    with playlist_errors():
         return _with_songs(call, users_store(call).playlists.visible(user, number))
-
-    return await _run(work)
 
 
 def _songs(call: SubsonicCall, name: str) -> list[int]:
@@ -100,29 +98,24 @@ def _songs(call: SubsonicCall, name: str) -> list[int]:
     return ids
 
 
-async def create_playlist(call: SubsonicCall) -> dict[str, Any]:
+def create_playlist(call: SubsonicCall) -> dict[str, Any]:
     """A new playlist (``name``) or, with ``playlistId``, new songs for that one."""
-    user = call.require_user()
-    name = call.get("name")
+    user, name = call.require_user(), call.get("name")
     number = parse_id(call, "playlistId", "playlist") if call.get("playlistId") else None
     if number is None and name is None:
         raise missing("name")
-
-    def work() -> dict[str, Any]:
-        songs, playlists = _songs(call, "songId"), users_store(call).playlists
+    songs, playlists = _songs(call, "songId"), users_store(call).playlists
+    with playlist_errors():
         if number is None:
             return _with_songs(call, playlists.create(user, name or "", songs))
         return _with_songs(call, playlists.update(user, number, name=name, track_ids=songs))
 
-    return await _run(work)
 
-
-async def update_playlist(call: SubsonicCall) -> dict[str, Any]:
+def update_playlist(call: SubsonicCall) -> dict[str, Any]:
     user, number = call.require_user(), parse_id(call, "playlistId", "playlist")
-    indexes = [call_index(value) for value in call.get_all("songIndexToRemove")]
-
-    def work() -> None:
-        playlists = users_store(call).playlists
+    indexes = [position(value) for value in call.get_all("songIndexToRemove")]
+    playlists = users_store(call).playlists
+    with playlist_errors():
         playlist = playlists.changeable(user, number)
         present = {t.id for t in tracks_in_order(call.state.engine.catalog, playlist.track_ids)}
         shown = [i for i, t in enumerate(playlist.track_ids) if t in present]
@@ -133,27 +126,27 @@ async def update_playlist(call: SubsonicCall) -> dict[str, Any]:
             public=call.get_bool("public"), remove_positions=[shown[i] for i in indexes],
             add_track_ids=_songs(call, "songIdToAdd"),
         )  # fmt: skip
-
-    await _run(work)
     return {}
 
 
-def call_index(value: str) -> int:
+def position(value: str) -> int:
+    """A ``songIndexToRemove`` value: a position in the playlist as listed."""
     if not value.strip().isdigit():
         raise invalid("songIndexToRemove", f"not a position: {value[:40]!r}")
     return int(value)
 
 
-async def delete_playlist(call: SubsonicCall) -> dict[str, Any]:
+def delete_playlist(call: SubsonicCall) -> dict[str, Any]:
     user, number = call.require_user(), parse_id(call, "id", "playlist")
-    await _run(users_store(call).playlists.delete, user, number)
+    with playlist_errors():
+        users_store(call).playlists.delete(user, number)
     return {}
 
 
 METHODS = {
-    "getPlaylists": Method(get_playlists),
-    "getPlaylist": Method(get_playlist),
-    "createPlaylist": Method(create_playlist),
-    "updatePlaylist": Method(update_playlist),
-    "deletePlaylist": Method(delete_playlist),
+    "getPlaylists": Method(blocking(get_playlists)),
+    "getPlaylist": Method(blocking(get_playlist)),
+    "createPlaylist": Method(blocking(create_playlist)),
+    "updatePlaylist": Method(blocking(update_playlist)),
+    "deletePlaylist": Method(blocking(delete_playlist)),
 }
