@@ -3,11 +3,14 @@
 ``/api/tracks/{id}/stream`` and the Subsonic ``/rest/stream`` both answer with it, so both
 serve the same bytes, headers, ranges and errors. The stream is laid out by
 :func:`~masterstream.service.streams.track_stream` (a header, then each chunk's bytes);
-when every chunk's size is known the length is exact and ``Range`` requests map to the
-chunks they cover (a seek renders at most those). The source file is checked and the first
+when every chunk's size is known (WAV, MP3, Opus once all its chunks are cached) the
+length is exact and ``Range`` requests map to the chunks they cover (a seek renders at most
+those); otherwise there is no ``Content-Length`` (or, asked for, an estimate the body is
+padded to) and clients seek with ``start_s``. The source file is checked and the first
 chunk fetched before the response starts, so an unavailable source is still an error
-response; while one chunk is sent the next is being fetched; a chunk that fails
-mid-stream cuts the connection (counted as an error), never pads it.
+response; while one chunk is sent the next is being fetched (a FLAC stream is encoded
+off the event loop as it goes); a chunk that fails mid-stream cuts the connection
+(counted as an error), never pads it.
 """
 
 from __future__ import annotations
