@@ -86,6 +86,17 @@ def test_default_format_is_the_users(alice, groove, tmp_path) -> None:
     assert probe(path)["streams"][0]["codec_name"] == "opus"
 
 
+def test_estimated_length_is_sent_and_kept(server, groove, tmp_path) -> None:
+    cold = {"id": groove, "format": "opus", "preset": "warm", "intensity": "0.5"}
+    estimated = server.rest("alice", "stream", **cold, estimateContentLength="true")
+    assert int(estimated.headers["content-length"]) == len(estimated.content)
+    path = tmp_path / "estimated.opus"
+    path.write_bytes(estimated.content)
+    assert abs(decoded_duration_s(path) - GROOVE_S) <= MP3_FRAME_S
+    exact = server.rest("alice", "stream", **cold)  # every chunk cached: the length is known
+    assert int(exact.headers["content-length"]) == len(exact.content) <= len(estimated.content)
+
+
 def test_time_offset_starts_later(alice, groove, tmp_path) -> None:
     path, _ = fetch(alice, tmp_path, "from30.mp3", sid=groove, tformat="mp3", time_offset=30)
     assert abs(decoded_duration_s(path) - (GROOVE_S - 30.0)) <= MP3_FRAME_S

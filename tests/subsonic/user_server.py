@@ -92,11 +92,12 @@ class UserServer:
         return answer
 
 
-def start(root: Path, *args: str, timeout_s: float = 120.0) -> UserServer:
-    """The server (``args``: more ``serve`` options), once its scan has indexed every
-    track (stopped if it never does)."""
+def start(root: Path, *args: str, users: bool = True, timeout_s: float = 120.0) -> UserServer:
+    """The server (``args``: more ``serve`` options; without ``users``, none exist and
+    loopback clients need no credentials), once its scan has indexed every track (stopped
+    if it never does)."""
     library = write_library(root / "music")
-    api_key = add_users(root / "data")
+    api_key = add_users(root / "data") if users else ""
     process = ServerProcess(root, "--library", str(library), "--data-dir", str(root / "data"),
                             "--cache-dir", str(root / "cache"), *args)  # fmt: skip
     server = UserServer(process, library, api_key)
@@ -130,13 +131,12 @@ def track_ids(server: UserServer) -> dict[str, str]:
     return {song["title"]: song["id"] for song in found.get("song", [])}
 
 
-def server_fixture(*args: str) -> Callable[..., Iterator[UserServer]]:
-    """A module-scoped fixture: the module's own server (``args``: more ``serve``
-    options)."""
+def server_fixture(*args: str, users: bool = True) -> Callable[..., Iterator[UserServer]]:
+    """A module-scoped fixture: the module's own server (see :func:`start`)."""
 
     @pytest.fixture(scope="module")
     def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UserServer]:
-        running = start(tmp_path_factory.mktemp("subsonic-server"), *args)
+        running = start(tmp_path_factory.mktemp("subsonic-server"), *args, users=users)
         yield running
         running.process.stop()
 
