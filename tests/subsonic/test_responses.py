@@ -5,6 +5,7 @@ on the mastered stream."""
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from tests.subsonic.conftest import ADMIN, Served, token_params
 
 pytestmark = pytest.mark.timeout(300)
 NS = "{http://subsonic.org/restapi}"
+log = logging.getLogger(__name__)
 SONG_ATTRIBUTES = {"id", "parent", "isDir", "title", "album", "artist", "coverArt", "size",
                    "contentType", "suffix", "duration", "bitRate", "path", "albumId",
                    "artistId", "type"}  # fmt: skip
@@ -89,7 +91,10 @@ def test_errors_are_http_200_documents(rest: httpx.Client, auth: dict[str, str])
 
 @needs_ffmpeg
 def test_replay_gain_matches_the_mastered_stream(
-    served: Served, rest: httpx.Client, auth: dict[str, str], tmp_path: Path
+    served: Served,
+    rest: httpx.Client,
+    auth: dict[str, str],
+    tmp_path: Path,
 ):
     """The user's defaults (adaptive at full intensity, WAV): -18 LUFS minus trackGain is
     what ffmpeg measures on the stream, and the peak is at or under trackPeak."""
@@ -106,5 +111,7 @@ def test_replay_gain_matches_the_mastered_stream(
     measured_lufs, measured_peak_dbtp = ebur128(tmp_path / "master.wav")
     song = rest.get("/getSong", params={**auth, "id": shortest["id"], "f": "json"}).json()
     gain = song["subsonic-response"]["song"]["replayGain"]
+    log.info("replayGain %s; ffmpeg: %.2f LUFS, %.2f dBTP", gain, measured_lufs,
+             measured_peak_dbtp)  # fmt: skip
     assert -18.0 - gain["trackGain"] == pytest.approx(measured_lufs, abs=0.5)
     assert measured_peak_dbtp <= 20 * math.log10(gain["trackPeak"]) + 0.1
