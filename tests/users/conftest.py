@@ -1,4 +1,5 @@
-"""A real user store (SQLite file) with cheap argon2id parameters and a fake clock."""
+"""A real user store, on both engines (a SQLite file; a PostgreSQL database), with cheap
+argon2id parameters and a fake clock."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[UserStore]:
-    with UserStore(tmp_path / "catalog.sqlite3", hashing=FAST_TEST_PARAMETERS,
+def store(catalog_target: str | Path, tmp_path: Path, clock: FakeClock) -> Iterator[UserStore]:
+    with UserStore(catalog_target, key_path=tmp_path / "subsonic.key", hashing=FAST_TEST_PARAMETERS,
                    session_ttl_s=SESSION_TTL_S, clock=clock) as opened:  # fmt: skip
         yield opened

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from masterstream.errors import InvalidParameterError, UnknownPresetError
@@ -30,10 +28,9 @@ def test_a_user_signs_in_with_the_right_password_only(store):
     assert store.accounts.authenticate("bob", "correct horse") is None
 
 
-def test_the_password_is_stored_as_an_argon2id_hash_only(store, tmp_path):
+def test_the_password_is_stored_as_an_argon2id_hash_only(store):
     store.accounts.add("alice", "correct horse")
-    with sqlite3.connect(tmp_path / "catalog.sqlite3") as db:
-        (stored,) = db.execute("SELECT password_hash FROM users").fetchone()
+    (stored,) = store.db.query("SELECT password_hash FROM users")[0]
     assert stored.startswith("$argon2id$") and "correct horse" not in stored
 
 
@@ -100,11 +97,11 @@ def test_settings_round_trip_and_are_validated(store):
     assert chosen.updated(default_format="mp3", default_bitrate_kbps=192).default_format == "mp3"
 
 
-def test_users_live_beside_the_catalog_in_one_file(tmp_path):
-    path = tmp_path / "catalog.sqlite3"
-    with UserStore(path, hashing=FAST_TEST_PARAMETERS) as users:  # before any catalog
+def test_users_live_beside_the_catalog_in_one_database(catalog_target, tmp_path):
+    path, key = catalog_target, tmp_path / "subsonic.key"
+    with UserStore(path, key_path=key, hashing=FAST_TEST_PARAMETERS) as users:  # no catalog yet
         users.accounts.add("alice", "long enough")
     with Catalog(path) as catalog:
         assert catalog.count_tracks() == 0
-    with UserStore(path, hashing=FAST_TEST_PARAMETERS) as users:
+    with UserStore(path, key_path=key, hashing=FAST_TEST_PARAMETERS) as users:
         assert [u.name for u in users.accounts.list()] == ["alice"]

@@ -66,6 +66,11 @@ def test_bad_changes_are_refused_and_change_nothing(store: UserStore) -> None:
         store.playlists.update(alice, made.id, name="   ")
     with pytest.raises(InvalidParameterError, match="name"):
         store.playlists.create(alice, "x" * 201)
+    with pytest.raises(InvalidParameterError, match="name"):
+        store.playlists.update(alice, made.id, name="two\nlines")
+    with pytest.raises(InvalidParameterError, match="comment"):
+        store.playlists.update(alice, made.id, comment="bell\a")
+    assert store.playlists.update(alice, made.id, comment="two\nlines").comment == "two\nlines"
     assert store.playlists.get(made.id).name == "list"
     assert store.playlists.get(made.id).track_ids == (1, 2)
 

@@ -82,12 +82,13 @@ def test_remembered_answers_never_outlive_a_write_of_this_process(store):
     assert not store.accounts.exist()
 
 
-def test_another_process_is_seen_within_the_ttl(store, tmp_path):
+def test_another_process_is_seen_within_the_ttl(store, catalog_target, tmp_path):
     from masterstream.users import UserStore
     from masterstream.users.passwords import FAST_TEST_PARAMETERS
 
     assert not store.accounts.exist()
-    with UserStore(tmp_path / "catalog.sqlite3", hashing=FAST_TEST_PARAMETERS) as other:
+    key = tmp_path / "subsonic.key"
+    with UserStore(catalog_target, key_path=key, hashing=FAST_TEST_PARAMETERS) as other:
         other.accounts.add("alice", "long enough")  # e.g. the CLI, while the server runs
     assert not store.accounts.exist()  # remembered for up to two seconds
     store.accounts._recent.clock = lambda: 10**9  # long after

@@ -183,7 +183,7 @@ def install_access(app: FastAPI, settings: Settings) -> None:
 
 async def open_auth(settings: Settings, state: ServerState) -> AuthState:
     """The users' store and budgets for a starting app; ``/ws`` positions spend budgets."""
-    store = await asyncio.to_thread(UserStore, settings.catalog_path,
+    store = await asyncio.to_thread(UserStore.for_settings, settings,
                                     session_ttl_s=settings.session_ttl_s)  # fmt: skip
     auth = AuthState(settings, store)
     hub = state.hub

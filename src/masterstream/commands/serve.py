@@ -120,7 +120,7 @@ def serve(
               soft_wrap=True)  # fmt: skip
     out.print(f"listening on {url}  (API docs {url}/docs, WebSocket ws://"
               f"{settings.host}:{settings.port}/ws)", highlight=False, soft_wrap=True)  # fmt: skip
-    with UserStore(settings.catalog_path) as users:
+    with UserStore.for_settings(settings) as users:
         has_users = users.accounts.exist()
     if not has_users:
         out.print("no user yet: only this machine (loopback) is served, with full rights; "

@@ -8,6 +8,6 @@ the few things that differ (schema, migrations bookkeeping, full-text search) as
 database's :attr:`~.database.Database.dialect`.
 """
 
-from .database import Database, Dialect, is_database_url, open_database
+from .database import NO_LIMIT, Database, Dialect, is_database_url, open_database
 
-__all__ = ["Database", "Dialect", "is_database_url", "open_database"]
+__all__ = ["NO_LIMIT", "Database", "Dialect", "is_database_url", "open_database"]

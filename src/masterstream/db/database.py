@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from ..errors import CatalogError
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+NO_LIMIT = 2**62  # "LIMIT ?" for no limit, on both engines (SQLite's -1 is an error on PostgreSQL)
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -42,6 +43,8 @@ class Connection(Protocol):
     adapter in :mod:`.postgres`): ``?``/``:name`` parameters, rows by name or position."""
 
     def execute(self, sql: str, params: Params = ...) -> Cursor: ...
+
+    def executemany(self, sql: str, rows: Iterable[Params], /) -> object: ...
 
 
 Prepare = Callable[[Connection, "Dialect"], None]

@@ -21,7 +21,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from ..db import Dialect, is_database_url, open_database
+from ..db import NO_LIMIT, Dialect, is_database_url, open_database
 from ..db.database import Connection
 from ..errors import TrackNotFoundError
 from .grouping import prune_artist, refresh_album, settle_folder_album
@@ -30,8 +30,6 @@ from .migrations import prepare_catalog
 from .records import FileStamp, IndexEntry, TrackRecord
 
 __all__ = ["Catalog", "FileStamp", "IndexEntry", "TrackRecord"]
-
-NO_LIMIT = 2**62  # "LIMIT ?" with no limit, on both engines
 
 
 class Catalog:

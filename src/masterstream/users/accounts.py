@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime
+from typing import Any
 
+from ..db.database import Connection
 from .database import UserDatabase
 from .errors import LastAdminError, UserExistsError, UserNotFoundError
 from .models import Role, User, UserSettings, check_name
@@ -17,7 +18,7 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _user(row: sqlite3.Row) -> User:
+def _user(row: Any) -> User:
     return User(row["id"], row["name"], Role(row["role"]), row["created_at"])
 
 
@@ -37,10 +38,11 @@ class Accounts:
             if db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
                 raise UserExistsError(name)
             cur = db.execute(
-                "INSERT INTO users (name, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO users (name, password_hash, role, created_at) VALUES (?, ?, ?, ?)"
+                " RETURNING id",
                 (name, password_hash, role.value, now_iso()),
             )
-            user_id = int(cur.lastrowid or 0)
+            user_id = int(cur.fetchone()[0])
         return self.by_id(user_id)  # type: ignore[return-value]
 
     def add_first_admin(self, name: str, password: str) -> User | None:
@@ -51,10 +53,11 @@ class Accounts:
             if db.execute("SELECT 1 FROM users LIMIT 1").fetchone():
                 return None
             cur = db.execute(
-                "INSERT INTO users (name, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO users (name, password_hash, role, created_at) VALUES (?, ?, ?, ?)"
+                " RETURNING id",
                 (name, password_hash, Role.ADMIN.value, now_iso()),
             )
-            user_id = int(cur.lastrowid or 0)
+            user_id = int(cur.fetchone()[0])
         return self.by_id(user_id)
 
     def exist(self) -> bool:
@@ -133,5 +136,5 @@ class Accounts:
         return settings
 
 
-def _admins(db: sqlite3.Connection) -> int:
+def _admins(db: Connection) -> int:
     return int(db.execute("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetchone()[0])

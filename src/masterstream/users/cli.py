@@ -38,7 +38,7 @@ PasswordStdin = Annotated[
 def _store(data_dir: Path | None) -> UserStore:
     from ..commands.context import cli_settings  # the config file too, like every command
 
-    return UserStore(cli_settings(data_dir=data_dir).settings.catalog_path)
+    return UserStore.for_settings(cli_settings(data_dir=data_dir).settings)
 
 
 def _password(from_stdin: bool) -> str:

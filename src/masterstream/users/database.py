@@ -1,22 +1,22 @@
-"""The users' tables, in the catalog's SQLite file, on a connection of their own.
+"""The users' tables, in the catalog's database (its SQLite file, or its PostgreSQL
+database), on connections of their own.
 
-The tables are created idempotently (``CREATE TABLE IF NOT EXISTS``) and do not depend
-on the catalog's schema version, so the CLI can add a user before the first scan and the
+The tables are created idempotently (``CREATE TABLE IF NOT EXISTS``; the same statements
+on PostgreSQL through :func:`~masterstream.db.postgres.postgres_ddl`) and do not depend on
+the catalog's schema version, so the CLI can add a user before the first scan and the
 catalog's migrations never need to know about them. WAL mode lets the server's readers
-and a CLI writer share the file.
+and a CLI writer share a SQLite file.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import CatalogError
-from ..library.sqlite import open_connection, write_transaction
+from ..db import Dialect, is_database_url, open_database
+from ..db.database import Connection
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS user_stars (
     kind        TEXT NOT NULL,
     item_id     INTEGER NOT NULL,
     starred_at  TEXT NOT NULL,
+    seq         INTEGER NOT NULL,  -- the user's stars in the order they were starred
     PRIMARY KEY (user_id, kind, item_id)
 );
 CREATE TABLE IF NOT EXISTS user_plays (
@@ -91,45 +92,41 @@ CREATE TABLE IF NOT EXISTS user_subsonic (
 """
 
 
-class UserDatabase:
-    """One SQLite connection shared by the accounts, sessions and keys, behind a lock."""
+def _prepare(db: Connection, dialect: Dialect) -> None:
+    if dialect is Dialect.POSTGRES:
+        from ..db.postgres import postgres_ddl, run_once
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        try:
-            self._db = open_connection(path)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(SCHEMA)
-        except (sqlite3.Error, OSError) as exc:
-            raise CatalogError(f"cannot open the users' tables in {path}: {exc}") from exc
-        self._lock = threading.Lock()
+        run_once(db, postgres_ddl(SCHEMA), "masterstream-users-schema")
+    else:
+        db.executescript(SCHEMA)  # type: ignore[attr-defined]  # sqlite3's own
+
+
+class UserDatabase:
+    """The users' tables: in the catalog's SQLite file, or in its PostgreSQL database
+    (shared by the servers of a cluster, so a user exists on every one of them)."""
+
+    def __init__(self, target: str | Path) -> None:
+        self.path = target if is_database_url(target) else Path(target)
+        self._db = open_database(target, what="users' tables", prepare=_prepare)
+        self.dialect = self._db.dialect
         self.generation = 0
         """Bumped by every write, so remembered answers (:mod:`.recent`) are dropped."""
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction (``BEGIN IMMEDIATE``); sqlite errors become ``CatalogError``."""
-        with write_transaction(self._db, self._lock, "users' tables") as db:
+    def transaction(self) -> Iterator[Connection]:
+        """A write transaction; driver errors become ``CatalogError``."""
+        with self._db.transaction() as db:
             yield db
         self.generation += 1
 
-    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            try:
-                return self._db.execute(sql, params).fetchall()
-            except sqlite3.Error as exc:
-                raise CatalogError(f"users' tables: read failed: {exc}") from exc
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        return self._db.read(sql, params)
 
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> int:
-        """One write statement outside a transaction; returns the rows changed."""
-        with self._lock:
-            try:
-                changed = self._db.execute(sql, params).rowcount
-                self.generation += 1
-                return changed
-            except sqlite3.Error as exc:
-                raise CatalogError(f"users' tables: write failed: {exc}") from exc
+        """One write statement in a transaction of its own; returns the rows changed."""
+        changed = self._db.execute(sql, params)
+        self.generation += 1
+        return changed

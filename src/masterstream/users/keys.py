@@ -8,7 +8,7 @@ Python) and its first characters, so a user can tell keys apart in a list.
 from __future__ import annotations
 
 import secrets
-import sqlite3
+from typing import Any
 
 from .accounts import now_iso
 from .database import UserDatabase
@@ -23,7 +23,7 @@ SHOWN_CHARS = 10
 MAX_LABEL_CHARS = 100
 
 
-def _info(row: sqlite3.Row) -> ApiKeyInfo:
+def _info(row: Any) -> ApiKeyInfo:
     return ApiKeyInfo(row["id"], row["label"], row["prefix"], row["created_at"],
                       row["last_used_at"])  # fmt: skip
 
@@ -44,10 +44,10 @@ class ApiKeys:
         with self.db.transaction() as db:
             cur = db.execute(
                 "INSERT INTO user_api_keys (user_id, key_hash, label, prefix, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (user.id, token_digest(key), label, key[:SHOWN_CHARS], now_iso()),
             )
-            key_id = int(cur.lastrowid or 0)
+            key_id = int(cur.fetchone()[0])
         return NewSecret(key_id, key)
 
     def list(self, user_id: int) -> list[ApiKeyInfo]:

@@ -8,10 +8,11 @@ everyone sees public playlists.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from ..db.database import Connection
 from ..errors import InvalidParameterError, MasterstreamError
 from .database import UserDatabase
 from .models import User
@@ -66,10 +67,10 @@ class Playlists:
         with self.db.transaction() as db:
             cur = db.execute(
                 "INSERT INTO user_playlists (user_id, name, comment, public, created_at,"
-                " changed_at) VALUES (?, ?, '', 0, ?, ?)",
+                " changed_at) VALUES (?, ?, '', 0, ?, ?) RETURNING id",
                 (owner.id, _text("name", name, MAX_NAME_CHARS), now, now),
             )
-            playlist_id = int(cur.lastrowid or 0)
+            playlist_id = int(cur.fetchone()[0])
             _write_tracks(db, playlist_id, list(track_ids))
         return self.get(playlist_id)
 
@@ -98,13 +99,13 @@ class Playlists:
         """The user's own playlists and everyone's public ones, by name."""
         rows = self.db.query(
             "SELECT p.*, u.name AS owner FROM user_playlists p JOIN users u ON u.id = p.user_id"
-            " WHERE p.user_id = ? OR p.public ORDER BY p.name COLLATE NOCASE, p.id",
+            " WHERE p.user_id = ? OR p.public <> 0 ORDER BY p.name COLLATE NOCASE, p.id",
             (user.id,),
         )
         tracks: dict[int, list[int]] = {r["id"]: [] for r in rows}
         for r in self.db.query(
             "SELECT t.playlist_id, t.track_id FROM user_playlist_tracks t JOIN user_playlists p"
-            " ON p.id = t.playlist_id WHERE p.user_id = ? OR p.public ORDER BY t.position",
+            " ON p.id = t.playlist_id WHERE p.user_id = ? OR p.public <> 0 ORDER BY t.position",
             (user.id,),
         ):
             tracks[r["playlist_id"]].append(r["track_id"])
@@ -151,13 +152,13 @@ class Playlists:
         return playlist
 
 
-def _playlist(row: sqlite3.Row, track_ids: tuple[int, ...]) -> Playlist:
+def _playlist(row: Any, track_ids: tuple[int, ...]) -> Playlist:
     return Playlist(row["id"], row["user_id"], row["owner"], row["name"], row["comment"],
                     bool(row["public"]), row["created_at"], row["changed_at"],
                     track_ids)  # fmt: skip
 
 
-def _write_tracks(db: sqlite3.Connection, playlist_id: int, track_ids: list[int]) -> None:
+def _write_tracks(db: Connection, playlist_id: int, track_ids: list[int]) -> None:
     if len(track_ids) > MAX_TRACKS:
         raise InvalidParameterError("songId", f"a playlist holds at most {MAX_TRACKS} songs")
     db.executemany(
@@ -167,9 +168,11 @@ def _write_tracks(db: sqlite3.Connection, playlist_id: int, track_ids: list[int]
 
 
 def _text(name: str, value: str, max_chars: int) -> str:
+    """A name (one line, not empty) or a comment (lines allowed), trimmed and checked."""
     value = value.strip()
     if not value and name == "name":
         raise InvalidParameterError(name, "must not be empty")
-    if len(value) > max_chars or not value.isprintable():
+    text = value if name == "name" else value.replace("\n", "").replace("\t", "")
+    if len(value) > max_chars or not text.isprintable():
         raise InvalidParameterError(name, f"is up to {max_chars} printable characters")
     return value

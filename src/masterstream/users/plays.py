@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..db import NO_LIMIT
 from ..errors import InvalidParameterError
 from .database import UserDatabase
 from .stars import iso_time
@@ -56,8 +57,9 @@ class Plays:
             db.executemany(
                 "INSERT INTO user_plays (user_id, kind, item_id, play_count, last_played_s)"
                 " VALUES (?, ?, ?, 1, ?) ON CONFLICT (user_id, kind, item_id) DO UPDATE SET"
-                " play_count = play_count + 1,"
-                " last_played_s = max(last_played_s, excluded.last_played_s)",
+                " play_count = user_plays.play_count + 1,"
+                " last_played_s = CASE WHEN excluded.last_played_s > user_plays.last_played_s"
+                " THEN excluded.last_played_s ELSE user_plays.last_played_s END",
                 rows,
             )
 
@@ -81,7 +83,7 @@ class Plays:
         rows = self.db.query(
             "SELECT item_id, play_count, last_played_s FROM user_plays"
             f" WHERE user_id = ? AND kind = ? ORDER BY {order} LIMIT ?",
-            (user_id, kind, -1 if limit is None else limit),
+            (user_id, kind, NO_LIMIT if limit is None else limit),
         )
         return [PlayCount(r["item_id"], r["play_count"], iso_time(r["last_played_s"]))
                 for r in rows]  # fmt: skip
@@ -94,8 +96,10 @@ class Plays:
         with self.db.transaction() as db:
             db.execute("DELETE FROM user_now_playing WHERE expires_at_s <= ?", (now_s,))
             db.execute(
-                "INSERT OR REPLACE INTO user_now_playing"
-                " (user_id, player, track_id, started_at_s, expires_at_s) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO user_now_playing"
+                " (user_id, player, track_id, started_at_s, expires_at_s) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (user_id, player) DO UPDATE SET track_id = excluded.track_id,"
+                " started_at_s = excluded.started_at_s, expires_at_s = excluded.expires_at_s",
                 (user_id, player[:MAX_PLAYER_CHARS], track_id, now_s, now_s + ttl_s),
             )
 

@@ -41,23 +41,26 @@ class Stars:
         rows = [(user_id, _kind(kind), int(item_id), iso_time(self.clock()))
                 for kind, item_id in items]  # fmt: skip
         with self.db.transaction() as db:
-            before = db.total_changes
-            db.executemany(
-                "INSERT OR IGNORE INTO user_stars (user_id, kind, item_id, starred_at)"
-                " VALUES (?, ?, ?, ?)",
-                rows,
+            return sum(
+                db.execute(
+                    "INSERT INTO user_stars (user_id, kind, item_id, starred_at, seq)"
+                    " VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(seq), 0) + 1"
+                    " FROM user_stars WHERE user_id = ?1)) ON CONFLICT DO NOTHING",
+                    row,
+                ).rowcount
+                for row in rows
             )
-            return db.total_changes - before
 
     def unstar(self, user_id: int, items: Iterable[tuple[str, int]]) -> int:
         """Unstar each ``(kind, id)`` (one not starred is ignored); returns how many went."""
         rows = [(user_id, _kind(kind), int(item_id)) for kind, item_id in items]
         with self.db.transaction() as db:
-            before = db.total_changes
-            db.executemany(
-                "DELETE FROM user_stars WHERE user_id = ? AND kind = ? AND item_id = ?", rows
+            return sum(
+                db.execute(
+                    "DELETE FROM user_stars WHERE user_id = ? AND kind = ? AND item_id = ?", row
+                ).rowcount
+                for row in rows
             )
-            return db.total_changes - before
 
     def list(self, user_id: int, kind: str | None = None) -> list[Star]:
         """The user's stars (of one ``kind``, or all), most recently starred first."""
@@ -66,7 +69,7 @@ class Stars:
         if kind is not None:
             sql += " AND kind = ?"
             params += (_kind(kind),)
-        rows = self.db.query(sql + " ORDER BY starred_at DESC, rowid DESC", params)
+        rows = self.db.query(sql + " ORDER BY starred_at DESC, seq DESC", params)
         return [Star(r["kind"], r["item_id"], r["starred_at"]) for r in rows]
 
     def starred_at(self, user_id: int) -> dict[tuple[str, int], str]:
