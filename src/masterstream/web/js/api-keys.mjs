@@ -5,7 +5,7 @@
 
 import { getJSON, sendJSON } from "./api.mjs";
 import { h, mount } from "./dom.mjs";
-import { Message, actionForm, field, run, shownOnce, when } from "./forms.mjs";
+import { Message, actionForm, field, run, shownOnce, table, when } from "./forms.mjs";
 
 export class ApiKeysSection {
   constructor() {
@@ -47,9 +47,7 @@ export class ApiKeysSection {
       h("td", {}, h("button", { type: "button", class: "small danger", "aria-describedby": `key-${key.id}`,
         onclick: (event) => this.revoke(key, event.currentTarget) }, "Revoke"),
       h("span", { id: `key-${key.id}`, class: "visually-hidden", text: `key ${key.label || key.prefix}` })));
-    mount(this.list, h("table", { class: "data-table", "aria-label": "API keys" },
-      h("thead", {}, h("tr", {}, ["Label", "Key", "Created", "Last used", ""].map((t) => h("th", { scope: "col", text: t })))),
-      h("tbody", {}, keys.map(row))));
+    mount(this.list, table("API keys", ["Label", "Key", "Created", "Last used", ""], keys.map(row)));
   }
 
   revoke(key, button) {

@@ -82,6 +82,13 @@ export async function run(container, message, action) {
   }
 }
 
+/** A labelled table (scrolling sideways when narrow): column headings, then `rows`. */
+export function table(label, headings, rows) {
+  return h("div", { class: "table-wrap" }, h("table", { class: "data-table", "aria-label": label },
+    h("thead", {}, h("tr", {}, headings.map((t) => h("th", { scope: "col", text: t })))),
+    h("tbody", {}, rows)));
+}
+
 /** A date-time from the server (ISO 8601) in the reader's locale; "never" for null. */
 export function when(iso) {
   if (!iso) return "never";

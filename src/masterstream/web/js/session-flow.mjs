@@ -43,11 +43,13 @@ export function keepSession({ account, pages, player }) {
   sessionEvents.addEventListener("ended", async () => {
     if (handling) return;
     handling = true;
+    const wasPlaying = player.playing;
     holdPlayer(player);  // now, before the failed request is reported as a track failure
     try {
       const now = await loadSession();
-      if (now.signed_in || !now.users_exist) {
+      if (now.signed_in || !now.users_exist) {  // still in (a key typed elsewhere was refused)
         account.update(now);
+        if (wasPlaying) player.play();
         return;
       }
       const session = await pages.signIn(ENDED_NOTICE);

@@ -6,7 +6,8 @@
 
 import { getJSON, sendJSON } from "./api.mjs";
 import { $, h, mount } from "./dom.mjs";
-import { Message, actionForm, choice, field, run, when } from "./forms.mjs";
+import { Message, actionForm, choice, field, run, table, when } from "./forms.mjs";
+import { loadSession } from "./signin.mjs";
 
 const ROLES = [["user", "User"], ["admin", "Admin"]];
 
@@ -43,9 +44,7 @@ export class UsersView {
     }
     try {
       const users = await getJSON("/api/users");
-      mount(this.list, h("table", { class: "data-table", "aria-label": "Users" },
-        h("thead", {}, h("tr", {}, ["Name", "Role", "Created", "Password", ""].map((t) => h("th", { scope: "col", text: t })))),
-        h("tbody", {}, users.map((user) => this.row(user)))));
+      mount(this.list, table("Users", ["Name", "Role", "Created", "Password", ""], users.map((user) => this.row(user))));
     } catch (error) {
       this.message.error(error);
     }
@@ -59,6 +58,7 @@ export class UsersView {
     role.addEventListener("change", () => act(async () => {
       try {
         const changed = await sendJSON("PATCH", `/api/users/${encodeURIComponent(user.name)}`, { role: role.value });
+        if (changed.id === this.account.user?.id) this.account.update(await loadSession());
         return `${changed.name} is now ${changed.role === "admin" ? "an admin" : "a user"}.`;
       } catch (error) {
         role.value = user.role;
