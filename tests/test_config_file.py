@@ -151,6 +151,15 @@ def test_secret_file_mistakes_are_clear_errors(dirs, setup, message):
         load(env=env)
 
 
+def test_a_wrong_secret_is_named_but_never_shown(dirs):
+    url = write(dirs / "redis", "http://:hunter2@db.example/0\n")
+    with pytest.raises(ConfigError) as caught:
+        load(env={"MASTERSTREAM_REDIS_URL_FILE": str(url)})
+    message = str(caught.value)
+    assert message.startswith("redis_url must start with redis:// or rediss:// or unix://")
+    assert "hunter2" not in message and "env MASTERSTREAM_REDIS_URL_FILE" in message
+
+
 def test_a_redis_url_file_and_its_password_masked(dirs):
     url = write(dirs / "redis", "redis://:hunter2@db.example:6379/0\n")
     loaded = load(write(dirs / "m.toml", f'redis_url_file = "{url}"\n'))

@@ -154,11 +154,12 @@ def main() -> None:
     except MasterstreamError as exc:
         fail(exc, 1)
     except typer.TyperException as exc:  # usage errors; a help page when arguments are missing
-        message = exc.format_message()
-        if "\n" in message:
+        message = exc.format_message().strip()
+        if message and "\n" not in message:
+            fail(message, exc.exit_code)
+        if message:  # a help page, for a command run without its arguments
             print(message, file=sys.stderr)
-            raise SystemExit(exc.exit_code) from None
-        fail(message, exc.exit_code)
+        raise SystemExit(exc.exit_code) from None
     except typer.Abort:
         fail("aborted", 1)
     raise SystemExit(code if isinstance(code, int) else 0)

@@ -20,7 +20,7 @@ from pathlib import Path
 from platformdirs import user_config_dir
 
 from .config import Settings, default_cache_dir, default_data_dir, platform_cache_dir
-from .config_options import ConfigOption, config_options, options_by_key
+from .config_options import MASK, ConfigOption, config_options, options_by_key
 from .errors import ConfigError
 
 CONFIG_ENV = "MASTERSTREAM_CONFIG"
@@ -190,8 +190,12 @@ def load_settings(
     try:
         settings = Settings(**values)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
-        named = [f"{n} from {s.origin}" for n, s in merged.items() if n in str(exc)]
-        raise ConfigError(f"{exc}" + (f" ({', '.join(named)})" if named else "")) from None
+        message = str(exc)
+        for option in config_options():  # a secret never shows, not even a wrong one
+            if option.secret and isinstance(values.get(option.field), str):
+                message = message.replace(str(values[option.field]), MASK)
+        named = [f"{n} from {s.origin}" for n, s in merged.items() if n in message]
+        raise ConfigError(message + (f" ({', '.join(named)})" if named else "")) from None
     if settings.cache_dir is None:
         settings = _place_cache(settings, origins, notes)
     return LoadedSettings(settings, origins, path, tuple(notes))

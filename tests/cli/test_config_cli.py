@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -128,5 +131,14 @@ def test_help_names_every_environment_variable_and_completion_is_on(cli):
                 "MASTERSTREAM_REDIS_URL or MASTERSTREAM_REDIS_URL_FILE",
                 "MASTERSTREAM_TRUSTED_PROXIES"):  # fmt: skip
         assert env in serve_help, env
-    completion = cli("--show-completion", "bash", check=False)
-    assert completion.returncode == 0 and "_MASTERSTREAM_COMPLETE" in completion.stdout
+    bare = cli("config", check=False)  # a group without its command: its help, no error line
+    assert bare.returncode == 2 and "init" in bare.stdout + bare.stderr
+    assert "error:" not in bare.stdout + bare.stderr
+    script = Path(sys.executable).with_name("masterstream")
+    shown = subprocess.run([script, "--show-completion", "bash"], capture_output=True, text=True,
+                           env=cli.env, check=True)  # fmt: skip
+    assert "_MASTERSTREAM_COMPLETE=complete_bash" in shown.stdout
+    env = {**cli.env, "_MASTERSTREAM_COMPLETE": "complete_bash", "COMP_CWORD": "2",
+           "COMP_WORDS": "masterstream serve --tier"}  # fmt: skip
+    done = subprocess.run([script], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.split() == ["--tier1-mb", "--tier2-mb"]
