@@ -51,6 +51,8 @@ test("the player's variant and format key from a user's settings", () => {
   assert.deepEqual(variantOf({ ...settings, default_preset: "gone" }, ["adaptive"], "adaptive").preset, "adaptive");
   assert.equal(formatKeyOf(settings), "opus@96");
   assert.equal(formatKeyOf({ default_format: "flac", default_bitrate_kbps: null }), "flac");
+  assert.equal(formatKeyOf({ default_format: "wav", default_bitrate_kbps: null }), "flac");  // same samples
+  assert.equal(formatKeyOf({ default_format: "raw", default_bitrate_kbps: null }), "flac");  // no chunks
 });
 
 test("only a 401 with the user realm's challenge ends the session", () => {

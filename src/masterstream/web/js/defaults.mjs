@@ -50,9 +50,14 @@ export function variantOf(settings, presetNames, fallback = "adaptive") {
   return { preset, intensity: Number.isFinite(intensity) ? Math.min(1, Math.max(0, intensity)) : 1 };
 }
 
+/** Lossless defaults the player takes as FLAC: WAV is the same samples in more bytes, and
+ * the original file ("raw", for Subsonic apps) does not come in chunks. */
+const PLAYED_AS_FLAC = new Set(["wav", "raw"]);
+
 /** The player's format key (see api.mjs formatKey) for `settings`. */
 export function formatKeyOf(settings) {
   const name = settings?.default_format ?? "flac";
+  if (PLAYED_AS_FLAC.has(name)) return "flac";
   const bitrate = settings?.default_bitrate_kbps;
   return bitrate ? `${name}@${bitrate}` : name;
 }

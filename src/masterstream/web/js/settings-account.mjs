@@ -60,7 +60,7 @@ export class DefaultsSection {
         this.onSaved?.(saved);
         return "Defaults saved: the player uses them from the next track.";
       }, this.message);
-    mount(this.body, h("p", { class: "note", text: "What the player and your Subsonic apps start new tracks with." }), form);
+    mount(this.body, h("p", { class: "note", text: "What the player and your Subsonic apps start new tracks with. This player takes a WAV or original-file default as FLAC: the same sound in fewer bytes." }), form);
   }
 }
 
