@@ -16,8 +16,8 @@ ALBUMS = [  # (album, artist, year, genre of its tracks)
 
 
 @pytest.fixture
-def catalog(tmp_path) -> Catalog:
-    with Catalog(tmp_path / "catalog.sqlite3") as opened:
+def catalog(catalog_target) -> Catalog:
+    with Catalog(catalog_target) as opened:
         for n, (album, artist, year, genre) in enumerate(ALBUMS):
             for track in (1, 2):
                 path = f"/music/{album}/{track}.flac"

@@ -95,9 +95,9 @@ def genres(catalog: Catalog) -> list[dict[str, Any]]:
     """Every genre (as one of its tracks spells it) with its track and album
     counts, by name."""
     rows = catalog.read(
-        "SELECT genre, COUNT(*) AS tracks, COUNT(DISTINCT album_id) AS albums FROM tracks"
-        " WHERE genre IS NOT NULL AND genre != '' GROUP BY genre COLLATE NOCASE"
-        " ORDER BY genre COLLATE NOCASE"
+        "SELECT MIN(genre) AS genre, COUNT(*) AS tracks, COUNT(DISTINCT album_id) AS albums"
+        " FROM tracks WHERE genre IS NOT NULL AND genre != '' GROUP BY lower(genre)"
+        " ORDER BY lower(MIN(genre))"
     )
     return [{"name": r["genre"], "track_count": r["tracks"], "album_count": r["albums"]}
             for r in rows]  # fmt: skip
