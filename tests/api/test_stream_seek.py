@@ -11,10 +11,12 @@ import httpx
 import numpy as np
 import pytest
 import soundfile as sf
+from fastapi import Request, Response
 
 from masterstream.api import create_app
-from masterstream.api.streaming import _fitted
+from masterstream.api.streaming import _fitted, track_stream_response
 from masterstream.config import Settings
+from masterstream.service.request import Variant, check_format
 from tests.api.conftest import make_options, open_client
 from tests.audio.lossy_checks import ffmpeg_decode, needs_ffmpeg
 
@@ -182,3 +184,30 @@ async def test_starts_at_the_edges_of_chunks_and_of_the_track(client, tracks, tm
         np.testing.assert_array_equal(part, whole[first:])
     elif part.shape[0] > 480:
         assert correlation(part[:480], whole[first : first + 480]) > 0.99
+
+
+@pytest.mark.parametrize("fmt", ["opus", "flac"])
+async def test_an_estimated_length_is_sent_and_met_by_the_body(app, tmp_path, fmt):
+    async def estimated(request: Request, track_id: int) -> Response:
+        state = request.app.state.ms
+        return await track_stream_response(request, state, track_id, Variant.of("warm"),
+                                           check_format(fmt), estimate_length=True)  # fmt: skip
+
+    app.add_api_route("/estimated/{track_id}", estimated, methods=["GET", "HEAD"])
+    async for client in open_client(app):
+        track = (await client.get("/api/tracks")).json()["items"][0]
+        head = await client.head(f"/estimated/{track['id']}")
+        response = await client.get(f"/estimated/{track['id']}")
+        assert response.status_code == 200 and response.headers["accept-ranges"] == "none"
+        assert int(response.headers["content-length"]) == len(response.content)
+        assert head.headers["content-length"] == response.headers["content-length"]
+        decoded, rate = ffmpeg_decode(response.content, tmp_path / f"e.{fmt}", 1)
+        assert decoded.shape[0] == round(track["duration_s"] * rate)  # the padding is skipped
+        cached = await client.head(f"/estimated/{track['id']}")  # every chunk cached now
+        if fmt == "opus":  # the exact length, no padding: other bytes, another ETag
+            assert cached.headers["accept-ranges"] == "bytes"
+            assert int(cached.headers["content-length"]) < len(response.content)
+            assert cached.headers["etag"] != response.headers["etag"]
+        else:  # FLAC is encoded as it is sent: always an estimate
+            for name in ("content-length", "etag", "accept-ranges"):
+                assert cached.headers[name] == head.headers[name]

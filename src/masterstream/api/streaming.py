@@ -89,6 +89,8 @@ async def track_stream_response(
         etag_extra += f"@{layout.start_s:.6f}"
     if layout.chunk_fmt != fmt:
         etag_extra += f"/{fmt}"
+    if layout.length is None and estimate_length:
+        etag_extra += "~padded"  # other bytes than the unpadded body
     etag = stream_etag(service.key(first_request.at(0)).to_str() + etag_extra)
     current = request.query_params.get("v") == service.version(track_id)
     headers = {"ETag": etag, "Cache-Control": cache_control(immutable=current),

@@ -190,8 +190,8 @@ def _lossless(
         return TrackStream(header=header, sizes=sizes, estimated_length=len(header) + sum(sizes),
                            cutter=lambda: ByteCutter(WAV_HEADER_BYTES, first, skip * block_align),
                            **common)  # fmt: skip
-    header = flac_header(rate, channels, total)
+    header = flac_header(rate, channels, total)  # estimate: PCM + FLAC frame headers (verbatim)
     return TrackStream(header=header, sizes=None,
-                       estimated_length=len(header) + total * block_align + 64 * len(frames),
+                       estimated_length=len(header) + total * block_align + 32 * -(-total // 4096),
                        cutter=lambda: FlacCutter(rate, channels, first, skip), cpu_bound=True,
                        **common)  # fmt: skip
