@@ -102,6 +102,10 @@ def test_capacities_are_mb_everywhere_and_the_old_byte_variables_still_work(dirs
         ('allowed_hosts = "a.example"\n', r"line 1: allowed_hosts must be a list of strings"),
         ("watch_library = 1\n", r"line 1: watch_library must be true or false"),
         ("port = 70000\n", r"port must be in 1\.\.65535.*\(port from file .*m\.toml\)"),
+        (
+            "tier1_mb = 0\n",
+            r"tier1_capacity_bytes must be positive.*\(tier1_mb from file .*m\.toml",
+        ),
         ("port = \n", r"m\.toml: .*line 1"),
         ("port = 1\n[server]\nport = 1\n", r"line 2: unknown table \[server\]"),
     ],

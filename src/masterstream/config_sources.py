@@ -194,7 +194,8 @@ def load_settings(
         for option in config_options():  # a secret never shows, not even a wrong one
             if option.secret and isinstance(values.get(option.field), str):
                 message = message.replace(str(values[option.field]), MASK)
-        named = [f"{n} from {s.origin}" for n, s in merged.items() if n in message]
+        keys = {o.field: o.key for o in config_options()}
+        named = [f"{keys[n]} from {s.origin}" for n, s in merged.items() if n in message]
         raise ConfigError(message + (f" ({', '.join(named)})" if named else "")) from None
     if settings.cache_dir is None:
         settings = _place_cache(settings, origins, notes)
