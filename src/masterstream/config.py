@@ -1,5 +1,7 @@
-"""The one settings object. Environment variables are read only by :meth:`Settings.from_env`,
-which the CLI and app factory call at the edge; everything else takes a ``Settings``."""
+"""The one settings object. The configuration file and environment variables are read only
+at the edge (:func:`masterstream.config_sources.load_settings`, used by the CLI, and
+:meth:`Settings.from_env`); everything else takes a ``Settings``. What a user types for each
+field (file key, environment variable, unit) is in :mod:`masterstream.config_options`."""
 
 from __future__ import annotations
 
