@@ -122,6 +122,23 @@ def test_raw_is_the_original_file_with_ranges(server, alice, groove, tmp_path) -
     assert ranged.status_code == 206 and ranged.content == original[100:200]
 
 
+def test_mp3_streams_take_ranges_like_the_api_stream(server, groove) -> None:
+    params = server.params("alice", id=groove, format="mp3")
+    whole = httpx.get(f"{server.base_url}/rest/stream", params=params, timeout=120)
+    length = int(whole.headers["content-length"])
+    assert length == len(whole.content)
+
+    def ranged(spec: str) -> httpx.Response:
+        return httpx.get(f"{server.base_url}/rest/stream", params=params,
+                         headers={"Range": spec}, timeout=120)  # fmt: skip
+
+    middle = ranged("bytes=200000-300000")
+    assert middle.status_code == 206 and middle.content == whole.content[200000:300001]
+    past = ranged(f"bytes={length}-")
+    assert past.status_code == 416 and past.headers["content-range"] == f"bytes */{length}"
+    assert past.json()["subsonic-response"]["error"]["code"] == 0
+
+
 def test_download_names_the_file(server, alice, groove) -> None:
     response = alice.download(groove)
     assert read_body(alice, response) == (server.library / GROOVE).read_bytes()
