@@ -68,7 +68,7 @@ def settings_shot(page: Page, base_url: str, out: Path) -> None:
     page.get_by_role("button", name="Create API key").click()
     page.locator(".shown-once").wait_for()
     page.evaluate("() => window.scrollTo(0, 0)")
-    page.screenshot(path=str(out / "settings.png"), full_page=True)
+    page.screenshot(path=str(out / "settings.png"))
     # Remove the account again (the last admin may go with the last user): the next run's
     # data dir serves loopback without sign-in, as on first start.
     page.request.delete(f"{base_url}/api/users/{name}", headers=origin)
@@ -115,7 +115,7 @@ def main() -> None:
             page.evaluate("() => window.scrollTo(0, 0)")
             page.screenshot(path=str(args.out / "dashboard.png"))
             (args.out / "player-session.png").unlink()
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context = browser.new_context(viewport={"width": 1280, "height": 1900})
             settings_shot(context.new_page(), server.base_url, args.out)  # last: users exist now
             browser.close()
     finally:
