@@ -27,6 +27,10 @@ from ..service.request import (
 ID_DESCRIPTION = "a non-negative integer in canonical decimal form"
 FORMAT_DESCRIPTION = f"Output format: {', '.join(FORMAT_NAMES)} (see /api/formats)."
 BITRATE_DESCRIPTION = "Bitrate in kbit/s of a lossy format (default: the format's own)."
+LOUDNESS_DESCRIPTION = (
+    "track: every track mastered to the preset's loudness target; album: the album as a "
+    "whole on the target, its tracks' level differences kept (one album gain)."
+)
 STANDALONE_DESCRIPTION = (
     "true: a lossy chunk is a file of its own that decodes alone to exactly the chunk's "
     "samples (its own headers; encoder delay and padding in the Ogg pre-skip and end "
@@ -63,9 +67,10 @@ async def variant_params(
     intensity: Annotated[
         float, Query(ge=0.0, le=1.0, description="0 = original … 1 = fully mastered.")
     ] = 1.0,
+    loudness: Annotated[str, Query(max_length=16, description=LOUDNESS_DESCRIPTION)] = "track",
 ) -> Variant:
-    """FastAPI dependency for ``?preset=…&intensity=…``."""
-    return Variant.of(preset, intensity)
+    """FastAPI dependency for ``?preset=…&intensity=…&loudness=…``."""
+    return Variant.of(preset, intensity, loudness)
 
 
 FormatQuery = Annotated[str, Query(max_length=16, description=FORMAT_DESCRIPTION)]
@@ -106,6 +111,9 @@ def chunk_openapi_parameters() -> list[dict[str, object]]:
         {"name": "intensity", "in": "query", "required": False,
          "schema": {"type": "number", "default": 1.0, "minimum": 0, "maximum": 1},
          "description": "0 = original … 1 = fully mastered."},
+        {"name": "loudness", "in": "query", "required": False,
+         "schema": {"type": "string", "enum": ["track", "album"], "default": "track"},
+         "description": LOUDNESS_DESCRIPTION},
         {"name": "format", "in": "query", "required": False,
          "schema": {"type": "string", "default": DEFAULT_FORMAT, "maxLength": 16},
          "description": FORMAT_DESCRIPTION},

@@ -8,6 +8,11 @@ file, a new pipeline version or another format therefore can never hit an old en
 ``preset=None`` means the *original* (unmastered) audio; intensity does not apply to it
 and is normalised to 1.0 so every request for the original shares one entry.
 
+``loudness`` is :data:`TRACK_LOUDNESS` (every track mastered to its preset's target) or an
+album token, ``album-<version>``, whose version changes with the album's tracks, so a
+chunk made with an old album gain is never served once the album changed. Track-mode keys
+keep their eight-part text form; an album key has a ninth part.
+
 :meth:`ChunkKey.to_str` is the stable text form (also a Redis key); :attr:`ChunkKey.digest`
 is a fixed-length hex name for files. :meth:`ChunkKey.from_str` parses the text form back.
 """
@@ -29,6 +34,8 @@ KEY_SCHEMA = "ck1"
 ORIGINAL = "original"
 _SEP = ":"
 _TOKEN = re.compile(r"[^\s:]+")
+TRACK_LOUDNESS = "track"
+ALBUM_LOUDNESS_PREFIX = "album-"
 
 
 def quantize_intensity(intensity: float) -> float:
@@ -60,6 +67,7 @@ class ChunkKey:
     intensity: float
     chunk_index: int
     fmt: str
+    loudness: str = TRACK_LOUDNESS
 
     def __post_init__(self) -> None:
         if isinstance(self.track_id, bool) or not isinstance(self.track_id, int):
@@ -78,22 +86,34 @@ class ChunkKey:
             object.__setattr__(self, "intensity", quantize_intensity(self.intensity))
         else:
             object.__setattr__(self, "intensity", 1.0)
+            object.__setattr__(self, "loudness", TRACK_LOUDNESS)
+        _check_token("loudness", self.loudness)
+        if self.loudness != TRACK_LOUDNESS and (
+            not self.loudness.startswith(ALBUM_LOUDNESS_PREFIX)
+            or self.loudness == ALBUM_LOUDNESS_PREFIX
+        ):
+            raise ValueError(
+                f"loudness must be {TRACK_LOUDNESS!r} or {ALBUM_LOUDNESS_PREFIX}<version>, "
+                f"got {self.loudness!r}"
+            )
 
     def to_str(self) -> str:
-        """Stable text form, e.g. ``ck1:12:ab12..:1:warm:0.50:3:wav``."""
+        """Stable text form, e.g. ``ck1:12:ab12..:1:warm:0.50:3:wav`` (album mode appends
+        ``:album-<version>``)."""
         preset = ORIGINAL if self.preset is None else self.preset
-        return _SEP.join(
-            (
-                KEY_SCHEMA,
-                str(self.track_id),
-                self.signature,
-                self.pipeline_version,
-                preset,
-                f"{self.intensity:.2f}",
-                str(self.chunk_index),
-                self.fmt,
-            )
-        )
+        parts = [
+            KEY_SCHEMA,
+            str(self.track_id),
+            self.signature,
+            self.pipeline_version,
+            preset,
+            f"{self.intensity:.2f}",
+            str(self.chunk_index),
+            self.fmt,
+        ]
+        if self.loudness != TRACK_LOUDNESS:
+            parts.append(self.loudness)
+        return _SEP.join(parts)
 
     @property
     def digest(self) -> str:
@@ -104,9 +124,12 @@ class ChunkKey:
     def from_str(cls, text: str) -> ChunkKey:
         """Parse :meth:`to_str` output; raises ``ValueError`` on anything else."""
         parts = text.split(_SEP)
-        if len(parts) != 8 or parts[0] != KEY_SCHEMA:
+        if len(parts) not in (8, 9) or parts[0] != KEY_SCHEMA:
             raise ValueError(f"not a {KEY_SCHEMA} chunk key: {text!r}")
-        _, track, signature, version, preset, intensity, index, fmt = parts
+        _, track, signature, version, preset, intensity, index, fmt = parts[:8]
+        loudness = parts[8] if len(parts) == 9 else TRACK_LOUDNESS
+        if len(parts) == 9 and loudness == TRACK_LOUDNESS:  # one spelling per key
+            raise ValueError(f"a track-mode key has eight parts: {text!r}")
         return cls(
             track_id=int(track),
             signature=signature,
@@ -115,4 +138,5 @@ class ChunkKey:
             intensity=float(intensity),
             chunk_index=int(index),
             fmt=fmt,
+            loudness=loudness,
         )

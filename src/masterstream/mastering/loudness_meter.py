@@ -120,11 +120,15 @@ class LoudnessMeter:
     def frames(self) -> int:
         return self.timeline.frames
 
-    def integrated_lufs(self) -> float:
-        """Gated integrated loudness (LUFS, -inf if silent)."""
+    def block_mean_squares(self) -> np.ndarray:
+        """The K-weighted mean square of every 400 ms gating block (every 100 ms)."""
         count = gating_block_count(self.frames, self.sample_rate)
         starts = np.arange(count) * self.hop
-        return gated_loudness(self.timeline.energy(starts, self.window) / self.window)
+        return self.timeline.energy(starts, self.window) / self.window
+
+    def integrated_lufs(self) -> float:
+        """Gated integrated loudness (LUFS, -inf if silent)."""
+        return gated_loudness(self.block_mean_squares())
 
     def short_term_lufs(self) -> np.ndarray:
         """Short-term loudness every 100 ms; one value for a track shorter than 3 s."""

@@ -16,6 +16,7 @@ so a new listener's first chunk never queues behind others' next chunks.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from collections import OrderedDict
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 
 from ..audio.formats import parse_token
 from ..cache import ChunkCache, ChunkKey, Lane, Priority
+from .album_loudness import album_of, album_version, loudness_token
 from .renderer import ensure_unchanged_on_disk
 from .request import ChunkRequest
 from .tracks import TrackLibrary
@@ -99,8 +101,12 @@ class ChunkService:
         """The cache key of ``request`` as the track is now (raises ``TrackNotFoundError``,
         ``ChunkOutOfRangeError``)."""
         variant = request.variant
-        return self.cache.make_key(request.track_id, request.chunk_index, variant.key_preset,
-                                   variant.intensity, request.fmt)  # fmt: skip
+        key = self.cache.make_key(request.track_id, request.chunk_index, variant.key_preset,
+                                  variant.intensity, request.fmt)  # fmt: skip
+        if key.preset is None or variant.loudness == key.loudness:
+            return key
+        token = loudness_token(self.library, self.library.get(key.track_id), variant.loudness)
+        return dataclasses.replace(key, loudness=token)
 
     async def get(self, request: ChunkRequest, key: ChunkKey | None = None) -> ChunkResult:
         """The chunk's bytes from the nearest tier, or rendered (urgency as described above).
@@ -143,8 +149,7 @@ class ChunkService:
         self.recent.hit(key, now_s)
         duration_s = self.library.chunk_duration_s
         if key.chunk_index > 0:
-            previous = ChunkKey(key.track_id, key.signature, key.pipeline_version, key.preset,
-                                key.intensity, key.chunk_index - 1, key.fmt)  # fmt: skip
+            previous = dataclasses.replace(key, chunk_index=key.chunk_index - 1)
             asked_s = self.recent.last_s(previous)
             if asked_s is not None and now_s - asked_s <= 2 * duration_s:
                 return Priority(Lane.ONDEMAND, now_s + duration_s)
@@ -152,6 +157,9 @@ class ChunkService:
 
     def version(self, track_id: int) -> str:
         """A token that changes whenever a track's chunk bytes can change (its content
-        signature or the pipeline version): URLs carrying it may be cached for good."""
-        text = f"{self.library.get(track_id).signature}:{self.cache.pipeline_version}"
+        signature, its album's tracks for album mode, or the pipeline version): URLs
+        carrying it may be cached for good."""
+        record = self.library.get(track_id)
+        album = album_version(album_of(self.library, record))
+        text = f"{record.signature}:{album}:{self.cache.pipeline_version}"
         return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()

@@ -56,11 +56,21 @@ def run_render_job(job: RenderJob) -> bytes:
     return stream.encode_chunk(audio, job.chunk_index, start_frame=start, standalone=fmt.standalone)
 
 
-def compute_headroom_plan(path: str, plan: MasteringPlan, headroom_db: float) -> MasteringPlan:
-    """``plan`` for a lossy encoding: limited ``headroom_db`` lower, loudness kept."""
+def compute_headroom_plan(
+    path: str, plan: MasteringPlan, headroom_db: float, offset_db: float = 0.0
+) -> MasteringPlan:
+    """``plan`` for a lossy encoding (limited ``headroom_db`` lower, loudness kept) and for
+    album mode (its target moved by the track's ``offset_db`` from the album's loudness)."""
     from ..mastering.headroom import plan_with_headroom
 
-    return plan_with_headroom(path, plan, headroom_db)
+    return plan_with_headroom(path, plan, headroom_db, offset_db)
+
+
+def measure_loudness_blocks(path: str) -> np.ndarray:
+    """The file's 400 ms gating-block mean squares, for its album's loudness."""
+    from ..mastering.album import loudness_blocks_file
+
+    return loudness_blocks_file(path)
 
 
 def compute_plan(

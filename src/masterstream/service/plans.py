@@ -11,20 +11,30 @@ from __future__ import annotations
 
 import threading
 
+from ..cache.keys import TRACK_LOUDNESS
 from ..library.catalog import Catalog, TrackRecord
 from ..mastering import PIPELINE_VERSION, MasteringPlan, get_preset
 
 PlanKey = tuple[int, str, str]
 
 
-def plan_name(preset: str, headroom_db: float = 0.0) -> str:
-    """How a plan is filed: the preset, and the extra true-peak headroom of a plan for a
-    lossy encoding (``warm``, ``warm@1dB``)."""
-    return preset if headroom_db <= 0.0 else f"{preset}@{headroom_db:g}dB"
+def plan_name(preset: str, headroom_db: float = 0.0, loudness: str = TRACK_LOUDNESS) -> str:
+    """How a plan is filed: the preset, the extra true-peak headroom of a plan for a lossy
+    encoding, and album mode (``warm``, ``warm@1dB``, ``warm@1dB#album``)."""
+    name = preset if headroom_db <= 0.0 else f"{preset}@{headroom_db:g}dB"
+    return name if loudness == TRACK_LOUDNESS else f"{name}#album"
 
 
-def plan_key(record: TrackRecord, preset: str, headroom_db: float = 0.0) -> PlanKey:
-    return (record.id, record.signature, plan_name(preset, headroom_db))
+def plan_key(
+    record: TrackRecord, preset: str, headroom_db: float = 0.0, loudness: str = TRACK_LOUDNESS
+) -> PlanKey:
+    """``(track id, what the plan was made from, plan name)``: an album-mode plan is made
+    from the track and its album's version (``loudness``), and a new album version
+    replaces the old one's plan in the catalog."""
+    made_from = record.signature
+    if loudness != TRACK_LOUDNESS:
+        made_from = f"{made_from}:{loudness}"
+    return (record.id, made_from, plan_name(preset, headroom_db, loudness))
 
 
 class PlanStore:
@@ -38,28 +48,30 @@ class PlanStore:
         self.computed = 0
 
     def cached(
-        self, record: TrackRecord, preset: str, headroom_db: float = 0.0
-    ) -> MasteringPlan | None:
+        self, record: TrackRecord, preset: str, headroom_db: float = 0.0,
+        loudness: str = TRACK_LOUDNESS,
+    ) -> MasteringPlan | None:  # fmt: skip
         """The stored plan, from memory or the catalog, or None; never computes."""
         get_preset(preset)  # unknown preset -> UnknownPresetError before any work
-        key = plan_key(record, preset, headroom_db)
+        key = plan_key(record, preset, headroom_db, loudness)
         plan = self._plans.get(key)
         if plan is None:
-            stored = self.catalog.get_plan(record.id, key[2], signature=record.signature,
+            stored = self.catalog.get_plan(record.id, key[2], signature=key[1],
                                            pipeline_version=self.pipeline_version)  # fmt: skip
             if stored is not None:
                 plan = self._plans[key] = MasteringPlan.from_dict(stored)
         return plan
 
     def remember(
-        self, record: TrackRecord, preset: str, plan: MasteringPlan, headroom_db: float = 0.0
-    ) -> None:
+        self, record: TrackRecord, preset: str, plan: MasteringPlan, headroom_db: float = 0.0,
+        loudness: str = TRACK_LOUDNESS,
+    ) -> None:  # fmt: skip
         """Keep a freshly computed plan in memory and in the catalog."""
         self.computed += 1
-        key = plan_key(record, preset, headroom_db)
+        key = plan_key(record, preset, headroom_db, loudness)
         with self._guard:
             self._plans[key] = plan
-        self.catalog.put_plan(record.id, key[2], plan.to_dict(), signature=record.signature,
+        self.catalog.put_plan(record.id, key[2], plan.to_dict(), signature=key[1],
                               pipeline_version=self.pipeline_version)  # fmt: skip
 
     def forget_track(self, track_id: int) -> None:

@@ -19,10 +19,12 @@ from typing import Any
 
 from ..audio.formats import parse_token
 from ..cache import ORIGINAL, ChunkKey, Priority, SingleFlight
+from ..cache.keys import TRACK_LOUDNESS
 from ..errors import SourceUnavailableError
 from ..library.catalog import TrackRecord
 from ..library.records import FileStamp
 from ..mastering import MasteringPlan
+from .album_loudness import AlbumPlans
 from .jobs import RenderJob, compute_headroom_plan, compute_plan, measure_and_plan, run_render_job
 from .plans import PlanKey, PlanStore, plan_key
 from .scheduler import WorkScheduler
@@ -38,11 +40,13 @@ def default_worker_count() -> int:
 
 def dither_seed(key: ChunkKey) -> int:
     """A per-chunk dither seed derived from what the chunk's audio is (content signature,
-    pipeline, preset, intensity, index), never from the catalog id, so a file rendered by
-    path and the same file served from the catalog get the same samples."""
+    pipeline, preset, intensity, index, album loudness), never from the catalog id, so a
+    file rendered by path and the same file served from the catalog get the same samples."""
     text = (
         f"{key.signature}:{key.pipeline_version}:{key.preset}:{key.intensity:.2f}:{key.chunk_index}"
     )
+    if key.loudness != TRACK_LOUDNESS:
+        text += f":{key.loudness}"
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
 
 
@@ -54,6 +58,7 @@ class ChunkRenderer:
         self.plans = plans
         self.scheduler = scheduler
         self._plan_flights = SingleFlight()
+        self.albums = AlbumPlans(library, plans, scheduler, ensure_unchanged_on_disk)
         # a fingerprint measured on demand (track played before its analysis) goes here
         self.on_fingerprint: Callable[[TrackRecord, dict[str, Any]], None] | None = None
 
@@ -61,7 +66,11 @@ class ChunkRenderer:
         record, preset = self._check(key)
         fmt = parse_token(key.fmt)  # decoded lossy audio peaks higher: leave headroom for it
         headroom_db = 0.0 if fmt.lossy is None else fmt.lossy.peak_headroom_db(fmt.bitrate_kbps)
-        plan = await self.ensure_plan(record, preset, priority, headroom_db)
+        if key.loudness == TRACK_LOUDNESS:
+            plan = await self.ensure_plan(record, preset, priority, headroom_db)
+        else:  # from the track-mode plan, calibrated to the track's place in its album
+            base = lambda: self.ensure_plan(record, preset, priority)  # noqa: E731
+            plan = await self.albums.plan(record, preset, headroom_db, key.loudness, priority, base)
         return await self.scheduler.run(
             run_render_job, self._job(key, record, plan), priority=priority, tag=key
         )

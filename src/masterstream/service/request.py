@@ -21,6 +21,7 @@ from ..audio.formats import output_format
 from ..cache import ORIGINAL, quantize_intensity
 from ..errors import InvalidIntensityError, InvalidParameterError
 from ..mastering import get_preset
+from ..mastering.album import LOUDNESS_MODES, TRACK
 
 DEFAULT_PRESET = "adaptive"
 MAX_ID = 2**63 - 1
@@ -63,20 +64,31 @@ def parse_number(name: str, raw: object, *, maximum: float = math.inf) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Variant:
-    """A validated preset and intensity: what the mastering chain does to a track."""
+    """A validated preset, intensity and loudness mode: what the chain does to a track."""
 
     preset: str
     intensity: float
+    loudness: str = TRACK  # track: every track on the target; album: the album on it
 
     @classmethod
-    def of(cls, preset: str = DEFAULT_PRESET, intensity: object = 1.0) -> Variant:
-        """Validate ``preset`` (a known name, ``original`` included) and ``intensity``
-        (a number in [0, 1], quantised); raises the errors the API maps to 422."""
+    def of(
+        cls, preset: str = DEFAULT_PRESET, intensity: object = 1.0, loudness: object = TRACK
+    ) -> Variant:
+        """Validate ``preset`` (a known name, ``original`` included), ``intensity`` (a
+        number in [0, 1], quantised) and ``loudness`` (``track`` or ``album``); raises the
+        errors the API maps to 422. The original and intensity 0 are in track mode."""
         if not isinstance(preset, str):
             raise InvalidParameterError("preset", f"must be a string, got {preset!r}")
         get_preset(preset)
         level = quantize_intensity(intensity)  # type: ignore[arg-type]
-        return cls(preset, 1.0 if preset == ORIGINAL else level)
+        if loudness not in LOUDNESS_MODES:
+            shown = loudness[:40] if isinstance(loudness, str) else loudness
+            raise InvalidParameterError(
+                "loudness", f"must be one of {', '.join(LOUDNESS_MODES)}, got {shown!r}"
+            )
+        if preset == ORIGINAL:
+            return cls(preset, 1.0)
+        return cls(preset, level, TRACK if level == 0.0 else str(loudness))
 
     @property
     def key_preset(self) -> str | None:
@@ -137,10 +149,10 @@ class ChunkRequest:
 
 
 def variant_from_query(query: Mapping[str, str]) -> Variant:
-    """A :class:`Variant` from raw ``preset`` and ``intensity`` query values."""
+    """A :class:`Variant` from raw ``preset``, ``intensity`` and ``loudness`` query values."""
     raw = query.get("intensity")
     intensity = 1.0 if raw is None else _intensity(raw)
-    return Variant.of(query.get("preset", DEFAULT_PRESET), intensity)
+    return Variant.of(query.get("preset", DEFAULT_PRESET), intensity, query.get("loudness", TRACK))
 
 
 def _intensity(raw: str) -> float:
@@ -163,7 +175,8 @@ class PlaybackPosition:
     def parse(cls, fields: Mapping[str, object]) -> PlaybackPosition:
         """From a WebSocket ``playback_position`` message's ``data``."""
         preset = fields.get("preset", DEFAULT_PRESET)
-        variant = Variant.of(ORIGINAL if preset is None else preset, fields.get("intensity", 1.0))  # type: ignore[arg-type]
+        variant = Variant.of(ORIGINAL if preset is None else preset, fields.get("intensity", 1.0),  # type: ignore[arg-type]
+                             fields.get("loudness", TRACK))  # fmt: skip
         track_id, position_s = fields.get("track_id"), fields.get("position_s")
         if type(track_id) is not int:  # JSON carries numbers as numbers, not strings
             raise InvalidParameterError("track_id", f"must be an integer, got {track_id!r}")

@@ -33,12 +33,19 @@ class TrackLibrary:
         self.chunk_duration_s = chunk_duration_s
         self._lock = threading.Lock()
         self._records: dict[int, TrackRecord] = {}
+        self._albums: dict[int, tuple[TrackRecord, ...]] = {}
         self.reload()
 
     def reload(self) -> None:
         records = {r.id: r for r in self.catalog.list_tracks()}
+        albums: dict[int, list[TrackRecord]] = {}
+        for record in records.values():
+            if record.album_id is not None:
+                albums.setdefault(record.album_id, []).append(record)
         with self._lock:
             self._records = records
+            self._albums = {album_id: tuple(sorted(tracks, key=lambda r: r.id))
+                            for album_id, tracks in albums.items()}  # fmt: skip
 
     def scan(self, root: Path, *, progress: ScanProgress | None = None) -> ScanReport:
         report = scan(self.catalog, root, fingerprinter=fingerprint_file, progress=progress)
@@ -56,6 +63,10 @@ class TrackLibrary:
             return self._records[track_id]
         except KeyError:
             raise TrackNotFoundError(track_id) from None
+
+    def album_tracks(self, album_id: int) -> tuple[TrackRecord, ...]:
+        """The records of album ``album_id``'s tracks, by id (empty for an unknown album)."""
+        return self._albums.get(album_id, ())
 
     def geometry(self, record: TrackRecord) -> ChunkGeometry:
         return ChunkGeometry(record.frames, record.sample_rate, self.chunk_duration_s)
