@@ -6,6 +6,8 @@ key work everywhere, and a playlist made on one server is seen on the others."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,6 +44,10 @@ def database_url(postgres) -> str:
 @pytest.fixture(scope="module")
 def servers(workdir, database_url):
     shared_tier = RedisProcess(workdir).start()
+    key = secrets.token_bytes(32)  # the Subsonic key: one file, copied to every server
+    for name in "abc":
+        (workdir / name / "data").mkdir(parents=True)
+        (workdir / name / "data" / "subsonic.key").write_bytes(key)
     started = []
     try:
         for name in "abc":
@@ -134,3 +140,20 @@ def test_a_playlist_made_on_one_server_is_seen_on_the_others(servers) -> None:
         found = httpx.get(other.base_url + "/rest/getPlaylists.view", params=rest, timeout=30)
         names = [p["name"] for p in found.json()["subsonic-response"]["playlists"]["playlist"]]
         assert names == ["Road trip"]
+
+
+def test_a_subsonic_password_set_on_one_server_signs_in_on_the_others(servers) -> None:
+    a, b, c = servers
+    httpx.post(a.base_url + "/api/users", headers=ADMIN, timeout=30,
+               json={"name": "erin", "password": "yet another passphrase"})  # fmt: skip
+    with sign_in(a, "erin", "yet another passphrase") as on_a:
+        enabled = on_a.put("/api/me/subsonic", json={"password": None})
+        assert enabled.status_code == 200, enabled.text
+        password = enabled.json()["password"]
+    for other in (b, c):  # token auth: md5(password + salt), decrypted with the shared key
+        salt = secrets.token_hex(6)
+        token = hashlib.md5((password + salt).encode()).hexdigest()
+        params = {"u": "erin", "t": token, "s": salt, "c": "cluster-test", "v": "1.16.1",
+                  "f": "json"}  # fmt: skip
+        pinged = httpx.get(other.base_url + "/rest/ping.view", params=params, timeout=30)
+        assert pinged.json()["subsonic-response"]["status"] == "ok", pinged.text
