@@ -80,10 +80,20 @@ def test_stream_is_mastered_to_the_users_preset(alice, groove, tmp_path, fmt, su
     assert abs(loudness_lufs - TARGET_LUFS) <= 1.0
 
 
-def test_default_format_is_the_users(alice, groove, tmp_path) -> None:
+def test_defaults_are_the_users_and_parameters_override_them(server, alice, groove, tmp_path):
     path, headers = fetch(alice, tmp_path, "default", sid=groove)
-    assert headers["Content-Type"].startswith("audio/ogg")
+    assert headers["Content-Type"].startswith("audio/ogg")  # alice's default: Opus 128
     assert probe(path)["streams"][0]["codec_name"] == "opus"
+
+    def body(**params: str) -> bytes:
+        return server.rest("alice", "stream", id=groove, format="wav", **params).content
+
+    bright = body(preset="bright", intensity="1")
+    assert body() == bright  # alice's default preset and intensity
+    assert body(preset="adaptive") != bright
+    gentle = tmp_path / "gentle.wav"
+    gentle.write_bytes(body(preset="gentle"))
+    assert abs(ebur128(gentle)[0] - get_preset("gentle").target_lufs) <= 1.0  # -16 LUFS
 
 
 def test_estimated_length_is_sent_and_kept(server, groove, tmp_path) -> None:
@@ -102,11 +112,15 @@ def test_time_offset_starts_later(alice, groove, tmp_path) -> None:
     assert abs(decoded_duration_s(path) - (GROOVE_S - 30.0)) <= MP3_FRAME_S
 
 
-def test_max_bit_rate_caps_the_mp3_bitrate(alice, groove, tmp_path) -> None:
-    path, _ = fetch(alice, tmp_path, "capped.mp3", sid=groove, tformat="mp3", max_bit_rate=128)
-    assert probe(path)["streams"][0]["bit_rate"] == "128000"
-    size_kbps = path.stat().st_size * 8 / 1000 / GROOVE_S
-    assert 120 <= size_kbps <= 136
+def test_max_bit_rate_caps_the_mp3_bitrate(server, groove, tmp_path) -> None:
+    """bob keeps the server's defaults: MP3 at 192 kbit/s unless capped."""
+    for cap, expected_kbps in ((0, 192), (128, 128), (200, 192)):
+        path = tmp_path / f"capped-{cap}.mp3"
+        path.write_bytes(server.rest("bob", "stream", id=groove, format="mp3",
+                                     maxBitRate=str(cap)).content)  # fmt: skip
+        assert probe(path)["streams"][0]["bit_rate"] == str(expected_kbps * 1000)
+        size_kbps = path.stat().st_size * 8 / 1000 / GROOVE_S
+        assert abs(size_kbps - expected_kbps) <= 0.05 * expected_kbps
 
 
 def test_raw_is_the_original_file_with_ranges(server, alice, groove, tmp_path) -> None:
