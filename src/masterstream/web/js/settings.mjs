@@ -4,12 +4,11 @@
  * formats when the server offers them) and keyboard shortcuts.
  */
 
-import { ApiKeysSection } from "./api-keys.mjs";
 import { formatKey } from "./api.mjs";
+import { ApiKeysSection, SubsonicSection } from "./app-access.mjs";
 import { DataUseView } from "./data-use.mjs";
 import { $, h, mount } from "./dom.mjs";
 import { DefaultsSection, PasswordSection } from "./settings-account.mjs";
-import { SubsonicSection } from "./subsonic-access.mjs";
 
 export class SettingsView {
   constructor({ formats, player, store, account, presets, onDefaults }) {
