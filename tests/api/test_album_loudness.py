@@ -81,7 +81,9 @@ async def test_album_mode_keeps_the_album_dynamics_on_target(tmp_path, settings)
             files: dict[tuple[str, str], Path] = {}
             for mode in ("track", "album"):
                 for name, item in (("loud", loud), ("quiet", quiet)):
-                    path = await fetch_track(http, item["id"], mode, tmp_path / f"{mode}-{name}.wav")
+                    path = await fetch_track(
+                        http, item["id"], mode, tmp_path / f"{mode}-{name}.wav"
+                    )
                     files[mode, name] = path
                     measured[mode, name] = ebur128(path)
             album_lufs, _ = ebur128(concatenate(
