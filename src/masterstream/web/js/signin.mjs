@@ -93,6 +93,7 @@ export class AuthPages {
         [name.element, pair.password.element, pair.confirm.element,
           h("button", { type: "submit", class: "primary" }, "Create admin account")],
         async () => {
+          if (!name.input.value.trim()) throw new Error("Enter a name.");
           const password = checkedPassword(pair);
           await sendJSON("POST", "/api/setup", { name: name.input.value.trim(), password });
           resolve(await loadSession());
