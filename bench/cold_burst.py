@@ -49,6 +49,12 @@ SAMPLE_RATE = 44100
 PRESETS = ("adaptive", "warm", "bright", "punchy")
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` (all its threads) from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def write_long_track(path: Path) -> None:
     """Band-limited noise under a slow tone, long enough for one chunk per client."""
     rng = np.random.default_rng(11)
@@ -97,7 +103,7 @@ def main() -> None:
     command = [str(MASTERSTREAM), "serve", "--library", str(root / "music"), "--data-dir",
                str(root / "data"), "--cache-dir", str(root / "cache"), "--port", str(port),
                *args.serve_arg]  # fmt: skip
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
                             text=True, check=False).stdout.strip()  # fmt: skip
     results: dict[str, object] = {
         "commit": commit, "cpu_count": os.cpu_count(), "clients": args.clients,
@@ -121,16 +127,18 @@ def main() -> None:
         for preset in () if args.cold_plans else PRESETS:  # the burst measures renders only
             url = f"{base}/api/tracks/{track_id}/chunks/{int(TRACK_S / 10) - 1}?preset={preset}"
             assert httpx.get(url, timeout=600).status_code == 200
-        peaks, idles, durations = [], [], []
+        peaks, idles, durations, cpu_ms = [], [], [], []
         for _ in range(args.rounds):
             httpx.post(base + "/api/cache/clear")
             time.sleep(1.0)
             idles.append(process_tree_rss_bytes(server.pid)[1])
             sampler = RssSampler(server.pid, interval_s=0.02)
             sampler.start()
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), cpu_s(server.pid)
             statuses = asyncio.run(burst(base, track_id, args.clients, args.chunks_per_client))
             durations.append(time.perf_counter() - started)
+            renders = args.clients * args.chunks_per_client
+            cpu_ms.append(1000 * (cpu_s(server.pid) - cpu_started) / renders)
             sampler.stop()
             assert all(s == 200 for s in statuses), sorted(set(statuses))
             peaks.append(sampler.tree_max)
@@ -141,6 +149,7 @@ def main() -> None:
         results["renders_per_s"] = round(
             args.clients * args.chunks_per_client / statistics.median(durations), 1
         )
+        results["server_cpu_ms_per_render"] = [round(x, 1) for x in cpu_ms]
         results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     finally:
         server.send_signal(signal.SIGTERM)
@@ -168,7 +177,8 @@ def write_results(r: dict, label: str) -> None:
         f"- peak RSS (server and render workers): **{r['rss_peak_median_mb']} MB** median "
         f"(bursts: {r['rss_peak_mb']} MB; idle before them {r['rss_idle_mb']} MB)",
         f"- RSS after the library scan, before any request: {r['rss_after_scan_mb']} MB",
-        f"- burst duration: {r['burst_s']} s ({r['renders_per_s']} renders/s)",
+        f"- burst duration: {r['burst_s']} s ({r['renders_per_s']} renders/s); server CPU "
+        f"per render {r['server_cpu_ms_per_render']} ms (main process: the default thread pool)",
     ]
     (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

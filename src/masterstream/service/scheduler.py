@@ -21,9 +21,9 @@ started) and is dropped if everyone awaiting it was cancelled. Workers are never
 idle while a job they may run is queued.
 
 Memory: at most ``workers`` jobs hold their buffers at once (a queued job holds only its
-arguments, a started one hands its result over and keeps nothing). The allocator is told to
-keep render-sized buffers out of the heap (:mod:`.allocator`), and free heap pages are given
-back after every long job and whenever the last running job ends.
+arguments, a started one hands its result over and keeps nothing). Free heap pages are given
+back to the system (:mod:`.allocator`) after every long job and whenever the last running
+job ends.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from typing import Any, Literal
 
 from ..cache import Lane, Priority
 from ..errors import RenderError
-from .allocator import bound_heap, release_free_memory
+from .allocator import release_free_memory
 from .jobs import init_worker
 
 PoolKind = Literal["process", "thread"]
@@ -54,14 +54,8 @@ def make_pool(kind: PoolKind, workers: int) -> Executor:
     if kind == "process":
         # spawn, not fork: the server process has threads (event loop, disk I/O).
         context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(workers, mp_context=context, initializer=init_process_worker)
+        return ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker)
     raise ValueError(f"render pool must be 'process' or 'thread', got {kind!r}")
-
-
-def init_process_worker() -> None:
-    """A render worker process: the allocator bounded like the server's, then warmed up."""
-    bound_heap()
-    init_worker()
 
 
 @dataclass(eq=False, slots=True)
@@ -111,7 +105,6 @@ class WorkScheduler:
         self.long_slots = max(1, workers // 2) if long_slots is None else long_slots
         self.overflow_cost_s = overflow_cost_s
         self.pool_kind = pool
-        bound_heap()  # process-wide; the render threads allocate here
         self._trimmed_s = float("-inf")
         self._pool = make_pool(pool, workers)
         self._queues: dict[bool, list[tuple[Priority, int, _Job]]] = {False: [], True: []}
