@@ -69,56 +69,56 @@ async def test_album_mode_keeps_the_album_dynamics_on_target(tmp_path, settings)
     )
     target = get_preset(PRESET).target_lufs
     ceiling = get_preset(PRESET).true_peak_dbtp
-    async with serve_in_process(app) as address:
-        async with httpx.AsyncClient(base_url=f"http://{address}") as http:
-            tracks = await album_tracks(http)
-            loud, quiet = tracks["Loud"], tracks["Quiet"]
-            assert loud["album_id"] is not None and loud["album_id"] == quiet["album_id"]
-            source = {n: ebur128(album_dir / f"{f}.flac")[0]
-                      for n, f in (("loud", "01 - Loud"), ("quiet", "02 - Quiet"))}  # fmt: skip
+    async with (
+        serve_in_process(app) as address,
+        httpx.AsyncClient(base_url=f"http://{address}") as http,
+    ):
+        tracks = await album_tracks(http)
+        loud, quiet = tracks["Loud"], tracks["Quiet"]
+        assert loud["album_id"] is not None and loud["album_id"] == quiet["album_id"]
+        source = {n: ebur128(album_dir / f"{f}.flac")[0]
+                  for n, f in (("loud", "01 - Loud"), ("quiet", "02 - Quiet"))}  # fmt: skip
 
-            measured: dict[tuple[str, str], tuple[float, float]] = {}
-            files: dict[tuple[str, str], Path] = {}
-            for mode in ("track", "album"):
-                for name, item in (("loud", loud), ("quiet", quiet)):
-                    path = await fetch_track(
-                        http, item["id"], mode, tmp_path / f"{mode}-{name}.wav"
-                    )
-                    files[mode, name] = path
-                    measured[mode, name] = ebur128(path)
-            album_lufs, _ = ebur128(concatenate(
-                [files["album", "loud"], files["album", "quiet"]], tmp_path / "album.wav"
-            ))  # fmt: skip
-            log.info("source %s; measured %s; album %.2f LUFS", source, measured, album_lufs)
+        measured: dict[tuple[str, str], tuple[float, float]] = {}
+        files: dict[tuple[str, str], Path] = {}
+        for mode in ("track", "album"):
+            for name, item in (("loud", loud), ("quiet", quiet)):
+                path = await fetch_track(http, item["id"], mode, tmp_path / f"{mode}-{name}.wav")
+                files[mode, name] = path
+                measured[mode, name] = ebur128(path)
+        album_lufs, _ = ebur128(concatenate(
+            [files["album", "loud"], files["album", "quiet"]], tmp_path / "album.wav"
+        ))  # fmt: skip
+        log.info("source %s; measured %s; album %.2f LUFS", source, measured, album_lufs)
 
-            for name in ("loud", "quiet"):
-                assert measured["track", name][0] == pytest.approx(target, abs=TOLERANCE_LU)
-            source_diff = source["loud"] - source["quiet"]
-            album_diff = measured["album", "loud"][0] - measured["album", "quiet"][0]
-            assert source_diff > 9.0
-            assert album_diff == pytest.approx(source_diff, abs=TOLERANCE_LU)
-            assert album_lufs == pytest.approx(target, abs=TOLERANCE_LU)
-            for key, (_, peak_dbtp) in measured.items():
-                assert peak_dbtp <= ceiling, key
+        for name in ("loud", "quiet"):
+            assert measured["track", name][0] == pytest.approx(target, abs=TOLERANCE_LU)
+        source_diff = source["loud"] - source["quiet"]
+        album_diff = measured["album", "loud"][0] - measured["album", "quiet"][0]
+        assert source_diff > 9.0
+        assert album_diff == pytest.approx(source_diff, abs=TOLERANCE_LU)
+        assert album_lufs == pytest.approx(target, abs=TOLERANCE_LU)
+        for key, (_, peak_dbtp) in measured.items():
+            assert peak_dbtp <= ceiling, key
 
-            # a track added to the album: album-mode keys, versions and audio change
-            chunk = f"/api/tracks/{loud['id']}/chunks/0"
-            album_params = {"preset": PRESET, "loudness": "album"}
-            before = await http.get(chunk, params=album_params)
-            track_etag = (await http.head(chunk, params={"preset": PRESET})).headers["etag"]
-            sf.write(album_dir / "03 - Middle.flac", make_track("music", RATE, 12.0) * 0.6, RATE,
-                     subtype="PCM_24")  # fmt: skip
-            report = (await http.post("/api/library/scan")).json()
-            assert report["added"] == 1
-            after_tracks = await album_tracks(http)
-            assert after_tracks["Middle"]["album_id"] == loud["album_id"]
-            assert after_tracks["Loud"]["version"] != loud["version"]
-            after = await http.get(chunk, params=album_params, timeout=120.0)
-            assert after.status_code == 200
-            assert after.headers["etag"] != before.headers["etag"]
-            assert after.headers["x-cache-source"] == "miss"
-            assert after.content != before.content
-            assert (await http.head(chunk, params={"preset": PRESET})).headers["etag"] == track_etag
+        # a track added to the album: album-mode keys, versions and audio change
+        chunk = f"/api/tracks/{loud['id']}/chunks/0"
+        album_params = {"preset": PRESET, "loudness": "album"}
+        before = await http.get(chunk, params=album_params)
+        track_etag = (await http.head(chunk, params={"preset": PRESET})).headers["etag"]
+        sf.write(album_dir / "03 - Middle.flac", make_track("music", RATE, 12.0) * 0.6, RATE,
+                 subtype="PCM_24")  # fmt: skip
+        report = (await http.post("/api/library/scan")).json()
+        assert report["added"] == 1
+        after_tracks = await album_tracks(http)
+        assert after_tracks["Middle"]["album_id"] == loud["album_id"]
+        assert after_tracks["Loud"]["version"] != loud["version"]
+        after = await http.get(chunk, params=album_params, timeout=120.0)
+        assert after.status_code == 200
+        assert after.headers["etag"] != before.headers["etag"]
+        assert after.headers["x-cache-source"] == "miss"
+        assert after.content != before.content
+        assert (await http.head(chunk, params={"preset": PRESET})).headers["etag"] == track_etag
 
 
 async def test_loudness_parameter_is_validated(client, tracks):

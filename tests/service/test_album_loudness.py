@@ -19,8 +19,9 @@ from tests.conftest import write_tone
 
 
 def key(**overrides: object) -> ChunkKey:
-    fields: dict[str, object] = dict(track_id=1, signature="sig", pipeline_version="2",
-                                     preset="warm", intensity=1.0, chunk_index=0, fmt="wav")  # fmt: skip
+    fields: dict[str, object] = {"track_id": 1, "signature": "sig", "pipeline_version": "2",
+                                 "preset": "warm", "intensity": 1.0, "chunk_index": 0,
+                                 "fmt": "wav"}  # fmt: skip
     return ChunkKey(**{**fields, **overrides})  # type: ignore[arg-type]
 
 
