@@ -146,3 +146,22 @@ def test_album_lists_and_random_songs(admin: Connection):
     assert admin.get_album_list2("starred") == []
     songs = admin.get_random_songs(size=3)
     assert len(songs) == 3 and len({s.id for s in songs}) == 3
+
+
+def test_license_folders_genres_years_and_the_v1_lists(admin: Connection):
+    assert admin.get_license()["license"]["valid"] is True
+    genres = admin.get_genres()
+    assert genres and sum(g.song_count for g in genres) <= len(DEMO_TRACKS)
+    for genre in genres:
+        albums = admin.get_album_list2("byGenre", genre=genre.value.upper(), size=50)
+        assert len(albums) == genre.album_count
+        assert all(genre.value in {s.genre for s in admin.get_album(a.id).song} for a in albums)
+    years = sorted(a.year for a in admin.get_album_list2("alphabeticalByName", size=50) if a.year)
+    assert years, "the demo albums are dated"
+    span = admin.get_album_list2("byYear", from_year=years[-1], to_year=years[0], size=50)
+    assert [a.year for a in span] == sorted(years, reverse=True)
+    directories = admin.get_album_list("alphabeticalByName", size=50)
+    assert [a.name for a in directories] == [a.name for a in admin.get_album_list2(
+        "alphabeticalByName", size=50)]  # fmt: skip
+    found = admin.search2(DEMO_TRACKS[0].title.split()[0], artist_count=0, album_count=0)
+    assert DEMO_TRACKS[0].title in [song.title for song in found.song]

@@ -73,6 +73,11 @@ def test_json_shape(rest: httpx.Client, auth: dict[str, str]):
     assert isinstance(song["replayGain"]["trackGain"], float)
     assert isinstance(response["album"]["song"], list)
     assert not any(value is None for value in song.values())
+    # py-opensonic 10.4 reads this as a bare list; the Subsonic shape wraps it
+    folders = rest.get("/getMusicFolders", params={**auth, "f": "json"}).json()
+    assert folders["subsonic-response"]["musicFolders"] == {
+        "musicFolder": [{"id": 1, "name": "Music"}]
+    }
 
 
 def test_errors_are_http_200_documents(rest: httpx.Client, auth: dict[str, str]):

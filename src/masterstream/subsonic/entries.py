@@ -133,8 +133,11 @@ def album_directory(album: dict[str, Any], context: EntryContext) -> dict[str, A
         "parent": artist_id(album["artist_id"]),
         "isDir": True,
         "title": album["title"],
+        "name": album["title"],  # clients read getAlbumList's albums as AlbumID3 too
         "album": album["title"],
         "artist": album["artist"],
+        "songCount": album["track_count"],
+        "duration": round(album["duration_s"]),
         "year": album["year"],
         "coverArt": album_id(album["id"]),
         "created": album["added_at"],
