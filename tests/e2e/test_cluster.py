@@ -18,6 +18,7 @@ import psycopg
 import pytest
 from tests.cache.redis_process import RedisProcess
 from tests.conftest import write_tone
+from tests.e2e.nginx_process import NginxProcess
 from tests.e2e.server_process import ServerProcess
 
 pytestmark = pytest.mark.timeout(300)
@@ -157,3 +158,37 @@ def test_a_subsonic_password_set_on_one_server_signs_in_on_the_others(servers) -
                   "f": "json"}  # fmt: skip
         pinged = httpx.get(other.base_url + "/rest/ping.view", params=params, timeout=30)
         assert pinged.json()["subsonic-response"]["status"] == "ok", pinged.text
+
+
+@pytest.fixture(scope="module")
+def balancer(workdir, servers):
+    nginx = NginxProcess(workdir / "nginx", [f"127.0.0.1:{s.port}" for s in servers]).start()
+    yield nginx
+    nginx.stop()
+
+
+def test_nginx_in_front_balances_and_caches_only_what_it_may(servers, balancer) -> None:
+    """The compose file's nginx: requests reach every server, a versioned chunk is kept by
+    nginx after the first answer, and a request without credentials is refused even for a
+    chunk nginx holds."""
+    httpx.post(
+        servers[0].base_url + "/api/users",
+        headers=ADMIN,
+        timeout=30,
+        json={"name": "frank", "password": "a passphrase too"},
+    )  # sign-in required now
+    through = httpx.Client(base_url=balancer.base_url, headers=ADMIN, timeout=60)
+    with through:
+        seen = {through.get("/api/cache/stats").json()["cluster"]["server_id"]
+                for _ in range(12)}  # fmt: skip
+        assert seen == {"a", "b", "c"}
+        track = through.get("/api/tracks").json()["items"][0]
+        url = f"/api/tracks/{track['id']}/chunks/0"
+        params = {"preset": "warm", "v": track["version"]}
+        first, second = through.get(url, params=params), through.get(url, params=params)
+        assert first.status_code == second.status_code == 200
+        assert first.headers["X-Proxy-Cache"] == "MISS"
+        assert second.headers["X-Proxy-Cache"] == "HIT" and second.content == first.content
+    anonymous = httpx.get(balancer.base_url + url, params=params, timeout=30,
+                          headers={"X-Forwarded-For": "198.51.100.7"})  # fmt: skip
+    assert anonymous.status_code in (401, 403)
