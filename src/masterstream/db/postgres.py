@@ -129,8 +129,8 @@ class PgConnection:
         self.raw.adapters.register_dumper(bool, _BoolAsInt)
 
     def execute(self, sql: str, params: Params = ()) -> Cursor:
-        if not params:
-            return self.raw.execute(sql.replace("%", "%%") if "%" in sql else sql)
+        if not params:  # no parameters: psycopg reads the text as it is ("%" included)
+            return self.raw.execute(sql)
         query, numbered = to_pyformat(sql)
         if numbered and not isinstance(params, dict):
             params = {f"p{i}": value for i, value in enumerate(params, start=1)}
