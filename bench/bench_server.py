@@ -211,6 +211,29 @@ def median_run(runs: list[dict[str, float]]) -> dict[str, object]:
     return out
 
 
+def against_nginx(root: Path, url: str, body: bytes, args: argparse.Namespace) -> dict:
+    """wrk on ``url`` and on nginx (1 worker, 2 workers) serving ``body``, ``args.rounds``
+    rounds interleaved (background load hits all alike): medians and per-round ratios."""
+    runs: dict[str, list[dict[str, float]]] = {"ms": [], "n1": [], "n2": []}
+    with (
+        nginx_serving(root / "nginx1", body, 1) as nginx1,
+        nginx_serving(root / "nginx2", body, 2) as nginx2,
+    ):
+        for _ in range(args.rounds):
+            runs["ms"].append(run_wrk(url, args.duration, args.connections))
+            runs["n1"].append(run_wrk(nginx1, args.duration, args.connections))
+            runs["n2"].append(run_wrk(nginx2, args.duration, args.connections))
+    return {
+        "masterstream_tier1": median_run(runs["ms"]),
+        "nginx_1_worker": median_run(runs["n1"]),
+        "nginx_2_worker": median_run(runs["n2"]),
+        "ratio_per_round_vs_nginx_1_worker": [
+            round(m["requests_per_s"] / n["requests_per_s"], 2)
+            for m, n in zip(runs["ms"], runs["n1"], strict=True)
+        ],
+    }
+
+
 def ttfb_ms(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[float, int]:
     """Milliseconds until the first body byte arrives; also the status."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -296,23 +319,8 @@ def main() -> None:
         results["chunk_bytes"] = len(body)
         sampler = RssSampler(server.pid)
         sampler.start()
-        runs: dict[str, list[dict[str, float]]] = {"ms": [], "n1": [], "n2": []}
-        with (
-            nginx_serving(root / "nginx1", body, 1) as nginx1,
-            nginx_serving(root / "nginx2", body, 2) as nginx2,
-        ):
-            for _ in range(args.rounds):  # interleaved, so background load hits all alike
-                runs["ms"].append(run_wrk(url, args.duration, args.connections))
-                runs["n1"].append(run_wrk(nginx1, args.duration, args.connections))
-                runs["n2"].append(run_wrk(nginx2, args.duration, args.connections))
+        results.update(against_nginx(root, url, body, args))
         sampler.stop()
-        results["masterstream_tier1"] = median_run(runs["ms"])
-        results["nginx_1_worker"] = median_run(runs["n1"])
-        results["nginx_2_worker"] = median_run(runs["n2"])
-        results["ratio_per_round_vs_nginx_1_worker"] = [
-            round(m["requests_per_s"] / n["requests_per_s"], 2)
-            for m, n in zip(runs["ms"], runs["n1"], strict=True)
-        ]
         results["rss_load_max_main_mb"] = round(sampler.main_max / 1e6, 1)
         results["rss_load_max_tree_mb"] = round(sampler.tree_max / 1e6, 1)
         results["tier1_capacity_mb"] = tier1_mb

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from bench_server import median_run, nginx_serving, run_wrk, wrk_table
+from bench_server import against_nginx, wrk_table
 from stream_seek import REPO, RESULTS, serving
 
 
@@ -51,22 +51,7 @@ def main() -> None:
             if again.headers["x-cache-source"] != "tier1" or again.content != body:
                 raise RuntimeError("the Opus chunk is not a tier1 hit")
             r["chunk_bytes"] = len(body)
-            runs: dict[str, list[dict[str, float]]] = {"ms": [], "n1": [], "n2": []}
-            with (
-                nginx_serving(root / "nginx1", body, 1) as nginx1,
-                nginx_serving(root / "nginx2", body, 2) as nginx2,
-            ):
-                for _ in range(args.rounds):  # interleaved: background load hits all alike
-                    runs["ms"].append(run_wrk(url, args.duration, args.connections))
-                    runs["n1"].append(run_wrk(nginx1, args.duration, args.connections))
-                    runs["n2"].append(run_wrk(nginx2, args.duration, args.connections))
-    r["masterstream_tier1"] = median_run(runs["ms"])
-    r["nginx_1_worker"] = median_run(runs["n1"])
-    r["nginx_2_worker"] = median_run(runs["n2"])
-    r["ratio_per_round_vs_nginx_1_worker"] = [
-        round(m["requests_per_s"] / n["requests_per_s"], 2)
-        for m, n in zip(runs["ms"], runs["n1"], strict=True)
-    ]
+            r.update(against_nginx(root, url, body, args))
     r["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "opus_hits.json").write_text(json.dumps(r, indent=1) + "\n")
