@@ -42,6 +42,8 @@ test("the settings body carries the form's values, validated", () => {
   });
   const none = settingsBody({ preset: "", intensity: "7", format: "flac", bitrate: "" }, choices);
   assert.deepEqual(none, { default_preset: null, default_intensity: 1, default_format: "flac", default_bitrate_kbps: null });
+  const album = settingsBody({ ...form, loudness: "album" }, choices);
+  assert.equal(album.default_loudness, "album");
 });
 
 test("the player's variant and format key from a user's settings", () => {

@@ -31,15 +31,18 @@ export function bitrateFor(choices, format, wanted) {
   return choice.bitrates.includes(wanted) ? wanted : choice.defaultBitrate;
 }
 
-/** The body of PUT /api/me/settings from the form's values (strings from the DOM). */
-export function settingsBody({ preset, intensity, format, bitrate }, choices) {
+/** The body of PUT /api/me/settings from the form's values (strings from the DOM; no
+ * loudness when the server has no such setting). */
+export function settingsBody({ preset, intensity, format, bitrate, loudness }, choices) {
   const value = Number(intensity);
-  return {
+  const body = {
     default_preset: preset || null,
     default_intensity: Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 1,
     default_format: format,
     default_bitrate_kbps: bitrateFor(choices, format, Number(bitrate)),
   };
+  if (loudness) body.default_loudness = loudness;
+  return body;
 }
 
 /** The preset and intensity the player takes from `settings` (the server's default preset

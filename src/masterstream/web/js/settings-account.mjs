@@ -9,6 +9,8 @@ import { bitrateFor, formatChoices, settingsBody } from "./defaults.mjs";
 import { Message, actionForm, choice, field } from "./forms.mjs";
 import { checkedPassword } from "./signin.mjs";
 
+const LOUDNESS = [["track", "Each track on the preset's target"], ["album", "Albums on the target, their tracks' differences kept"]];
+
 /** "Listening defaults": GET/PUT /api/me/settings; `onSaved(settings)` after a save. */
 export class DefaultsSection {
   constructor({ presets, onSaved }) {
@@ -50,12 +52,14 @@ export class DefaultsSection {
     };
     format.input.addEventListener("change", () => fillBitrates(Number(bitrate.input.value)));
     fillBitrates(settings.default_bitrate_kbps);
+    const loudness = "default_loudness" in settings ? choice("Default loudness", LOUDNESS, { id: "default-loudness" }) : null;
+    if (loudness) loudness.input.value = settings.default_loudness;
     const form = actionForm({ "aria-labelledby": "defaults-title", class: "settings-form" },
-      [preset.element, intensity.element, format.element, bitrate.element,
+      [preset.element, intensity.element, loudness?.element, format.element, bitrate.element,
         h("button", { type: "submit", class: "primary" }, "Save defaults")],
       async () => {
         const body = settingsBody({ preset: preset.input.value, intensity: intensity.input.value,
-          format: format.input.value, bitrate: bitrate.input.value }, choices);
+          format: format.input.value, bitrate: bitrate.input.value, loudness: loudness?.input.value }, choices);
         const saved = await sendJSON("PUT", "/api/me/settings", body);
         this.onSaved?.(saved);
         return "Defaults saved: the player uses them from the next track.";
