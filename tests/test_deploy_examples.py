@@ -14,8 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import write_tone
-from tests.e2e.server_process import MASTERSTREAM, ServerProcess, free_port
+from tests.e2e.server_process import MASTERSTREAM, free_port, tone_library_server
 
 DEPLOY = Path(__file__).resolve().parents[1] / "docs" / "deploy"
 UNIT = DEPLOY / "systemd" / "masterstream.service"
@@ -56,15 +55,12 @@ def proxied(tmp_path_factory: pytest.TempPathFactory):
     """masterstream behind the example nginx config (self-signed TLS on free ports)."""
     nginx = tool("nginx")
     root = tmp_path_factory.mktemp("deploy")
-    library = root / "music"
-    library.mkdir()
-    write_tone(library / "tone.wav", duration_s=2.5)
-    server = ServerProcess(
-        root, "--library", str(library), "--data-dir", str(root / "data"),
-        env={"MASTERSTREAM_CHUNK_DURATION_S": "1.0", "MASTERSTREAM_RENDER_WORKERS": "1",
-             "MASTERSTREAM_ADMIN_TOKEN": TOKEN, "MASTERSTREAM_TRUSTED_PROXIES": "127.0.0.1",
-             "MASTERSTREAM_ALLOWED_HOSTS": "music.example.org"},
-    ).start()  # fmt: skip
+    server = tone_library_server(
+        root,
+        {"MASTERSTREAM_RENDER_WORKERS": "1", "MASTERSTREAM_ADMIN_TOKEN": TOKEN,
+         "MASTERSTREAM_TRUSTED_PROXIES": "127.0.0.1",
+         "MASTERSTREAM_ALLOWED_HOSTS": "music.example.org"},
+    )  # fmt: skip
     https_port, http_port = free_port(), free_port()
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                     "-keyout", str(root / "key.pem"), "-out", str(root / "cert.pem"),

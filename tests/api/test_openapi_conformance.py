@@ -11,8 +11,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.conftest import write_tone
-from tests.e2e.server_process import ServerProcess
+from tests.e2e.server_process import tone_library_server
 
 schemathesis = pytest.importorskip("schemathesis")
 from schemathesis.checks import (  # noqa: E402 - after the import-or-skip
@@ -30,15 +29,11 @@ CHECKS = [status_code_conformance, content_type_conformance, response_schema_con
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("conformance")
-    library = root / "music"
-    library.mkdir()
-    write_tone(library / "short.wav", duration_s=2.5)
-    process = ServerProcess(
-        root, "--library", str(library), "--data-dir", str(root / "data"),
-        env={"MASTERSTREAM_CHUNK_DURATION_S": "1.0", "MASTERSTREAM_RENDER_WORKERS": "1",
-             "MASTERSTREAM_ADMIN_TOKEN": TOKEN, "MASTERSTREAM_RENDER_BUDGET_PER_MINUTE": "0"},
-    ).start()  # fmt: skip
+    process = tone_library_server(
+        tmp_path_factory.mktemp("conformance"),
+        {"MASTERSTREAM_RENDER_WORKERS": "1", "MASTERSTREAM_ADMIN_TOKEN": TOKEN,
+         "MASTERSTREAM_RENDER_BUDGET_PER_MINUTE": "0"},
+    )  # fmt: skip
     yield process
     process.stop()
 

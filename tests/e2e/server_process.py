@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+from tests.conftest import write_tone
 
 MASTERSTREAM = Path(sys.executable).with_name("masterstream")
 
@@ -108,3 +109,15 @@ class ServerProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def tone_library_server(root: Path, env: dict[str, str], *args: str) -> ServerProcess:
+    """``masterstream serve`` started on a one-track library (a 2.5 s tone, 1 s chunks) in
+    ``root``, with ``env`` added to the environment."""
+    library = root / "music"
+    library.mkdir()
+    write_tone(library / "short.wav", duration_s=2.5)
+    return ServerProcess(
+        root, "--library", str(library), "--data-dir", str(root / "data"), *args,
+        env={"MASTERSTREAM_CHUNK_DURATION_S": "1.0", **env},
+    ).start()  # fmt: skip

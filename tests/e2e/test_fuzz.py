@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from tests.conftest import write_tone
-from tests.e2e.server_process import ServerProcess
+from tests.e2e.server_process import tone_library_server
 
 schemathesis = pytest.importorskip("schemathesis")
 pytestmark = pytest.mark.timeout(240)
@@ -20,15 +19,11 @@ FUZZ_TOKEN = "fuzz-admin-token"  # generated sign-ups and users must not lock th
 
 @pytest.fixture(scope="module")
 def fuzz_server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fuzz")
-    library = root / "music"
-    library.mkdir()
-    write_tone(library / "short.wav", duration_s=2.5)
-    process = ServerProcess(
-        root, "--library", str(library), "--data-dir", str(root / "data"),
-        env={"MASTERSTREAM_CHUNK_DURATION_S": "1.0", "MASTERSTREAM_RENDER_WORKERS": "2",
-             "MASTERSTREAM_ADMIN_TOKEN": FUZZ_TOKEN, "MASTERSTREAM_RENDER_BUDGET_PER_MINUTE": "0"},
-    ).start()  # fmt: skip
+    process = tone_library_server(
+        tmp_path_factory.mktemp("fuzz"),
+        {"MASTERSTREAM_RENDER_WORKERS": "2", "MASTERSTREAM_ADMIN_TOKEN": FUZZ_TOKEN,
+         "MASTERSTREAM_RENDER_BUDGET_PER_MINUTE": "0"},
+    )  # fmt: skip
     yield process
     process.stop()
 

@@ -11,12 +11,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 import masterstream
-from masterstream.api import create_app
 from masterstream.api.http_metrics import RENDER_BUCKETS_S
-from masterstream.config import Settings
 from masterstream.mastering import PIPELINE_VERSION
-from tests.api.conftest import make_options, open_client
-from tests.conftest import write_tone
+
+from .live_app import first_track_id, tone_app_client
 
 EXPECTED_TYPES = {
     "process_resident_memory_bytes": "gauge",
@@ -44,13 +42,7 @@ BOUNDED_LABELS = {"tier", "source", "status", "level", "server_id", "route", "me
 
 @pytest.fixture
 async def client(tmp_path) -> AsyncIterator[httpx.AsyncClient]:
-    library = tmp_path / "music"
-    library.mkdir()
-    write_tone(library / "tone.wav", duration_s=2.5)
-    settings = Settings(data_dir=tmp_path / "data", library_dir=library,
-                        cache_dir=tmp_path / "cache", chunk_duration_s=1.0, render_workers=1,
-                        render_pool="thread", watch_library=False)  # fmt: skip
-    async for c in open_client(create_app(settings, make_options(prepare_plans=False))):
+    async for c in tone_app_client(tmp_path):
         yield c
 
 
@@ -79,7 +71,7 @@ async def test_build_info_names_the_running_build(client) -> None:
 
 
 async def test_render_histogram_counts_misses_by_format_not_hits(client) -> None:
-    track_id = (await client.get("/api/tracks")).json()["items"][0]["id"]
+    track_id = await first_track_id(client)
     for fmt in ("wav", "flac", "wav"):  # the second wav is a hit
         response = await client.get(f"/api/tracks/{track_id}/chunks/1", params={"format": fmt})
         assert response.status_code == 200

@@ -10,16 +10,13 @@ import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from masterstream.api import create_app
-from masterstream.config import Settings
-from tests.api.conftest import make_options, open_client
 from tests.cache.redis_process import RedisProcess
-from tests.conftest import write_tone
+
+from .live_app import first_track_id, tone_app_client
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 RULES = DOCS / "prometheus" / "alerts.yml"
@@ -80,24 +77,14 @@ def test_rules_mirror_the_monitor_and_say_what_to_do() -> None:
 async def exposition(tmp_path) -> AsyncIterator[str]:
     """/metrics of a server with a shared tier after one miss and one hit."""
     redis = RedisProcess(tmp_path).start()
-    library = tmp_path / "music"
-    library.mkdir()
-    write_tone(library / "tone.wav", duration_s=2.5)
-    settings = Settings(data_dir=tmp_path / "data", library_dir=library,
-                        cache_dir=tmp_path / "cache", chunk_duration_s=1.0, render_workers=1,
-                        render_pool="thread", watch_library=False, redis_url=redis.url)  # fmt: skip
     try:
-        async for client in open_client(create_app(settings, make_options(prepare_plans=False))):
-            yield await _traffic_then_scrape(client)
+        async for client in tone_app_client(tmp_path, redis_url=redis.url):
+            track_id = await first_track_id(client)
+            for _ in range(2):
+                assert (await client.get(f"/api/tracks/{track_id}/chunks/0")).status_code == 200
+            yield (await client.get("/metrics")).text
     finally:
         redis.stop()
-
-
-async def _traffic_then_scrape(client: httpx.AsyncClient) -> str:
-    track_id = (await client.get("/api/tracks")).json()["items"][0]["id"]
-    for _ in range(2):
-        assert (await client.get(f"/api/tracks/{track_id}/chunks/0")).status_code == 200
-    return (await client.get("/metrics")).text
 
 
 def test_every_query_names_metrics_and_labels_that_exist(exposition: str) -> None:

@@ -10,25 +10,16 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from masterstream.api import create_app
-from masterstream.config import Settings
-from tests.api.conftest import make_options, open_client
 from tests.cache.redis_process import RedisProcess
-from tests.conftest import write_tone
+
+from .live_app import first_track_id, tone_app_client
 
 
 @pytest.fixture
 async def redis_and_client(tmp_path) -> AsyncIterator[tuple[RedisProcess, httpx.AsyncClient]]:
     redis = RedisProcess(tmp_path).start()
-    library = tmp_path / "music"
-    library.mkdir()
-    write_tone(library / "tone.wav", duration_s=2.5)
-    settings = Settings(data_dir=tmp_path / "data", library_dir=library,
-                        cache_dir=tmp_path / "cache", chunk_duration_s=1.0, render_workers=1,
-                        render_pool="thread", watch_library=False, redis_url=redis.url,
-                        redis_timeout_ms=300)  # fmt: skip
     try:
-        async for client in open_client(create_app(settings, make_options(prepare_plans=False))):
+        async for client in tone_app_client(tmp_path, redis_url=redis.url, redis_timeout_ms=300):
             yield redis, client
     finally:
         redis.stop()
@@ -44,7 +35,7 @@ async def samples(client: httpx.AsyncClient) -> dict[tuple[str, tuple], float]:
 
 async def test_shared_tier_up_follows_redis(redis_and_client) -> None:
     redis, client = redis_and_client
-    track_id = (await client.get("/api/tracks")).json()["items"][0]["id"]
+    track_id = await first_track_id(client)
     assert (await client.get(f"/api/tracks/{track_id}/chunks/0")).status_code == 200
     up = await samples(client)
     assert up[("masterstream_shared_tier_up", ())] == 1.0

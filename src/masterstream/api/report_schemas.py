@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..monitoring import CacheMetrics
+
 
 class _View(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -100,27 +102,11 @@ class EndpointMetricsView(_View):
     trends: LatencyTrend
 
 
-class HistoryPoint(_View):
-    """One of the monitor's snapshots."""
-
-    timestamp: str = Field(description="ISO 8601, UTC.")
-    tier1_hit_rate: float
-    tier2_hit_rate: float
-    overall_hit_rate: float
-    tier1_size_mb: float
-    tier2_size_mb: float
-    total_size_mb: float
-    tier1_chunks: int
-    tier2_chunks: int
-    tracks_cached: int
-    total_requests: int
-
-
 class CacheHistory(_View):
     """``GET /api/cache/history``: oldest first."""
 
     interval_s: float = Field(description="Seconds between snapshots.")
-    points: list[HistoryPoint]
+    points: list[CacheMetrics] = Field(description="The monitor's snapshots.")
 
 
 class PresetInfo(_View):
