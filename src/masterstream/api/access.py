@@ -34,8 +34,10 @@ from typing import TYPE_CHECKING, Any
 from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..cache.shared_counters import SharedCounters
 from ..config import Settings
 from ..users import UserStore
+from ..users.cluster_budget import ClusterBudget
 from .auth import SESSION_COOKIE, USER_CHALLENGE, AuthState, Principal, refuse_non_admin
 from .auth import require_admin as _require_admin
 from .budgets import WarmingBudget
@@ -186,6 +188,10 @@ async def open_auth(settings: Settings, state: ServerState) -> AuthState:
     store = await asyncio.to_thread(UserStore.for_settings, settings,
                                     session_ttl_s=settings.session_ttl_s)  # fmt: skip
     auth = AuthState(settings, store)
+    shared = state.engine.cache.shared
+    if shared is not None and auth.budget.enabled:  # one budget per user for the cluster
+        auth.cluster_budget = ClusterBudget(auth.budget, SharedCounters(shared.tier))
+        auth.cluster_budget.start()
     hub = state.hub
     gate = WarmingBudget(auth.budget, state.engine, hub.on_position, hub.principal_of)
     leave = hub.on_leave

@@ -108,7 +108,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
                 with contextlib.suppress(asyncio.CancelledError):
                     await ticker
                 await state.hub.aclose()
-                auth.store.close()
+                await auth.aclose()
         finally:
             await engine.aclose()
             if trace is not None:

@@ -26,6 +26,7 @@ from .problems import ProblemError
 if TYPE_CHECKING:
     from ..config import Settings
     from ..users import User, UserStore
+    from ..users.cluster_budget import ClusterBudget
 
 SESSION_COOKIE = "ms_session"
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="masterstream-admin"'}
@@ -83,6 +84,12 @@ class AuthState:
         self.store = store
         self.budget = RenderBudget(settings.render_budget_per_minute)
         self.throttle = SignInThrottle()
+        self.cluster_budget: ClusterBudget | None = None  # set when servers share Redis
+
+    async def aclose(self) -> None:
+        if self.cluster_budget is not None:
+            await self.cluster_budget.aclose()
+        self.store.close()
 
     def authenticate(
         self, authorization: str | None, session: str | None, client: ClientInfo
