@@ -119,9 +119,11 @@ async def test_my_settings_and_keys(settings):
     bob = bearer(accounts.bob_key)
     async with running(settings) as app, client(app, LAN, headers=bob) as http:
         assert (await http.get("/api/me/settings")).json()["default_preset"] is None
-        change = {"default_preset": "warm", "default_intensity": 0.5}
+        change = {"default_preset": "warm", "default_intensity": 0.5, "default_loudness": "album"}
         changed = await http.put("/api/me/settings", json=change)
         assert changed.json() == {**change, "default_format": "wav", "default_bitrate_kbps": None}
+        loud = await http.put("/api/me/settings", json={"default_loudness": "loud"})
+        assert loud.status_code == 422
         bad = await http.put("/api/me/settings", json={"default_preset": "loudest"})
         assert bad.status_code == 422 and "valid_presets" in bad.json()
         created = await http.post("/api/me/keys", json={"label": "car"})

@@ -29,6 +29,7 @@ class UserSettingsView(_View):
     default_intensity: float = Field(ge=0.0, le=1.0)
     default_format: str
     default_bitrate_kbps: int | None
+    default_loudness: Literal["track", "album"] = "track"
 
 
 class UserDetail(UserView):

@@ -56,7 +56,8 @@ def user_settings(store: UserStore | None, user: User | None) -> UserSettings:
 
 
 def listening_of(settings: UserSettings) -> Listening:
-    variant = Variant.of(settings.default_preset or DEFAULT_PRESET, settings.default_intensity)
+    variant = Variant.of(settings.default_preset or DEFAULT_PRESET, settings.default_intensity,
+                         settings.default_loudness)  # fmt: skip
     name = settings.default_format
     if name not in LOSSY_FORMATS:
         return Listening(variant, StreamFormat(name))

@@ -40,6 +40,7 @@ class UserSettings:
     default_intensity: float = 1.0
     default_format: str = "wav"
     default_bitrate_kbps: int | None = None
+    default_loudness: str = "track"  # or "album": the album on the target, its dynamics kept
 
     def __post_init__(self) -> None:
         from ..mastering import get_preset, validate_intensity  # heavy: not at CLI start-up
@@ -58,6 +59,8 @@ class UserSettings:
             raise InvalidParameterError(
                 "default_bitrate_kbps", f"must be one of {BITRATES_KBPS} or null"
             )
+        if self.default_loudness not in ("track", "album"):
+            raise InvalidParameterError("default_loudness", "must be one of track, album")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +68,7 @@ class UserSettings:
             "default_intensity": self.default_intensity,
             "default_format": self.default_format,
             "default_bitrate_kbps": self.default_bitrate_kbps,
+            "default_loudness": self.default_loudness,
         }
 
     def updated(self, **changes: Any) -> UserSettings:

@@ -8,7 +8,7 @@ its creation and nowhere else, ever.
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field
@@ -35,6 +35,10 @@ class SettingsChange(BaseModel):
     default_format: Annotated[str | None, Field(description=f"One of {STREAM_FORMATS}")] = None
     default_bitrate_kbps: Annotated[
         int | None, Field(description=f"One of {BITRATES_KBPS}, or null")
+    ] = None
+    default_loudness: Annotated[
+        Literal["track", "album"] | None,
+        Field(description="track: every track on the preset's target; album: the album"),
     ] = None
 
 
