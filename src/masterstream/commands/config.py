@@ -77,7 +77,9 @@ def show(as_json: AsJson = False) -> None:
         print(json.dumps({"config_file": path, "options": rows}, indent=2))
         return
     err.print(f"config file: {loaded.config_path or 'none'}", highlight=False, markup=False)
-    table = Table("key", "value", "from")
+    table = Table("key")
+    table.add_column("value", overflow="fold")  # paths wrap, never cut
+    table.add_column("from", overflow="fold")
     for row in rows:
         table.add_row(row["key"], "—" if row["value"] is None else toml_value(row["value"]),
                       row["origin"])  # fmt: skip
