@@ -7,6 +7,7 @@ import json
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.cli.conftest import Cli
@@ -65,6 +66,17 @@ def test_warm_fills_the_disk_tier_and_stats_shows_it(setup):
     assert "tier2" in table and "overall" in table
     again = cli("--config", str(client), "warm", "1", "--preset", "warm", "--intensity", "0.7")
     assert again.stdout.startswith(("accepted: track 1", "already_running: track 1"))
+
+
+@pytest.mark.parametrize(("preset", "fmt", "total"), [("bright", "wav", 5), ("punchy", "mp3", 5)])
+def test_warm_wait_returns_once_the_whole_track_is_cached(setup, preset, fmt, total):
+    cli, server, client = setup
+    answer = json.loads(cli("--config", str(client), "warm", "1", "--preset", preset,
+                            "--format", fmt, "--wait", "--json").stdout)  # fmt: skip
+    assert answer["cached"]["fully_cached"] and answer["cached"]["cached_processed"] == total
+    params = {"preset": preset, "format": fmt}
+    status = httpx.get(f"{server.base_url}/api/cache/tracks/1", params=params, timeout=10).json()
+    assert status["fully_cached"] and status["cached_processed"] == total
 
 
 def test_a_wrong_token_and_no_server_are_one_line_errors(setup):
