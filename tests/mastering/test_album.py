@@ -81,3 +81,20 @@ def test_album_plans_keep_the_offsets_under_the_ceiling(
         lufs, peak_dbtp = ebur128(out)
         assert lufs == pytest.approx(target + offset, abs=TOLERANCE_LU), name
         assert peak_dbtp <= ceiling, name
+
+
+def test_a_lossy_album_plan_lowers_the_ceiling_and_keeps_the_offset(
+    sources: dict[str, Path], tmp_path: Path
+) -> None:
+    """Headroom for a lossy format and the album offset in one calibration."""
+    offsets = album_offsets_db([loudness_blocks_file(p) for p in sources.values()])
+    path, offset = sources["hot"], offsets[0]
+    audio = sf.read(path, dtype="float32")[0]
+    plan = plan_mastering("warm", compute_fingerprint(audio, SR), audio, SR)
+    lossy = plan_with_headroom(path, plan, 1.0, offset)
+    assert lossy.limiter.ceiling_dbtp == pytest.approx(plan.limiter.ceiling_dbtp - 1.0)
+    out = tmp_path / "lossy.wav"
+    sf.write(out, render_track(audio, SR, lossy, 1.0), SR, subtype="FLOAT")
+    lufs, peak_dbtp = ebur128(out)
+    assert lufs == pytest.approx(plan.target_lufs + offset, abs=TOLERANCE_LU)
+    assert peak_dbtp <= get_preset("warm").true_peak_dbtp - 1.0
