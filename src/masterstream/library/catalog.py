@@ -167,6 +167,11 @@ class Catalog:
             " WHERE analysis_owner = ? AND fingerprint IS NULL", (owner,),
         )  # fmt: skip
 
+    def refresh_statistics(self) -> None:
+        """Let the query planner see the catalog as it is now (after a large scan: a fresh
+        PostgreSQL table without statistics is read by sequential scans)."""
+        self.db.execute("ANALYZE" if self.dialect is Dialect.POSTGRES else "PRAGMA optimize")
+
     def scan_lock(self) -> AbstractContextManager[None]:
         """Held while one server indexes the library folder: servers sharing a catalog
         take turns (the next one then finds every file unchanged)."""

@@ -30,6 +30,7 @@ from .records import FileStamp
 
 Fingerprinter = Callable[[Path], dict[str, Any]]
 ScanProgress = Callable[[int, int, Path], None]
+REFRESH_STATISTICS_AFTER = 1000  # tracks added or removed by one scan
 
 
 @dataclass(slots=True)
@@ -93,6 +94,8 @@ def scan(
         if path not in seen and Path(path).is_relative_to(root):
             catalog.remove_track(track_id)
             report.removed.append(track_id)
+    if len(report.added) + len(report.removed) >= REFRESH_STATISTICS_AFTER:
+        catalog.refresh_statistics()  # the query planner's view of a much changed catalog
     if fingerprinter is not None:
         analyse(catalog, fingerprinter, report=report, root=root)
     if progress:
