@@ -2,7 +2,7 @@
 whether ``/livez`` answers meanwhile.
 
 ``masterstream serve`` (defaults: header timeout 10 s, at most 1,000 connections) on a
-one-track library; ``--sockets`` connections each send a request line and one header and
+one-track library; ``--sockets`` connections each send a request line and two headers and
 then nothing. Every 0.25 s the bench asks ``/livez`` on a fresh connection (2 s timeout)
 and counts the half-sent connections the server has closed, for ``--watch`` seconds or
 until all are closed.
@@ -27,19 +27,11 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' helpers
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tests.e2e.test_slow_clients import closed_by_server, half_sent
+
 from bench_server import MASTERSTREAM, RESULTS, free_port, wait_ready, write_track
-
-HALF_REQUEST = b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1\r\n"
-
-
-def closed(sock: socket.socket) -> bool:
-    try:
-        return sock.recv(1024) == b""
-    except BlockingIOError:
-        return False
-    except OSError:
-        return True
 
 
 def livez_ms(base: str) -> float | None:
@@ -76,11 +68,7 @@ def main() -> None:
     try:
         base = f"http://127.0.0.1:{port}"
         wait_ready(base + "/readyz", server)
-        for _ in range(args.sockets):
-            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-            sock.sendall(HALF_REQUEST)
-            sock.setblocking(False)
-            sockets.append(sock)
+        sockets.extend(half_sent(port) for _ in range(args.sockets))
         started = time.monotonic()
         open_ = list(sockets)
         latencies, failures, timeline = [], 0, []
@@ -89,7 +77,7 @@ def main() -> None:
             failures += ms is None
             if ms is not None:
                 latencies.append(ms)
-            open_ = [sock for sock in open_ if not closed(sock)]
+            open_ = [sock for sock in open_ if not closed_by_server(sock)]
             timeline.append((round(time.monotonic() - started, 1), len(open_)))
             time.sleep(0.25)
         result["all_closed_after_s"] = timeline[-1][0] if not open_ else None
@@ -111,7 +99,7 @@ def main() -> None:
         f"# Half-sent requests ({args.label or 'current'})", "",
         f"Command: `.venv/bin/python {result['command']}` on {commit}, load average "
         f"{result['load_average']} (2 CPUs).", "",
-        f"- {args.sockets} connections sent a request line and one header, then nothing; "
+        f"- {args.sockets} connections sent a request line and two headers, then nothing; "
         f"{result['open_at_1s']} still open after 1 s",
         f"- all closed by the server after: {result['all_closed_after_s']} s "
         f"({result['still_open_at_end']} still open after {result['watched_s']} s)",
