@@ -39,13 +39,15 @@ from pathlib import Path
 
 import httpx
 
+import masterstream
 from bench_listeners_server import cpu_s, serve_command
 from bench_server import free_port, wait_ready
 from masterstream.api import ServerOptions, create_app
 from masterstream.config import Settings
 from stream_seek import write_track
 
-RESULTS = Path(__file__).resolve().parent / "results"
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "results"
 FORMATS = ("wav", "opus")
 CHUNK_PATH = "/api/tracks/{track}/chunks/2?format={fmt}"
 
@@ -111,9 +113,9 @@ async def measure_in_process(root: Path, n: int, rounds: int) -> dict[str, float
 
 
 @contextlib.contextmanager
-def uvicorn_server(root: Path) -> Iterator[tuple[str, int]]:
-    """``masterstream serve`` on the library; yields (base URL, pid) once ready."""
-    command, extra_env = serve_command(Path(__file__).resolve().parent.parent)
+def uvicorn_server(root: Path, checkout: Path) -> Iterator[tuple[str, int]]:
+    """``masterstream serve`` of ``checkout`` on the library; yields (base URL, pid)."""
+    command, extra_env = serve_command(checkout)
     port = free_port()
     env = {**os.environ, **extra_env, "MASTERSTREAM_CHUNK_DURATION_S": "10"}
     command += ["serve", "--library", str(root / "music"), "--data-dir", str(root / "srv"),
@@ -129,9 +131,12 @@ def uvicorn_server(root: Path) -> Iterator[tuple[str, int]]:
             server.wait(60)
 
 
-def measure_uvicorn(root: Path, n: int, rounds: int) -> dict[str, float]:
+def measure_uvicorn(root: Path, checkout: Path, n: int, rounds: int) -> dict[str, float]:
     out: dict[str, list[float]] = {}
-    with uvicorn_server(root) as (base, pid), httpx.Client(base_url=base, timeout=120) as c:
+    with (
+        uvicorn_server(root, checkout) as (base, pid),
+        httpx.Client(base_url=base, timeout=120) as c,
+    ):
         deadline = time.monotonic() + 120
         while not (items := c.get("/api/tracks").json()["items"]):
             if time.monotonic() > deadline:
@@ -200,7 +205,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", choices=FORMATS)
     parser.add_argument("--skip-uvicorn", action="store_true")
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        default=REPO,
+        help="the code measured (in-process: put its src/ on PYTHONPATH)",
+    )
     args = parser.parse_args()
+    checkout = args.checkout.resolve()
+    if not Path(masterstream.__file__).resolve().is_relative_to(checkout):
+        parser.error(
+            f"masterstream is imported from {masterstream.__file__}, not from "
+            f"{checkout}: run with PYTHONPATH={checkout / 'src'}"
+        )
     with tempfile.TemporaryDirectory(prefix="bench-hit-cpu-") as tmp:
         root = Path(tmp)
         (root / "music").mkdir()
@@ -211,11 +228,11 @@ def main() -> None:
         load = [round(x, 1) for x in os.getloadavg()]
         row = {
             "label": args.label, "requests": args.requests, "rounds": args.rounds,
-            "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"],
+            "commit": subprocess.run(["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],
                                      capture_output=True, text=True).stdout.strip(),
             "in_process": asyncio.run(measure_in_process(root, args.requests, args.rounds)),
             "uvicorn": {} if args.skip_uvicorn else measure_uvicorn(
-                root, args.requests, args.rounds),
+                root, checkout, args.requests, args.rounds),
         }  # fmt: skip
         row["load_average"] = [load, [round(x, 1) for x in os.getloadavg()]]
     print(json.dumps(row))

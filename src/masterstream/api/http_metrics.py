@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import (
     GC_COLLECTOR,
@@ -59,14 +59,22 @@ class HttpMetrics:
             "HTTP request duration (until the response body is sent) by route and cache source.",
             ["route", "source"], buckets=LATENCY_BUCKETS_S, registry=registry,
         )  # fmt: skip
+        self._children: dict[tuple[str, str, int, str], tuple[Any, Any]] = {}
 
     def observe_request(
         self, route: str, method: str, status: int, source: str, duration_s: float
     ) -> None:
         method = method if method in HTTP_METHODS else "other"
         source = source if source in SOURCES else "other"
-        self.requests.labels(route, method, str(status), source).inc()
-        self.duration.labels(route, source).observe(duration_s)
+        labels = (route, method, status, source)
+        children = self._children.get(labels)
+        if children is None:  # one pair per label combination, bounded like the labels
+            children = self._children[labels] = (
+                self.requests.labels(route, method, str(status), source),
+                self.duration.labels(route, source),
+            )
+        children[0].inc()
+        children[1].observe(duration_s)
 
 
 class RenderMetrics:

@@ -113,12 +113,12 @@ class ChunkService:
         Pass ``key`` when the caller already built it with :meth:`key`."""
         key = self.key(request) if key is None else key
         started_s = time.perf_counter()
-        priority = self._priority(key)
+        now_s = self._count(key)
         data, source = await self.cache.lookup(key)
         looked_up_s = time.perf_counter()
         render_ms = 0.0
-        if data is None:
-            data = await self.cache.render_missing(key, priority)
+        if data is None:  # only a render needs its urgency
+            data = await self.cache.render_missing(key, self._urgency(key, now_s))
             render_ms = (time.perf_counter() - looked_up_s) * 1000.0
         timings = ChunkTimings((looked_up_s - started_s) * 1000.0, render_ms)
         result = ChunkResult(data, source, key, timings, parse_token(key.fmt).media_type)
@@ -145,8 +145,16 @@ class ChunkService:
         ensure_unchanged_on_disk(self.library.get(track_id))
 
     def _priority(self, key: ChunkKey) -> Priority:
+        """Count a request for ``key`` now and return its render urgency."""
+        return self._urgency(key, self._count(key))
+
+    def _count(self, key: ChunkKey) -> float:
+        """Count a request for ``key``; returns the time it was counted at."""
         now_s = self.clock()
         self.recent.hit(key, now_s)
+        return now_s
+
+    def _urgency(self, key: ChunkKey, now_s: float) -> Priority:
         duration_s = self.library.chunk_duration_s
         if key.chunk_index > 0:
             previous = dataclasses.replace(key, chunk_index=key.chunk_index - 1)

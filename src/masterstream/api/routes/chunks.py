@@ -59,7 +59,8 @@ async def get_chunk(request: Request) -> Response:
     service = state.engine.chunks
     key = service.key(chunk_request)
     etag = strong_etag(key.digest)
-    current = request.query_params.get("v") == service.version(key.track_id)
+    token = request.query_params.get("v")  # the version is computed only for a token
+    current = token is not None and token == service.version(key.track_id)
     headers = {"ETag": etag, "Cache-Control": cache_control(immutable=current)}
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
