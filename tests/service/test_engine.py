@@ -16,6 +16,7 @@ from masterstream.audio.encode import WAV_HEADER_BYTES
 from masterstream.config import Settings
 from masterstream.errors import RenderError, SourceUnavailableError
 from masterstream.service.engine import Engine
+from masterstream.service.request import ChunkRequest, PlaybackPosition, Variant
 
 
 @pytest.fixture
@@ -121,3 +122,21 @@ async def test_prepare_plans_plans_every_track_once_and_skips_bad_files(engine):
     computed = engine.plans.computed
     _, source = await engine.cache.get_or_render(records[0].id, 0, "adaptive", 1.0)
     assert source == "miss" and engine.plans.computed == computed  # the plan was ready
+
+
+async def test_the_warmer_follows_a_listener_in_album_loudness_mode(engine):
+    """A listener reporting album mode is warmed with album-mode keys (the album's token is
+    the chunk service's to make), not with the track-mode chunks nobody will ask for."""
+    track = next(r for r in engine.library.records()
+                 if len(engine.library.album_tracks(r.album_id)) > 1)  # fmt: skip
+    album = Variant.of("warm", 1.0, "album")
+    engine.follow("ann", PlaybackPosition(track.id, 0.0, album, "wav"))
+    album_key = engine.chunks.key(ChunkRequest(track.id, 1, album, "wav"))
+    assert album_key.loudness.startswith("album-")
+    for _ in range(1200):  # the look-ahead chunk, rendered ahead of the playhead
+        if engine.cache.keep_hot(album_key):
+            break
+        await asyncio.sleep(0.1)
+    assert engine.cache.keep_hot(album_key)
+    track_key = engine.chunks.key(ChunkRequest(track.id, 1, Variant.of("warm"), "wav"))
+    assert not engine.cache.cached_in(track_key, "tier1")

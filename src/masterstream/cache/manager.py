@@ -40,7 +40,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from ..errors import ChunkOutOfRangeError, MasterstreamError, RenderError
-from .keys import ORIGINAL, ChunkKey
+from .keys import ORIGINAL, TRACK_LOUDNESS, ChunkKey
 from .protocols import ONDEMAND_NOW, Priority, Renderer, TrackCacheInfo, TrackResolver
 from .render_stats import RenderStats
 from .singleflight import SingleFlight
@@ -107,9 +107,14 @@ class ChunkCache:
         intensity: float = 1.0,
         fmt: str = "wav",
         info: TrackCacheInfo | None = None,
+        loudness: str = TRACK_LOUDNESS,
     ) -> ChunkKey:
         """The key for a chunk of the track as it is now; raises on an out-of-range chunk.
-        ``preset`` None or ``"original"`` both mean the unmastered audio."""
+        ``preset`` None or ``"original"`` both mean the unmastered audio. The cache knows
+        no albums: album loudness keys are made by the chunk service
+        (:class:`~masterstream.service.warm_target.ServiceWarmTarget` for the warmer)."""
+        if loudness != TRACK_LOUDNESS:
+            raise ValueError(f"ChunkCache.make_key makes track-mode keys, not {loudness!r}")
         info = self.track_info(track_id) if info is None else info
         if preset == ORIGINAL:
             preset = None

@@ -1,6 +1,6 @@
 """What the warmer knows about playback: one stream per listener, extrapolated in time.
 
-A stream is a listener's track, variant (preset, intensity, format) and last reported
+A stream is a listener's track, variant (preset, intensity, format, loudness mode) and last reported
 position. Between reports the playhead advances at real-time pace. A report that changes
 the track or variant, or lands more than one chunk away from the extrapolated playhead
 (a seek), starts a new *generation*: work planned under the old one is stale.
@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
-from .keys import ChunkKey, quantize_intensity
+from .keys import TRACK_LOUDNESS, ChunkKey, quantize_intensity
 
 
 @dataclass(slots=True)
@@ -25,10 +25,11 @@ class PlaybackStream:
     reported_at_s: float
     generation: int
     tried: set[tuple[ChunkKey, bool]] = field(default_factory=set)
+    loudness: str = TRACK_LOUDNESS  # or "album": the key's album token comes from the WarmTarget
 
     @property
-    def variant(self) -> tuple[int, str | None, float, str]:
-        return self.track_id, self.preset, self.intensity, self.fmt
+    def variant(self) -> tuple[int, str | None, float, str, str]:
+        return self.track_id, self.preset, self.intensity, self.fmt, self.loudness
 
     def playhead_s(self, now_s: float) -> float:
         return self.position_s + max(0.0, now_s - self.reported_at_s)
@@ -54,20 +55,19 @@ class PlaybackStreams:
         *,
         now_s: float,
         chunk_duration_s: float,
+        loudness: str = TRACK_LOUDNESS,
     ) -> PlaybackStream:
         level = 1.0 if preset is None else quantize_intensity(intensity)
         position_s = max(0.0, float(position_s))
         old = self._streams.pop(listener, None)
-        same = old is not None and old.variant == (track_id, preset, level, fmt)
+        same = old is not None and old.variant == (track_id, preset, level, fmt, loudness)
         if same and abs(position_s - old.playhead_s(now_s)) <= chunk_duration_s:
-            stream = PlaybackStream(
-                track_id, preset, level, fmt, position_s, now_s, old.generation, old.tried
-            )
+            stream = PlaybackStream(track_id, preset, level, fmt, position_s, now_s,
+                                    old.generation, old.tried, loudness)  # fmt: skip
         else:
             self.generation += 1
-            stream = PlaybackStream(
-                track_id, preset, level, fmt, position_s, now_s, self.generation
-            )
+            stream = PlaybackStream(track_id, preset, level, fmt, position_s, now_s,
+                                    self.generation, loudness=loudness)  # fmt: skip
         self._streams[listener] = stream
         while len(self._streams) > self.max_streams:
             self._streams.popitem(last=False)

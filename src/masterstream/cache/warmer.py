@@ -38,7 +38,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Protocol
 
 from ..errors import MasterstreamError
-from .keys import ChunkKey
+from .keys import TRACK_LOUDNESS, ChunkKey
 from .playback import PlaybackStream, PlaybackStreams
 from .protocols import Lane, Priority, TrackCacheInfo
 
@@ -52,7 +52,7 @@ class WarmTarget(Protocol):
 
     def make_key(
         self, track_id: int, chunk_idx: int, preset: str | None, intensity: float, fmt: str,
-        info: TrackCacheInfo | None = None,
+        info: TrackCacheInfo | None = None, loudness: str = TRACK_LOUDNESS,
     ) -> ChunkKey: ...  # fmt: skip
 
     def keep_hot(self, key: ChunkKey) -> bool:
@@ -109,6 +109,7 @@ class Warmer:
         intensity: float,
         fmt: str,
         listener: Hashable = None,
+        loudness: str = TRACK_LOUDNESS,
     ) -> None:
         """A listener reports its position (seconds into the track) and variant; raises
         ``TrackNotFoundError`` for an unknown track.
@@ -118,7 +119,7 @@ class Warmer:
         info = self._infos[track_id] = self._cache.track_info(track_id)
         self._streams.report(
             listener, track_id, position_s, preset, intensity, fmt,
-            now_s=self._clock(), chunk_duration_s=info.chunk_duration_s,
+            now_s=self._clock(), chunk_duration_s=info.chunk_duration_s, loudness=loudness,
         )  # fmt: skip
         self._changed.set()
         self._start()
@@ -176,9 +177,8 @@ class Warmer:
         else:
             indices = [*range(hot_end, count), *range(current)][: self.fill_chunks]
         for index in indices:
-            key = cache.make_key(
-                stream.track_id, index, stream.preset, stream.intensity, stream.fmt, info
-            )
+            key = cache.make_key(stream.track_id, index, stream.preset, stream.intensity,
+                                 stream.fmt, info, stream.loudness)  # fmt: skip
             if hot and cache.keep_hot(key):  # keep the look-ahead the most recent
                 continue
             if (key, hot) in stream.tried or key in self._claimed:

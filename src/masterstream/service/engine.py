@@ -28,6 +28,7 @@ from .renderer import ChunkRenderer, default_worker_count
 from .request import PlaybackPosition
 from .scheduler import WorkScheduler
 from .tracks import TrackLibrary
+from .warm_target import ServiceWarmTarget
 from .warming import TrackWarming
 from .workspace import ProgressFactory, prepare_library
 
@@ -98,10 +99,11 @@ class Engine:
         renderer = ChunkRenderer(library, plans, scheduler)
         cache = ChunkCache(tier1, tier2, resolver=library, render=renderer,
                            pipeline_version=PIPELINE_VERSION, shared=shared)  # fmt: skip
-        warmer = Warmer(cache, clock=time.monotonic, sleep=asyncio.sleep,
+        chunks = ChunkService(cache, library)
+        target = ServiceWarmTarget(cache, chunks)  # album loudness keys come from the service
+        warmer = Warmer(target, clock=time.monotonic, sleep=asyncio.sleep,
                         concurrency=scheduler.workers, enabled=warm)  # fmt: skip
         cache.warmer_stats = warmer.stats
-        chunks = ChunkService(cache, library)
         return cls(settings, library.catalog, library, plans, scheduler, renderer, cache,
                    warmer, chunks, TrackWarming(chunks), owns_catalog)  # fmt: skip
 
@@ -110,7 +112,7 @@ class Engine:
         Raises ``TrackNotFoundError`` for an unknown track."""
         variant = position.variant
         self.warmer.update(position.track_id, position.position_s, variant.key_preset,
-                           variant.intensity, position.fmt, listener)  # fmt: skip
+                           variant.intensity, position.fmt, listener, variant.loudness)  # fmt: skip
         key = self.cache.make_key(position.track_id, 0, variant.key_preset, variant.intensity,
                                   position.fmt)  # fmt: skip
         self.cache.note_variant(key)
