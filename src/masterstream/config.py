@@ -107,6 +107,9 @@ class Settings:
                              f"{self.log_format!r}")  # fmt: skip
         if self.stats_interval_s <= 0:
             raise ValueError(f"stats_interval_s must be positive, got {self.stats_interval_s}")
+        for name in ("disk_probe_interval_s", "header_timeout_s", "max_connections"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
         if self.database_url is not None and not self.database_url.startswith(DATABASE_SCHEMES):
             schemes = " or ".join(DATABASE_SCHEMES)
             raise ValueError(f"database_url must start with {schemes}")

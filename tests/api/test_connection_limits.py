@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from masterstream.api.connection_limits import ConnectionLimits, guarded_protocol
+from masterstream.config import Settings
 
 RAISE = """
 import resource
@@ -40,3 +41,9 @@ def test_options_carry_the_protocol_and_a_cap_one_above_the_connection_cap() -> 
 def test_limits_must_be_positive(field: str) -> None:
     with pytest.raises(ValueError, match="must be positive"):
         ConnectionLimits(**{field: 0})
+
+
+@pytest.mark.parametrize("field", ["disk_probe_interval_s", "header_timeout_s", "max_connections"])
+def test_settings_refuse_a_non_positive_limit(field: str) -> None:
+    with pytest.raises(ValueError, match=f"{field} must be positive"):
+        Settings(**{field: 0})
