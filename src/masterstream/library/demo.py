@@ -11,7 +11,9 @@ the same seed always produces the same bytes.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -236,6 +238,14 @@ def synthesize_demo_library(
     return paths
 
 
+def synthesize_in_child(directory: Path) -> list[Path]:
+    """:func:`synthesize_demo_library` in a child process: synthesis holds whole tracks in
+    memory (about 1.2 GB at its peak), which a long-running server should never keep."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as child:
+        return child.submit(synthesize_demo_library, directory).result()
+
+
 def tag_demo_track(path: Path, track: DemoTrack) -> None:
     """Vorbis comments and an embedded front cover, written with mutagen."""
     album = track.album
@@ -267,5 +277,6 @@ __all__ = [
     "DemoTrack",
     "midi_hz",
     "synthesize_demo_library",
+    "synthesize_in_child",
     "synthesize_track",
 ]

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..cache import Lane, Priority
 from ..errors import AudioError, MasterstreamError, TrackNotFoundError
-from ..library.demo import synthesize_demo_library
+from ..library.demo import synthesize_in_child
 from ..library.scanner import ScanReport, scan
 from .library_watch import index_paths, rescan_periodically, watch_folder
 from .scan_status import ScanPhase, ScanStatus
@@ -114,7 +114,7 @@ class LibraryScanner:
                 self._totals = dict.fromkeys(COUNTS, 0)
             if synthesise and self.settings.library_dir is None:
                 self._enter(ScanPhase.SYNTHESISING)
-                await asyncio.to_thread(synthesize_demo_library, self.root)
+                await asyncio.to_thread(synthesize_in_child, self.root)
             self._enter(ScanPhase.INDEXING)
             try:
                 report = await asyncio.to_thread(self._index, paths)
