@@ -53,6 +53,7 @@ REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
 FORMATS = ("wav", "opus")
 CHUNK_PATH = "/api/tracks/{track}/chunks/2?format={fmt}"
+NOTES = "\n## Findings"
 
 
 @contextlib.asynccontextmanager
@@ -185,7 +186,8 @@ def measure(states: dict[str, Path], root: Path, n: int, rounds: int) -> dict[st
         for label, (_, pid, _) in servers.items():
             idle[label] = (cpu_s(pid) - started[label]) / (time.monotonic() - t0)
         for r in range(rounds):
-            for label, checkout in states.items():
+            order = list(states.items())  # every other round backwards: no state always first
+            for label, checkout in order if r % 2 == 0 else reversed(order):
                 child = run_child(checkout, root / f"ip-{label}-{r}", n)
                 client, pid, urls = servers[label]
                 for fmt, url in urls.items():
@@ -198,8 +200,27 @@ def measure(states: dict[str, Path], root: Path, n: int, rounds: int) -> dict[st
     return {
         label: {name: round(statistics.median(v), 1) for name, v in figures.items()}
         | {"idle_cpu_share": round(idle[label], 4)}
+        | {"rounds": {name: [round(x, 1) for x in v] for name, v in figures.items()}}
         for label, figures in samples.items()
     }
+
+
+async def route_order(root: Path, n: int, rounds: int) -> dict[str, list[float]]:
+    """Opus hits in one process, alternating the chunk router first in the route table (as
+    shipped) and second, behind the tracks router (as before): µs per request, per round."""
+    from masterstream.api.routes import chunks
+
+    out: dict[str, list[float]] = {"chunk router first": [], "chunk router second": []}
+    async with in_process(root) as (client, urls):
+        routes = client._transport.app.router.routes  # type: ignore[attr-defined]
+        i = next(i for i, r in enumerate(routes)
+                 if getattr(r, "original_router", None) is chunks.router)  # fmt: skip
+        for _ in range(rounds):
+            out["chunk router first"].append(await cpu_us_per_request(client, urls["opus"], n))
+            routes.insert(i + 1, routes.pop(i))
+            out["chunk router second"].append(await cpu_us_per_request(client, urls["opus"], n))
+            routes.insert(i, routes.pop(i + 1))
+    return {label: [round(x, 1) for x in v] for label, v in out.items()}
 
 
 async def profile(root: Path, fmt: str, n: int) -> None:
@@ -219,11 +240,13 @@ def report(run: dict) -> str:
         f"Command: `{run['command']}` on a {run['cpu_count']}-core machine shared with other "
         f"work (load average {run['load_average_start']} at the start, "
         f"{run['load_average_end']} at the end). {run['requests']} requests per figure, "
-        f"median of {run['rounds']} rounds, the states measured in turn in every round. "
+        f"median of {run['rounds']} rounds, the states measured in turn in every round "
+        "(every other round in reverse order). "
         "µs of CPU per request. In-process: the whole process (client + app) and, in "
         "brackets, the app alone (less the same client asking a bare ASGI app that sends the "
         "same headers and bytes). uvicorn: the server process only (`/proc/<pid>/stat`), "
-        "less its idle rate. WAV chunk 1,764,044 bytes; Opus chunk about 150 KB (128 kbit/s).",
+        "less its idle rate. WAV chunk 1,764,044 bytes; Opus chunk about 150 KB (128 kbit/s). "
+        "Every round's figure is in the .json.",
         "",
         "| state | commit | in-process WAV (app) | in-process Opus (app) | uvicorn WAV "
         "| uvicorn Opus |",
@@ -245,6 +268,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1500)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", choices=FORMATS)
+    parser.add_argument(
+        "--route-order",
+        action="store_true",
+        help="compare the chunk router first and second, in one process",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
@@ -260,6 +288,9 @@ def main() -> None:
         root = Path(tmp)
         (root / "music").mkdir()
         write_track(root / "music" / "bench-0.wav", seed=0)
+        if args.route_order:
+            print(json.dumps(asyncio.run(route_order(root / "order", args.requests, args.rounds))))
+            return
         if args.profile:
             asyncio.run(profile(root / "profile", args.profile, args.requests))
             return
@@ -275,7 +306,9 @@ def main() -> None:
         }  # fmt: skip
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "hit_path_cpu.json").write_text(json.dumps(run, indent=1) + "\n")
-    (RESULTS / "hit_path_cpu.md").write_text(report(run))
+    md = RESULTS / "hit_path_cpu.md"
+    notes = md.read_text().partition(NOTES)[2] if md.exists() else ""  # hand-written, kept
+    md.write_text(report(run) + (NOTES + notes if notes else ""))
     print(report(run))
 
 
