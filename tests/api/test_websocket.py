@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 
 import httpx
@@ -104,7 +105,8 @@ async def test_playback_position_makes_the_warmer_fill_the_next_chunk(server, ht
         assert info["cache_source"] in {"tier1", "tier2"}, cache.get_stats()
 
 
-async def test_alerts_and_health_changes_are_pushed_on_transition(server, http, live_app):
+async def test_alerts_and_health_changes_are_pushed_on_transition(server, http, live_app, caplog):
+    caplog.set_level(logging.INFO, logger="masterstream.api")
     live_app.state.ms.monitor.min_requests = 1  # judge the hit rate from the first request
     tid = (await track_ids(http))["b-mono"]
     async with connect(f"ws://{server}/ws") as ws:
@@ -119,6 +121,9 @@ async def test_alerts_and_health_changes_are_pushed_on_transition(server, http, 
         alert = await receive_until(ws, "alert")
         assert alert["data"]["state"] == "raised"
         assert alert["data"]["alert"]["metric"].endswith("hit_rate")
+    raised = [r for r in caplog.records if r.getMessage().startswith("alert raised: ")]
+    assert raised and raised[0].levelno == logging.ERROR  # critical: logged once, as an error
+    assert alert["data"]["alert"]["id"] in raised[0].getMessage()
 
 
 async def test_warming_reports_progress(server, http):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from masterstream.cache.breaker import BreakerState, CircuitBreaker
@@ -44,3 +46,29 @@ def test_half_open_lets_one_probe_through_and_its_verdict_decides() -> None:
 def test_refuses_meaningless_settings(threshold: int, reset_s: float) -> None:
     with pytest.raises(ValueError):
         CircuitBreaker(threshold, reset_s)
+
+
+def test_a_named_breaker_logs_opening_and_recovery_once_each(caplog) -> None:
+    clock = FakeClock()
+    caplog.set_level(logging.INFO, logger="masterstream.cache")
+    breaker = CircuitBreaker(2, 1.0, clock=clock, name="shared tier")
+    for _ in range(5):
+        breaker.failure()  # opens at the second; the rest are failures while open
+    clock.tick(1.0)
+    assert breaker.allow()
+    breaker.failure()  # the probe fails: open again, not logged again
+    clock.tick(1.0)
+    assert breaker.allow()
+    breaker.success()
+    messages = [(r.levelno, r.getMessage()) for r in caplog.records]
+    assert [level for level, _ in messages] == [logging.WARNING, logging.INFO]
+    assert "shared tier degraded after 2 failed calls" in messages[0][1]
+    assert "shared tier is back" in messages[1][1]
+
+
+def test_an_unnamed_breaker_leaves_logging_to_its_owner(caplog) -> None:
+    caplog.set_level(logging.INFO, logger="masterstream.cache")
+    breaker = CircuitBreaker(1, 1.0, clock=FakeClock())
+    breaker.failure()
+    breaker.success()
+    assert caplog.records == []

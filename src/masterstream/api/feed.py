@@ -127,11 +127,14 @@ class LiveFeed:
             previous = self._alerts.get(key)
             if previous is None:
                 hub.publish("alerts", "alert", {"state": "raised", "alert": alert})
+                _log_alert("raised", alert)
             elif previous["level"] != alert["level"]:  # e.g. critical -> warning on recovery
                 hub.publish("alerts", "alert", {"state": "changed", "alert": alert})
+                _log_alert("changed", alert)
         for key, alert in self._alerts.items():
             if key not in current:
                 hub.publish("alerts", "alert", {"state": "resolved", "alert": alert})
+                _log_alert("resolved", alert)
         self._alerts = current
 
     def _publish_playback_progress(self) -> None:
@@ -145,3 +148,13 @@ class LiveFeed:
                     "tracks", "track_cache_progress", {**payload, "source": "playback"}
                 )
         self._progress = progress
+
+
+def _log_alert(state: str, alert: dict[str, Any]) -> None:
+    """Once per transition: raised at the alert's level, changed and resolved at INFO."""
+    level = logging.INFO
+    if state == "raised":
+        level = logging.ERROR if alert["level"] == "critical" else logging.WARNING
+    log.log(level, "alert %s: %s (%s): %s — %s = %s, threshold %s", state, alert["id"],
+            alert["level"], alert["title"], alert["metric"], alert["current_value"],
+            alert["threshold"])  # fmt: skip

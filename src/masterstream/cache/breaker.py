@@ -8,9 +8,12 @@ goes through; its success closes the breaker, its failure opens it again.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from enum import StrEnum
+
+log = logging.getLogger("masterstream.cache")
 
 
 class BreakerState(StrEnum):
@@ -28,12 +31,16 @@ class CircuitBreaker:
         reset_after_s: float = 1.0,
         *,
         clock: Callable[[], float] = time.monotonic,
+        name: str | None = None,
     ) -> None:
         if failure_threshold < 1 or reset_after_s <= 0:
             raise ValueError("failure_threshold must be >= 1 and reset_after_s > 0")
         self.failure_threshold = failure_threshold
         self.reset_after_s = reset_after_s
         self.clock = clock
+        self.name = name
+        """Named breakers log opening and closing (once each); unnamed ones leave it to
+        their owner."""
         self._failures = 0
         self._opened_at_s: float | None = None
         self._probing = False
@@ -62,6 +69,8 @@ class CircuitBreaker:
         return False
 
     def success(self) -> None:
+        if self._opened_at_s is not None and self.name:
+            log.info("%s is back: calls go through again", self.name)
         self._failures = 0
         self._opened_at_s = None
         self._probing = False
@@ -71,6 +80,10 @@ class CircuitBreaker:
         if self._probing or (
             self._opened_at_s is None and self._failures >= self.failure_threshold
         ):
+            if self._opened_at_s is None and self.name:  # when it opens, not on every probe
+                log.warning("%s degraded after %d failed calls in a row: serving from the "
+                            "local tiers, probing every %.1f s", self.name, self._failures,
+                            self.reset_after_s)  # fmt: skip
             self.opened += 1
             self._opened_at_s = self.clock()
         self._probing = False

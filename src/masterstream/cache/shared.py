@@ -87,7 +87,9 @@ class SharedTier:
         self.client = client
         self.namespace = namespace
         self.timeout_s = timeout_s
-        self.breaker = breaker if breaker is not None else CircuitBreaker(clock=clock)
+        self.breaker = (
+            breaker if breaker is not None else CircuitBreaker(clock=clock, name="shared tier")
+        )
         self.hits = self.misses = self.inserts = self.deletes = 0
         self.corrupt_reads = self.write_errors = self.failures = 0
         self.last_error = ""
