@@ -80,6 +80,7 @@ class Settings:
     access_log: bool = False  # one log line per request
     stats_interval_s: float = 2.0  # between cache_stats frames on /ws
     server_url: str | None = None  # the server `warm`/`stats` talk to (default: loopback:port)
+    root_path: str = ""  # served under this sub-path by a proxy that strips it ("/music")
 
     def __post_init__(self) -> None:
         if self.render_pool not in RENDER_POOLS:
@@ -113,6 +114,9 @@ class Settings:
         if self.database_url is not None and not self.database_url.startswith(DATABASE_SCHEMES):
             schemes = " or ".join(DATABASE_SCHEMES)
             raise ValueError(f"database_url must start with {schemes}")
+        if self.root_path and not (self.root_path.startswith("/") and self.root_path[-1] != "/"):
+            raise ValueError("root_path must be empty or start with '/' and not end with '/', "
+                             f"got {self.root_path!r}")  # fmt: skip
         if self.redis_url is not None and not self.redis_url.startswith(REDIS_SCHEMES):
             raise ValueError(f"redis_url must start with {' or '.join(REDIS_SCHEMES)}, "
                              f"got {self.redis_url!r}")  # fmt: skip

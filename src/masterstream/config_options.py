@@ -62,6 +62,8 @@ HELP = {
     "access_log": "Log every request (method, path, status, time, source, bytes).",
     "stats_interval_s": "Seconds between cache_stats frames on /ws.",
     "server_url": "The running server `warm` and `stats` talk to (unset: http://127.0.0.1:PORT).",
+    "root_path": "Sub-path a reverse proxy serves this under and strips, e.g. /music "
+    "(unset: the root of its host).",
 }
 
 

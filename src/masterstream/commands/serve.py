@@ -80,6 +80,7 @@ def serve(
         _opt("database_url", text="File holding the PostgreSQL URL (it may hold a password)."),
     ] = None,
     server_id: Annotated[str | None, _opt("server_id")] = None,
+    root_path: Annotated[str | None, _opt("root_path")] = None,
 ) -> None:
     """Serve the library (the demo library by default) over HTTP and WebSocket."""
     import uvicorn
@@ -101,7 +102,7 @@ def serve(
         tier1_capacity_bytes=None if tier1_mb is None else round(tier1_mb * 1_000_000),
         tier2_capacity_bytes=None if tier2_mb is None else round(tier2_mb * 1_000_000),
         log_level=log_level.lower() if log_level else None, log_format=log_format,
-        access_log=access_log, stats_interval_s=stats_interval,
+        access_log=access_log, stats_interval_s=stats_interval, root_path=root_path,
     )  # fmt: skip
     settings = loaded.settings
     configure_logging(settings.log_level, settings.log_format)  # type: ignore[arg-type]
@@ -133,5 +134,6 @@ def serve(
         log_level=settings.log_level, access_log=False,
         ws_max_size=16 * options.ws_max_message_bytes, timeout_graceful_shutdown=10,
         timeout_keep_alive=KEEP_ALIVE_S, proxy_headers=False,  # read by the app: --trusted-proxy
+        root_path=settings.root_path,
         **limits.uvicorn_options(),
     )  # fmt: skip

@@ -6,6 +6,9 @@ once per app on first use (they are small). Their version is a digest of every f
 modules importing each other by relative path all carry it and can be cached for good;
 every module is listed for ``modulepreload`` (``<!-- __MODULES__ -->``), so the browser
 fetches them at once instead of discovering them import by import.
+Behind a proxy serving it under a sub-path (``serve --root-path``), the page carries that
+path (``<html data-root-path>``, ``__ROOT_PATH__``) and its asset URLs start with it; the
+app's ``serverUrl()`` puts it before every API, WebSocket and metrics path.
 ``index.html`` itself is ``no-cache`` with an ETag; a content security policy keeps the
 page on its own origin.
 """
@@ -13,7 +16,8 @@ page on its own origin.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import html
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +30,7 @@ from ..problems import ProblemError
 router = APIRouter(include_in_schema=False)
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 ASSETS_PLACEHOLDER = "__ASSETS__"
+ROOT_PATH_PLACEHOLDER = "__ROOT_PATH__"
 MODULES_PLACEHOLDER = "<!-- __MODULES__ -->"
 ASSETS_PREFIX = "/app"
 MEDIA_TYPES = {
@@ -57,11 +62,13 @@ class WebAsset:
 
 @dataclass(frozen=True, slots=True)
 class WebBundle:
-    """The app's files (by path relative to the web directory), version and index page."""
+    """The app's files (by path relative to the web directory), version and index page
+    (``page``: with ``__ROOT_PATH__`` still in it)."""
 
     version: str
-    index: WebAsset
+    page: str
     assets: dict[str, WebAsset]
+    _indexes: dict[str, WebAsset] = field(default_factory=dict, compare=False)
 
     @classmethod
     def load(cls, root: Path = WEB_DIR) -> WebBundle:
@@ -78,9 +85,23 @@ class WebBundle:
             if name.endswith(".mjs")
         )
         template = template.replace(MODULES_PLACEHOLDER, preload)
-        index = template.replace(ASSETS_PLACEHOLDER, f"{ASSETS_PREFIX}/{version}").encode()
+        assets_url = f"{ROOT_PATH_PLACEHOLDER}{ASSETS_PREFIX}/{version}"
+        page = template.replace(ASSETS_PLACEHOLDER, assets_url)
         assets = {name: WebAsset.of(data, Path(name).suffix) for name, data in contents.items()}
-        return cls(version, WebAsset.of(index, ".html"), assets)
+        return cls(version, page, assets)
+
+    @property
+    def index(self) -> WebAsset:
+        """The index page at the root of its host."""
+        return self.index_under("")
+
+    def index_under(self, root_path: str) -> WebAsset:
+        """The index page for an app served under ``root_path`` ("" or "/music")."""
+        found = self._indexes.get(root_path)
+        if found is None:
+            page = self.page.replace(ROOT_PATH_PLACEHOLDER, html.escape(root_path))
+            found = self._indexes[root_path] = WebAsset.of(page.encode(), ".html")
+        return found
 
 
 def bundle(request: Request) -> WebBundle:
@@ -94,7 +115,8 @@ def bundle(request: Request) -> WebBundle:
 @router.api_route("/", methods=["GET", "HEAD"])
 async def index(request: Request) -> Response:
     headers = {"Content-Security-Policy": CONTENT_SECURITY_POLICY}
-    return _respond(request, bundle(request).index, immutable=False, headers=headers)
+    page = bundle(request).index_under(request.scope.get("root_path", ""))
+    return _respond(request, page, immutable=False, headers=headers)
 
 
 @router.api_route(ASSETS_PREFIX + "/{version}/{path:path}", methods=["GET", "HEAD"])

@@ -4,7 +4,7 @@
  * a loopback visitor is offered to create the first admin account instead.
  */
 
-import { sendJSON } from "./api.mjs";
+import { sendJSON, serverUrl } from "./api.mjs";
 import { $, h, mount } from "./dom.mjs";
 
 export class Account extends EventTarget {
@@ -33,7 +33,7 @@ export class Account extends EventTarget {
 
   /** End the session on the server (the cookie dies there too). */
   signOut() {
-    return sendJSON("DELETE", "/api/session");
+    return sendJSON("DELETE", serverUrl("/api/session"));
   }
 }
 

@@ -4,7 +4,7 @@
  * this browser session only; a 401 or 403 is shown as such, with the server's detail.
  */
 
-import { adminCall } from "./api.mjs";
+import { adminCall, serverUrl } from "./api.mjs";
 import { h } from "./dom.mjs";
 
 const TOKEN_KEY = "masterstream:admin-token";
@@ -56,19 +56,19 @@ export class AdminPanel {
   warm() {
     const { preset, intensity } = this.player.variant;
     const body = { track_id: this.selectedTrack().id, preset, intensity, format: this.player.format.name };
-    return adminCall("POST", "/api/cache/warm", this.currentToken(), body).then(
+    return adminCall("POST", serverUrl("/api/cache/warm"), this.currentToken(), body).then(
       (r) => `Warming ${this.selectedTrack().title} (${r.preset}, ${r.total_chunks} chunks): ${r.status.replace("_", " ")}.`);
   }
 
   clearTrack() {
     const track = this.selectedTrack();
-    return adminCall("DELETE", `/api/cache/tracks/${track.id}`, this.currentToken()).then(
+    return adminCall("DELETE", serverUrl(`/api/cache/tracks/${track.id}`), this.currentToken()).then(
       (r) => `Cleared ${track.title}: ${r.removed_entries} cached chunks removed.`);
   }
 
   clearAll() {
     if (!confirm("Delete every cached chunk in every tier?")) return Promise.resolve(null);
-    return adminCall("POST", "/api/cache/clear", this.currentToken()).then(
+    return adminCall("POST", serverUrl("/api/cache/clear"), this.currentToken()).then(
       (r) => `Cleared the cache: ${r.removed_entries} chunks removed.`);
   }
 

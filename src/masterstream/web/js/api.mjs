@@ -4,6 +4,17 @@
  * endpoints that a server may not have yet (albums, artists, search, formats).
  */
 
+/** The sub-path the server is served under ("" at the root of its host, "/music" behind
+ * a proxy): the server writes it into the page (`<html data-root-path>`). */
+export function rootPath() {
+  return globalThis.document?.documentElement?.dataset.rootPath ?? "";
+}
+
+/** A server path ("/api/tracks", "/ws") as this page must ask for it: under the root path. */
+export function serverUrl(path) {
+  return rootPath() + path;
+}
+
 /** An HTTP error carrying the RFC 9457 problem document's title and detail. */
 export class ApiError extends Error {
   constructor(status, problem = {}, url = "") {
@@ -89,7 +100,7 @@ export function chunkUrl(track, chunk, variant, format) {
   if (format.bitrate) params.set("bitrate", String(format.bitrate));
   if (!format.lossless && format.standaloneChunks) params.set("standalone", "true");
   params.set("v", track.version);
-  return `/api/tracks/${track.id}/chunks/${chunk}?${params}`;
+  return serverUrl(`/api/tracks/${track.id}/chunks/${chunk}?${params}`);
 }
 
 function itemsOf(body) {
@@ -101,7 +112,7 @@ function itemsOf(body) {
 export async function allTracks(pageSize = 500) {
   const tracks = [];
   for (let offset = 0; ; offset += pageSize) {
-    const page = await getJSON(`/api/tracks?offset=${offset}&limit=${pageSize}`);
+    const page = await getJSON(serverUrl(`/api/tracks?offset=${offset}&limit=${pageSize}`));
     tracks.push(...itemsOf(page));
     if (itemsOf(page).length < pageSize || tracks.length >= (page.total ?? 0)) return tracks;
   }
@@ -111,8 +122,8 @@ export async function allTracks(pageSize = 500) {
 export async function loadCatalog() {
   const [tracks, albums, artists] = await Promise.all([
     allTracks(),
-    optionalJSON("/api/albums?limit=500").catch(() => null),
-    optionalJSON("/api/artists?limit=500").catch(() => null),
+    optionalJSON(serverUrl("/api/albums?limit=500")).catch(() => null),
+    optionalJSON(serverUrl("/api/artists?limit=500")).catch(() => null),
   ]);
   return {
     tracks,
@@ -124,7 +135,7 @@ export async function loadCatalog() {
 /** Formats the server can stream: FLAC first (the default), then the lossy ones at each
  * bitrate /api/formats lists, then WAV. */
 export async function loadFormats() {
-  const body = await optionalJSON("/api/formats").catch(() => null);
+  const body = await optionalJSON(serverUrl("/api/formats")).catch(() => null);
   const formats = [{ name: "flac", label: "FLAC (lossless)", lossless: true }];
   for (const entry of itemsOf(body?.formats ?? body)) {
     const name = typeof entry === "string" ? entry : entry?.name;

@@ -6,7 +6,7 @@
  * type into the app; disabling turns Subsonic sign-in off for this account.
  */
 
-import { getJSON, optionalJSON, sendJSON } from "./api.mjs";
+import { getJSON, optionalJSON, rootPath, sendJSON, serverUrl } from "./api.mjs";
 import { h, mount } from "./dom.mjs";
 import { Message, actionForm, field, run, shownOnce, table, when } from "./forms.mjs";
 
@@ -19,7 +19,7 @@ export class ApiKeysSection {
     const form = actionForm({ class: "settings-form inline", "aria-label": "New API key" },
       [label.element, h("button", { type: "submit" }, "Create API key")],
       async () => {
-        const key = await sendJSON("POST", "/api/me/keys", { label: label.input.value.trim() });
+        const key = await sendJSON("POST", serverUrl("/api/me/keys"), { label: label.input.value.trim() });
         label.input.value = "";
         mount(this.created, shownOnce(`New API key ${key.label || key.prefix}`, key.key,
           "Copy this key now: it is shown only this once. Programs send it as 'Authorization: Bearer <key>'."));
@@ -35,7 +35,7 @@ export class ApiKeysSection {
   async load() {
     let keys;
     try {
-      keys = await getJSON("/api/me/keys");
+      keys = await getJSON(serverUrl("/api/me/keys"));
     } catch (error) {
       this.message.error(error);
       return;
@@ -57,7 +57,7 @@ export class ApiKeysSection {
     const name = key.label || key.prefix;
     if (!confirm(`Revoke the API key “${name}”? Programs using it stop working at once.`)) return;
     return run(button.closest("tr"), this.message, async () => {
-      await sendJSON("DELETE", `/api/me/keys/${key.id}`);
+      await sendJSON("DELETE", serverUrl(`/api/me/keys/${key.id}`));
       mount(this.created);
       await this.load();
       return `Key “${name}” revoked.`;
@@ -65,7 +65,7 @@ export class ApiKeysSection {
   }
 }
 
-const SUBSONIC_URL = "/api/me/subsonic";
+const SUBSONIC_URL = serverUrl("/api/me/subsonic");
 
 export class SubsonicSection {
   constructor() {
@@ -89,7 +89,7 @@ export class SubsonicSection {
 
   /** The app's connection details: where, who, and (just enabled) the password. */
   details(username, password = null) {
-    const rows = [["Server", location.origin], ["Username", username]];
+    const rows = [["Server", location.origin + rootPath()], ["Username", username]];
     return h("div", {},
       h("dl", { class: "kv connection-details" }, rows.flatMap(([k, v]) => [h("dt", { text: k }), h("dd", {}, h("code", { text: v }))])),
       password ? shownOnce("Subsonic password", password,

@@ -5,7 +5,7 @@
  * view of a (track, variant), fetched once, for the level match and the Mastering panel.
  */
 
-import { ApiError, chunkUrl, errorOf, formatKey, getJSON, variantQuery } from "./api.mjs";
+import { ApiError, chunkUrl, errorOf, formatKey, getJSON, serverUrl, variantQuery } from "./api.mjs";
 import { responseSource } from "./colours.mjs";
 import { recordUse } from "./data-use.mjs";
 
@@ -106,7 +106,7 @@ export class ChunkLoader {
     const key = `${track.id}|${variant.preset}|${intensity.toFixed(2)}`;
     if (!this.views.has(key)) {
       const params = variantQuery({ preset: variant.preset, intensity });
-      const view = getJSON(`/api/tracks/${track.id}/mastering?${params}`).then(
+      const view = getJSON(serverUrl(`/api/tracks/${track.id}/mastering?${params}`)).then(
         (answer) => {
           if (answer.fingerprint === null) this.views.delete(key); // not analysed yet: ask again later
           return answer;

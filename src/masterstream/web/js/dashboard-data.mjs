@@ -5,7 +5,7 @@
  * from /metrics and /api/metrics/endpoints while the dashboard is visible.
  */
 
-import { getJSON } from "./api.mjs";
+import { getJSON, serverUrl } from "./api.mjs";
 import { metricByLabel, metricValue, parsePrometheus } from "./prom.mjs";
 import { TimeSeries, historyPoints, perSecond } from "./series.mjs";
 
@@ -46,7 +46,7 @@ export class DashboardData extends EventTarget {
 
   /** Seed the charts from the monitor's recent snapshots. */
   async seed() {
-    const history = await getJSON("/api/cache/history").catch(() => null);
+    const history = await getJSON(serverUrl("/api/cache/history")).catch(() => null);
     if (!history) return;
     const points = history.points;
     const pairs = [["tier1_mb", "tier1_size_mb", 1], ["tier2_mb", "tier2_size_mb", 1], ["tier1_hit", "tier1_hit_rate", 100],
@@ -99,8 +99,8 @@ export class DashboardData extends EventTarget {
   async poll() {
     const now = Date.now();
     const [endpoints, metricsText] = await Promise.all([
-      getJSON("/api/metrics/endpoints").catch(() => null),
-      fetch("/metrics").then((r) => (r.ok ? r.text() : null)).catch(() => null),
+      getJSON(serverUrl("/api/metrics/endpoints")).catch(() => null),
+      fetch(serverUrl("/metrics")).then((r) => (r.ok ? r.text() : null)).catch(() => null),
     ]);
     if (endpoints) {
       this.endpoints = endpoints;

@@ -3,6 +3,7 @@
  * answering pings, reconnecting with back-off, and reporting its state to listeners.
  */
 
+import { serverUrl } from "./api.mjs";
 import { Backoff } from "./backoff.mjs";
 
 export const TOPICS = ["cache_stats", "health", "alerts", "tracks"];
@@ -24,7 +25,7 @@ export class LiveFeed extends EventTarget {
 
   static defaultUrl() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    return `${scheme}//${location.host}/ws`;
+    return `${scheme}//${location.host}${serverUrl("/ws")}`;
   }
 
   start() {

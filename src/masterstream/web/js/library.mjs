@@ -4,7 +4,7 @@
  * playable row has a button named "Play <track title>".
  */
 
-import { getJSON } from "./api.mjs";
+import { getJSON, serverUrl } from "./api.mjs";
 import { $, h, mount } from "./dom.mjs";
 import { formatTime } from "./format.mjs";
 import { notifyError } from "./notices.mjs";
@@ -57,7 +57,7 @@ export class LibraryView {
     if (!query) return this.show();
     if (this.catalog.albums) {
       try {
-        const found = await getJSON(`/api/search?q=${encodeURIComponent(query)}`);
+        const found = await getJSON(serverUrl(`/api/search?q=${encodeURIComponent(query)}`));
         if (query !== this.query) return;
         const tracks = (found.tracks?.items ?? found.tracks ?? []).map((t) => this.known(t)).filter(Boolean);
         const albums = found.albums?.items ?? found.albums ?? [];
@@ -109,7 +109,7 @@ export class LibraryView {
       const artist = album.album_artist ?? album.artist ?? "";
       return h("div", { class: "album-card" },
         h("button", { type: "button", class: "open", "aria-label": `Open album ${title}`, onclick: () => this.openAlbum(album) },
-          h("img", { src: `/api/albums/${album.id}/cover?size=256`, alt: "", loading: "lazy" }),
+          h("img", { src: serverUrl(`/api/albums/${album.id}/cover?size=256`), alt: "", loading: "lazy" }),
           h("strong", { text: title }), h("div", { class: "muted", text: [artist, album.year].filter(Boolean).join(" · ") })),
         h("button", { type: "button", class: "small", "aria-label": `Play album ${title}`, onclick: () => this.playAlbum(album) }, "▶ Play"));
     }));
@@ -118,7 +118,7 @@ export class LibraryView {
   }
 
   async albumTracks(album) {
-    const body = await getJSON(`/api/albums/${album.id}`);
+    const body = await getJSON(serverUrl(`/api/albums/${album.id}`));
     const tracks = (body.tracks?.items ?? body.tracks ?? []).map((t) => this.known(t)).filter(Boolean);
     return { info: body.album ?? body, tracks };
   }
@@ -158,7 +158,7 @@ export class LibraryView {
 
   async openArtist(artist) {
     try {
-      const body = await getJSON(`/api/albums?artist_id=${artist.id}&limit=500`);
+      const body = await getJSON(serverUrl(`/api/albums?artist_id=${artist.id}&limit=500`));
       this.showAlbums(body.items ?? body);
       this.status(`${artist.name}: ${(body.items ?? body).length} albums`);
     } catch (error) {

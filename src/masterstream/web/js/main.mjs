@@ -7,7 +7,7 @@
  */
 
 import { Account, AccountMenu } from "./account.mjs";
-import { formatKey, getJSON, loadCatalog, loadFormats } from "./api.mjs";
+import { formatKey, getJSON, loadCatalog, loadFormats, serverUrl } from "./api.mjs";
 import { DashboardData } from "./dashboard-data.mjs";
 import { formatKeyOf, variantOf } from "./defaults.mjs";
 import { Dashboard } from "./dashboard.mjs";
@@ -133,14 +133,14 @@ async function boot() {
   let presets;
   let formats;
   try {
-    [catalog, presets, formats] = await Promise.all([loadCatalog(), getJSON("/api/presets"), loadFormats()]);
+    [catalog, presets, formats] = await Promise.all([loadCatalog(), getJSON(serverUrl("/api/presets")), loadFormats()]);
   } catch (error) {
     notifyError("Cannot load the library", error);
     return;
   }
   data.seed();
   const player = restorePlayer(store, catalog, presets, formats);
-  const coverUrl = (track) => (track.has_cover ? `/api/tracks/${track.id}/cover` : null);
+  const coverUrl = (track) => (track.has_cover ? serverUrl(`/api/tracks/${track.id}/cover`) : null);
   const bar = new PlayerBar({ player, presets, store, coverUrl });
   new SeekBar({ player, feed });
   new MasteringPanel({ player, onView: (view) => bar.showGain(view) });
@@ -179,7 +179,7 @@ async function boot() {
     $("main").focus({ preventScroll: true });
   });
   show();
-  if (first.signedInNow) getJSON("/api/me/settings").then(applyDefaults, (error) => notifyError("Cannot load your defaults", error));
+  if (first.signedInNow) getJSON(serverUrl("/api/me/settings")).then(applyDefaults, (error) => notifyError("Cannot load your defaults", error));
   player.addEventListener("trackchange", () => library.markPlaying());
   player.addEventListener("failure", (e) => {
     const { track, error, kept } = e.detail;

@@ -4,7 +4,7 @@
  * per-chunk info; refreshed when the track, the variant or the cache changes.
  */
 
-import { variantQuery } from "./api.mjs";
+import { serverUrl, variantQuery } from "./api.mjs";
 import { CHUNK_STATES, STATE_LABELS, chunkStates, runs, stateCounts } from "./colours.mjs";
 import { $, h, mount, svg } from "./dom.mjs";
 
@@ -57,7 +57,7 @@ export class SeekBar {
       while (indices.length > 0 && subject === this.subject) {
         const k = indices.shift();
         try {
-          const response = await fetch(`/api/tracks/${track.id}/chunks/${k}/info?${params}`);
+          const response = await fetch(serverUrl(`/api/tracks/${track.id}/chunks/${k}/info?${params}`));
           if (!response.ok) continue;
           const body = await response.json();
           if (subject === this.subject) this.cached.set(k, body.cache_source ?? body.data?.source);

@@ -3,7 +3,7 @@
  * bitrate that format offers) and the password change.
  */
 
-import { getJSON, sendJSON } from "./api.mjs";
+import { getJSON, sendJSON, serverUrl } from "./api.mjs";
 import { h, mount } from "./dom.mjs";
 import { bitrateFor, formatChoices, settingsBody } from "./defaults.mjs";
 import { Message, actionForm, choice, field } from "./forms.mjs";
@@ -24,7 +24,7 @@ export class DefaultsSection {
 
   async load() {
     try {
-      const [settings, formats] = await Promise.all([getJSON("/api/me/settings"), getJSON("/api/formats")]);
+      const [settings, formats] = await Promise.all([getJSON(serverUrl("/api/me/settings")), getJSON(serverUrl("/api/formats"))]);
       this.render(settings, formatChoices(formats));
     } catch (error) {
       mount(this.body, this.message.element);
@@ -60,7 +60,7 @@ export class DefaultsSection {
       async () => {
         const body = settingsBody({ preset: preset.input.value, intensity: intensity.input.value,
           format: format.input.value, bitrate: bitrate.input.value, loudness: loudness?.input.value }, choices);
-        const saved = await sendJSON("PUT", "/api/me/settings", body);
+        const saved = await sendJSON("PUT", serverUrl("/api/me/settings"), body);
         this.onSaved?.(saved);
         return "Defaults saved: the player uses them from the next track.";
       }, this.message);
@@ -80,9 +80,9 @@ export class PasswordSection {
       async () => {
         if (!current.input.value) throw new Error("Enter your current password.");
         const next = checkedPassword({ password, confirm });
-        await sendJSON("POST", "/api/me/password", { current_password: current.input.value, new_password: next });
+        await sendJSON("POST", serverUrl("/api/me/password"), { current_password: current.input.value, new_password: next });
         for (const input of [current, password, confirm]) input.input.value = "";
-        await sendJSON("POST", "/api/session", { name, password: next });
+        await sendJSON("POST", serverUrl("/api/session"), { name, password: next });
         return "Password changed. Your other sessions have ended.";
       });
     this.element = h("section", { class: "panel", "aria-labelledby": "password-title" },

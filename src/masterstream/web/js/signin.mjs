@@ -6,7 +6,7 @@
  * time to wait).
  */
 
-import { getJSON, sendJSON } from "./api.mjs";
+import { getJSON, sendJSON, serverUrl } from "./api.mjs";
 import { $, h, mount } from "./dom.mjs";
 import { actionForm, field } from "./forms.mjs";
 
@@ -14,7 +14,7 @@ export const CLI_COMMAND = "masterstream user add NAME --admin --password-stdin"
 
 /** The session as GET /api/session describes it. */
 export function loadSession() {
-  return getJSON("/api/session");
+  return getJSON(serverUrl("/api/session"));
 }
 
 /** The problem's slug (the last part of its type URI). */
@@ -70,7 +70,7 @@ export class AuthPages {
         [name.element, password.element, h("button", { type: "submit", class: "primary" }, "Sign in")],
         async () => {
           if (!name.input.value.trim() || !password.input.value) throw new Error("Enter your name and password.");
-          await sendJSON("POST", "/api/session", { name: name.input.value.trim(), password: password.input.value });
+          await sendJSON("POST", serverUrl("/api/session"), { name: name.input.value.trim(), password: password.input.value });
           password.input.value = "";
           resolve(await loadSession());
           return "Signed in.";
@@ -95,7 +95,7 @@ export class AuthPages {
         async () => {
           if (!name.input.value.trim()) throw new Error("Enter a name.");
           const password = checkedPassword(pair);
-          await sendJSON("POST", "/api/setup", { name: name.input.value.trim(), password });
+          await sendJSON("POST", serverUrl("/api/setup"), { name: name.input.value.trim(), password });
           resolve(await loadSession());
           return "Account created.";
         });

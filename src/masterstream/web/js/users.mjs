@@ -4,7 +4,7 @@
  * server refuses (the last admin, a taken name) is shown with its problem detail.
  */
 
-import { getJSON, sendJSON } from "./api.mjs";
+import { getJSON, sendJSON, serverUrl } from "./api.mjs";
 import { $, h, mount } from "./dom.mjs";
 import { Message, actionForm, choice, field, run, table, when } from "./forms.mjs";
 import { loadSession } from "./signin.mjs";
@@ -23,7 +23,7 @@ export class UsersView {
       [name.element, password.element, role.element, h("button", { type: "submit", class: "primary" }, "Add user")],
       async () => {
         if (!name.input.value.trim() || !password.input.value) throw new Error("Enter a name and a password.");
-        const user = await sendJSON("POST", "/api/users", { name: name.input.value.trim(), password: password.input.value, role: role.input.value });
+        const user = await sendJSON("POST", serverUrl("/api/users"), { name: name.input.value.trim(), password: password.input.value, role: role.input.value });
         name.input.value = "";
         password.input.value = "";
         await this.load();
@@ -43,7 +43,7 @@ export class UsersView {
       return;
     }
     try {
-      const users = await getJSON("/api/users");
+      const users = await getJSON(serverUrl("/api/users"));
       mount(this.list, table("Users", ["Name", "Role", "Created", "Password", ""], users.map((user) => this.row(user))));
     } catch (error) {
       this.message.error(error);
@@ -57,7 +57,7 @@ export class UsersView {
     role.value = user.role;
     role.addEventListener("change", () => act(async () => {
       try {
-        const changed = await sendJSON("PATCH", `/api/users/${encodeURIComponent(user.name)}`, { role: role.value });
+        const changed = await sendJSON("PATCH", serverUrl(`/api/users/${encodeURIComponent(user.name)}`), { role: role.value });
         if (changed.id === this.account.user?.id) this.account.update(await loadSession());
         return `${changed.name} is now ${changed.role === "admin" ? "an admin" : "a user"}.`;
       } catch (error) {
@@ -69,14 +69,14 @@ export class UsersView {
     const reset = h("button", { type: "button", class: "small" }, "Reset password");
     reset.addEventListener("click", () => act(async () => {
       if (!password.value) throw new Error(`Enter a new password for ${user.name}.`);
-      await sendJSON("PATCH", `/api/users/${encodeURIComponent(user.name)}`, { password: password.value });
+      await sendJSON("PATCH", serverUrl(`/api/users/${encodeURIComponent(user.name)}`), { password: password.value });
       password.value = "";
       return `${user.name}'s password was reset; their sessions have ended.`;
     }));
     const remove = h("button", { type: "button", class: "small danger", "aria-describedby": `user-${user.id}` }, "Remove");
     remove.addEventListener("click", () => act(async () => {
       if (!confirm(`Remove the account ${user.name}, with its settings and API keys?`)) return null;
-      await sendJSON("DELETE", `/api/users/${encodeURIComponent(user.name)}`);
+      await sendJSON("DELETE", serverUrl(`/api/users/${encodeURIComponent(user.name)}`));
       await this.load();
       return `User ${user.name} removed.`;
     }));

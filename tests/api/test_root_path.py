@@ -1,0 +1,64 @@
+"""Served under a sub-path (``root_path``) by a proxy that strips it: the page names its
+assets and the app's root under the prefix, and ``/docs`` points at the prefixed OpenAPI
+document, while the requests themselves arrive without the prefix."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from masterstream.config import Settings
+from masterstream.errors import ConfigError
+
+PREFIX = "/music"
+
+
+@pytest.fixture
+async def proxied(app) -> AsyncIterator[httpx.AsyncClient]:
+    """The app as uvicorn runs it with ``root_path=/music`` behind a prefix-stripping proxy."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, root_path=PREFIX)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            yield c
+
+
+async def test_the_page_names_the_root_path_and_prefixed_assets(proxied, client) -> None:
+    page = (await proxied.get("/")).text
+    assert 'data-root-path="/music"' in page
+    assets = re.findall(r'(?:src|href)="([^"#]+)"', page)
+    assert assets and all(url.startswith(f"{PREFIX}/app/") for url in assets), assets
+    stripped = assets[-1].removeprefix(PREFIX)  # what nginx passes on
+    module = await proxied.get(stripped)
+    assert module.status_code == 200 and module.headers["content-type"].startswith("text/javascript")
+    at_root = (await client.get("/")).text
+    assert 'data-root-path=""' in at_root and f'"{PREFIX}/app/' not in at_root
+    assert re.findall(r'(?:src|href)="(/app/[^"]+)"', at_root) == [
+        url.removeprefix(PREFIX) for url in assets
+    ]
+
+
+async def test_docs_link_the_prefixed_openapi_document(proxied) -> None:
+    docs = await proxied.get("/docs")
+    assert docs.status_code == 200
+    assert f"'{PREFIX}/openapi.json'" in docs.text
+    document = await proxied.get("/openapi.json")
+    assert document.status_code == 200 and document.json()["servers"] == [{"url": PREFIX}]
+
+
+async def test_the_api_answers_under_the_root_path(proxied) -> None:
+    tracks = await proxied.get("/api/tracks")
+    assert tracks.status_code == 200 and tracks.json()["total"] == 2
+
+
+@pytest.mark.parametrize("bad", ["music", "/music/", "/"])
+def test_a_root_path_must_start_but_not_end_with_a_slash(bad: str) -> None:
+    with pytest.raises(ConfigError, match="root_path"):
+        Settings.from_env({"MASTERSTREAM_ROOT_PATH": bad})
+
+
+def test_the_root_path_comes_from_the_environment() -> None:
+    assert Settings.from_env({"MASTERSTREAM_ROOT_PATH": PREFIX}).root_path == PREFIX
+    assert Settings.from_env({}).root_path == ""
