@@ -230,6 +230,11 @@ class MasteringView(BaseModel):
     after: LoudnessFigures
     level_match: LevelMatch
     notes: list[str]
+    measuring: bool = Field(
+        default=False,
+        description="True while the mastered output is being measured: ask again shortly "
+        "for measured figures in 'after'.",
+    )
 
 
 class SkippedFileView(BaseModel):

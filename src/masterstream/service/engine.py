@@ -23,6 +23,7 @@ from ..library.catalog import Catalog
 from ..mastering import PIPELINE_VERSION
 from .chunks import ChunkService
 from .library_scan import LibraryScanner
+from .mastered_figures import MasteredFigures
 from .plans import PlanStore
 from .renderer import ChunkRenderer, default_worker_count
 from .request import PlaybackPosition
@@ -49,6 +50,7 @@ class Engine:
     warming: TrackWarming
     owns_catalog: bool = True
     scanner: LibraryScanner = field(init=False)
+    mastered: MasteredFigures = field(init=False)  # measured output figures (LRU)
     _background: set[asyncio.Task[int]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -57,6 +59,7 @@ class Engine:
             plan=lambda preset: self.plan_in_background(preset),  # looked up late: patchable
         )  # fmt: skip
         self.renderer.on_fingerprint = self.scanner.fingerprint_measured
+        self.mastered = MasteredFigures(self.renderer)
 
     @classmethod
     async def open(
@@ -164,6 +167,7 @@ class Engine:
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+        await self.mastered.aclose()
         await self.warming.aclose()
         await self.warmer.aclose()
         await self.cache.aclose()

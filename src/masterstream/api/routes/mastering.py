@@ -1,18 +1,20 @@
 """What a preset does to one track: ``GET /api/tracks/{track_id}/mastering``.
 
-Everything comes from the track's stored fingerprint and its plan for the preset (the plan
-is computed on demand, once, like a chunk's); nothing is measured per request. The plan
-holds the resolved chain and the calibrated loudness of the full master, so the mastered
-loudness range and crest factor are not known here (answered as ``null``), the mastered
-loudness at an intensity below 1 is derived from the calibrated loudness, and the mastered
-true peak is the limiter's ceiling bound; ``estimated`` and ``notes`` say which is which.
+The fingerprint, the chain and the original's figures come from the track's stored
+fingerprint and its plan for the preset (computed on demand, once, like a chunk's). The
+mastered output's figures are measured: the first request for a variant starts a
+background measurement of the whole rendered output (:mod:`masterstream.service.
+mastered_figures`) and answers at once with ``measuring: true`` and the plan's estimates
+(the loudness derived from the calibrated loudness below intensity 1, the true peak as the
+limiter's ceiling bound, no loudness range or crest factor); later requests get the
+measured figures. ``estimated`` and ``notes`` say which is which.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 from fastapi import APIRouter, Depends
@@ -34,10 +36,15 @@ from ..schemas import (
 )
 from ..state import ServerState, get_state
 
+if TYPE_CHECKING:
+    from ...mastering.measure_output import OutputFigures
+
 router = APIRouter(tags=["tracks"])
 CURVE_POINTS = 96
 CURVE_RANGE_HZ = (20.0, 20000.0)
 NOT_IN_PLAN = "the plan does not hold the mastered loudness range or crest factor"
+MEASURING = "the mastered output is being measured: ask again shortly for measured figures"
+UNMEASURABLE = "the mastered output could not be measured: figures from the plan"
 BLEND_ESTIMATE = (
     "mastered loudness below intensity 1 is derived from the plan's calibrated loudness "
     "(original and master blended in amplitude)"
@@ -116,10 +123,13 @@ def _before(fingerprint: Fingerprint | None) -> LoudnessFigures:
 
 
 def _after(
-    plan: MasteringPlan, before: LoudnessFigures, intensity: float, notes: list[str]
-) -> LoudnessFigures:
+    plan: MasteringPlan, before: LoudnessFigures, intensity: float, notes: list[str],
+    measured: OutputFigures | None,
+) -> LoudnessFigures:  # fmt: skip
     if plan.passthrough or intensity == 0.0:
         return before.model_copy()
+    if measured is not None:
+        return LoudnessFigures(**measured.to_dict())
     full = plan.calibrated_lufs if plan.calibrated_lufs is not None else plan.target_lufs
     estimated: list[str] = []
     lufs = full
@@ -141,15 +151,20 @@ def _after(
 
 def mastering_view(
     track_id: int, plan: MasteringPlan, fingerprint: Fingerprint | None, variant: Variant,
-    *, planned_now: bool,
+    *, planned_now: bool, measured: OutputFigures | None = None, measuring: bool = False,
 ) -> MasteringView:  # fmt: skip
-    """The whole answer, from the plan and the fingerprint alone."""
+    """The whole answer, from the plan, the fingerprint and the measured output figures
+    (``measured``; None while ``measuring`` or when unmeasurable: estimates instead)."""
     intensity = 1.0 if plan.passthrough else variant.intensity
     notes: list[str] = []
     if fingerprint is None:
         notes.append("the track has not been analysed yet: no fingerprint")
     before = _before(fingerprint)
-    after = _after(plan, before, intensity, notes)
+    after = _after(plan, before, intensity, notes, measured)
+    if measuring:
+        notes.append(MEASURING)
+    elif measured is None and not (plan.passthrough or intensity == 0.0):
+        notes.append(UNMEASURABLE)
     matched = before.integrated_lufs is not None and after.integrated_lufs is not None
     gain_db = after.integrated_lufs - before.integrated_lufs if matched else 0.0  # type: ignore[operator]
     return MasteringView(
@@ -165,7 +180,7 @@ def mastering_view(
             original_lufs=before.integrated_lufs, mastered_lufs=after.integrated_lufs,
             target_lufs=plan.target_lufs, original_gain_db=round(gain_db, 3),
         ),
-        notes=list(dict.fromkeys(notes)),
+        notes=list(dict.fromkeys(notes)), measuring=measuring,
     )  # fmt: skip
 
 
@@ -187,4 +202,8 @@ async def get_mastering(
         priority = Priority(Lane.ONDEMAND, time.monotonic())
         plan = await engine.renderer.ensure_plan(record, variant.preset, priority)
     fingerprint = None if record.fingerprint is None else Fingerprint.from_dict(record.fingerprint)
-    return mastering_view(track_id, plan, fingerprint, variant, planned_now=planned_now)
+    measured, measuring = None, False
+    if not (plan.passthrough or variant.intensity == 0.0):
+        measured, measuring = engine.mastered.lookup(record, variant)
+    return mastering_view(track_id, plan, fingerprint, variant, planned_now=planned_now,
+                          measured=measured, measuring=measuring)  # fmt: skip
