@@ -108,7 +108,8 @@ export class ChunkLoader {
       const params = variantQuery({ preset: variant.preset, intensity });
       const view = getJSON(serverUrl(`/api/tracks/${track.id}/mastering?${params}`)).then(
         (answer) => {
-          if (answer.fingerprint === null) this.views.delete(key); // not analysed yet: ask again later
+          // not analysed or not measured yet: ask again later
+          if (answer.fingerprint === null || answer.measuring) this.views.delete(key);
           return answer;
         },
         (error) => {

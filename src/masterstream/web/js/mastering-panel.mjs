@@ -2,7 +2,9 @@
  * The Mastering panel: the playing track's fingerprint in readable form, the preset's
  * chain drawn as what it does (EQ curve, compressor transfer curve, limiter ceiling, with
  * the adaptive preset's track-specific values) and the loudness figures before and after,
- * all from GET /api/tracks/{id}/mastering (the plan; nothing is analysed here).
+ * all from GET /api/tracks/{id}/mastering (nothing is analysed here). While the server is
+ * still measuring the mastered output (`measuring`), the panel asks again shortly and then
+ * shows the measured figures.
  */
 
 import { plot, ticks, yRange } from "./charts.mjs";
@@ -11,6 +13,7 @@ import { formatDb, formatLevel } from "./format.mjs";
 
 const BAND_LABELS = { sub: "sub", bass: "bass", low_mid: "lo-mid", mid: "mid", high_mid: "hi-mid", presence: "pres.", brilliance: "air" };
 const RETRY_UNANALYSED_MS = 5000;
+const RETRY_MEASURING_MS = 1500;
 const FREQ_TICKS = [[50, "50"], [100, "100"], [500, "500"], [1000, "1k"], [5000, "5k"], [10000, "10k"]];
 
 /** Output level of a soft-knee compressor for input level `x` (dB). */
@@ -31,12 +34,12 @@ export class MasteringPanel {
     for (const type of ["trackchange", "variant"]) player.addEventListener(type, () => this.load());
   }
 
-  async load() {
+  async load({ again = false } = {}) {
     const { player } = this;
     const track = player.currentTrack;
     const token = ++this.token;
     if (!track) return;
-    mount($("mastering"), h("p", { class: "muted", text: `Reading the ${player.variant.preset} plan for ${track.title}…` }));
+    if (!again) mount($("mastering"), h("p", { class: "muted", text: `Reading the ${player.variant.preset} plan for ${track.title}…` }));
     try {
       const view = await player.loader.mastering(track, player.variant);
       if (token !== this.token) return;
@@ -44,6 +47,8 @@ export class MasteringPanel {
       this.onView?.(view);
       if (view.fingerprint === null) {
         setTimeout(() => token === this.token && this.load(), RETRY_UNANALYSED_MS);
+      } else if (view.measuring) {
+        setTimeout(() => token === this.token && this.load({ again: true }), RETRY_MEASURING_MS);
       }
     } catch (error) {
       if (token !== this.token) return;
@@ -126,8 +131,9 @@ export class MasteringPanel {
     const row = (label, key, unit) => {
       const after = view.after[key];
       const mark = view.after.estimated.includes(key) ? (key === "true_peak_dbtp" ? " (at most)" : " (est.)") : "";
+      const missing = view.measuring ? "measuring…" : "not measured";
       return [h("span", { text: label }), h("span", { text: formatLevel(view.before[key], unit) }),
-        h("span", { text: after === null ? "not in plan" : `${formatLevel(after, unit)}${mark}` })];
+        h("span", { text: after === null ? missing : `${formatLevel(after, unit)}${mark}` })];
     };
     const match = view.level_match;
     return h("div", {},
