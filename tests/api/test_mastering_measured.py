@@ -57,7 +57,8 @@ async def test_measured_figures_agree_with_ffmpeg_on_the_stream(
     after = last["after"]
     assert after["estimated"] == [] and None not in after.values()
     assert not any("measured" in note or "not hold" in note for note in last["notes"])
-    assert last["level_match"]["mastered_lufs"] == after["integrated_lufs"]
+    assert last["level_match"] == first["level_match"]  # the plan's: stable for the player
+    assert last["level_match"]["mastered_lufs"] == pytest.approx(after["integrated_lufs"], abs=0.5)
     assert app.state.ms.engine.mastered.measured == 1
 
     stream = await client.get(

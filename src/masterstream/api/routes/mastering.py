@@ -122,14 +122,12 @@ def _before(fingerprint: Fingerprint | None) -> LoudnessFigures:
     )
 
 
-def _after(
-    plan: MasteringPlan, before: LoudnessFigures, intensity: float, notes: list[str],
-    measured: OutputFigures | None,
-) -> LoudnessFigures:  # fmt: skip
+def _estimate(
+    plan: MasteringPlan, before: LoudnessFigures, intensity: float, notes: list[str]
+) -> LoudnessFigures:
+    """The mastered figures the plan gives (what ``estimated`` lists is derived)."""
     if plan.passthrough or intensity == 0.0:
         return before.model_copy()
-    if measured is not None:
-        return LoudnessFigures(**measured.to_dict())
     full = plan.calibrated_lufs if plan.calibrated_lufs is not None else plan.target_lufs
     estimated: list[str] = []
     lufs = full
@@ -160,13 +158,15 @@ def mastering_view(
     if fingerprint is None:
         notes.append("the track has not been analysed yet: no fingerprint")
     before = _before(fingerprint)
-    after = _after(plan, before, intensity, notes, measured)
+    # the level match follows the plan (the preset's target), measured or not: stable
+    estimate = _estimate(plan, before, intensity, [] if measured else notes)
+    after = estimate if measured is None else LoudnessFigures(**measured.to_dict())
     if measuring:
         notes.append(MEASURING)
     elif measured is None and not (plan.passthrough or intensity == 0.0):
         notes.append(UNMEASURABLE)
-    matched = before.integrated_lufs is not None and after.integrated_lufs is not None
-    gain_db = after.integrated_lufs - before.integrated_lufs if matched else 0.0  # type: ignore[operator]
+    matched = before.integrated_lufs is not None and estimate.integrated_lufs is not None
+    gain_db = estimate.integrated_lufs - before.integrated_lufs if matched else 0.0  # type: ignore[operator]
     return MasteringView(
         track_id=track_id, preset=plan.preset, intensity=intensity,
         passthrough=plan.passthrough, planned_now=planned_now,
@@ -177,7 +177,7 @@ def mastering_view(
         limiter=plan.limiter.to_dict() if plan.limiter else None,
         loudness_gain_db=plan.gain_db, before=before, after=after,
         level_match=LevelMatch(
-            original_lufs=before.integrated_lufs, mastered_lufs=after.integrated_lufs,
+            original_lufs=before.integrated_lufs, mastered_lufs=estimate.integrated_lufs,
             target_lufs=plan.target_lufs, original_gain_db=round(gain_db, 3),
         ),
         notes=list(dict.fromkeys(notes)), measuring=measuring,
