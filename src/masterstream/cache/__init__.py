@@ -2,24 +2,42 @@
 manager with one render per key, the warmer, and the optional shared (Redis/Valkey) tier
 several servers use together. Knows nothing of audio or mastering."""
 
-from .disk import DEFAULT_TIER2_CAPACITY_BYTES, DiskTier
-from .keys import INTENSITY_STEP, ORIGINAL, ChunkKey, quantize_intensity
-from .manager import ChunkCache
-from .memory import DEFAULT_TIER1_CAPACITY_BYTES, ENTRY_OVERHEAD_BYTES, MemoryTier
-from .policies import (
-    DEFAULT_MEMORY_POLICY,
-    DEFAULT_POLICY,
-    EvictionPolicy,
-    LRUPolicy,
-    S3FIFOPolicy,
-    make_policy,
-)
-from .protocols import ONDEMAND_NOW, Lane, Priority, Renderer, TrackCacheInfo, TrackResolver
-from .shared_cluster import SharedCluster
-from .singleflight import SingleFlight
-from .tier import Tier, TierStats
-from .warmer import Warmer, WarmTarget
+from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from ..lazy_exports import lazy_exports
+
+_EXPORTS = {
+    "DEFAULT_MEMORY_POLICY": "policies",
+    "DEFAULT_POLICY": "policies",
+    "DEFAULT_TIER1_CAPACITY_BYTES": "memory",
+    "DEFAULT_TIER2_CAPACITY_BYTES": "disk",
+    "ENTRY_OVERHEAD_BYTES": "memory",
+    "INTENSITY_STEP": "keys",
+    "ONDEMAND_NOW": "protocols",
+    "ORIGINAL": "keys",
+    "ChunkCache": "manager",
+    "ChunkKey": "keys",
+    "DiskTier": "disk",
+    "EvictionPolicy": "policies",
+    "LRUPolicy": "policies",
+    "Lane": "protocols",
+    "MemoryTier": "memory",
+    "Priority": "protocols",
+    "Renderer": "protocols",
+    "S3FIFOPolicy": "policies",
+    "SharedCluster": "shared_cluster",
+    "SingleFlight": "singleflight",
+    "Tier": "tier",
+    "TierStats": "tier",
+    "TrackCacheInfo": "protocols",
+    "TrackResolver": "protocols",
+    "WarmTarget": "warmer",
+    "Warmer": "warmer",
+    "make_policy": "policies",
+    "quantize_intensity": "keys",
+}
 __all__ = [
     "DEFAULT_MEMORY_POLICY",
     "DEFAULT_POLICY",
@@ -50,3 +68,23 @@ __all__ = [
     "make_policy",
     "quantize_intensity",
 ]
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
+
+if TYPE_CHECKING:  # static analysers see the real objects
+    from .disk import DEFAULT_TIER2_CAPACITY_BYTES, DiskTier
+    from .keys import INTENSITY_STEP, ORIGINAL, ChunkKey, quantize_intensity
+    from .manager import ChunkCache
+    from .memory import DEFAULT_TIER1_CAPACITY_BYTES, ENTRY_OVERHEAD_BYTES, MemoryTier
+    from .policies import (
+        DEFAULT_MEMORY_POLICY,
+        DEFAULT_POLICY,
+        EvictionPolicy,
+        LRUPolicy,
+        S3FIFOPolicy,
+        make_policy,
+    )
+    from .protocols import ONDEMAND_NOW, Lane, Priority, Renderer, TrackCacheInfo, TrackResolver
+    from .shared_cluster import SharedCluster
+    from .singleflight import SingleFlight
+    from .tier import Tier, TierStats
+    from .warmer import Warmer, WarmTarget

@@ -6,13 +6,31 @@ stored; streamed over the file in bounded memory; ``compute_fingerprint`` and
 ``render_chunk(path, geometry, k, plan, intensity)`` for any chunk, any time.
 """
 
-from .analysis import analyse_file, fingerprint_file, plan_file
-from .chain import PIPELINE_VERSION, master_window, render_track
-from .fingerprint import FINGERPRINT_FIELDS, Fingerprint, compute_fingerprint
-from .plan import MasteringPlan, plan_mastering
-from .presets import PRESET_NAMES, PRESETS, Preset, get_preset, validate_intensity
-from .render import render_chunk
+from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from ..lazy_exports import lazy_exports
+
+_EXPORTS = {
+    "FINGERPRINT_FIELDS": "fingerprint",
+    "PIPELINE_VERSION": "version",
+    "PRESETS": "presets",
+    "PRESET_NAMES": "presets",
+    "Fingerprint": "fingerprint",
+    "MasteringPlan": "plan_model",
+    "Preset": "presets",
+    "analyse_file": "analysis",
+    "compute_fingerprint": "fingerprint",
+    "fingerprint_file": "analysis",
+    "get_preset": "presets",
+    "master_window": "chain",
+    "plan_file": "analysis",
+    "plan_mastering": "plan",
+    "render_chunk": "render",
+    "render_track": "chain",
+    "validate_intensity": "presets",
+}
 __all__ = [
     "FINGERPRINT_FIELDS",
     "PIPELINE_VERSION",
@@ -32,3 +50,14 @@ __all__ = [
     "render_track",
     "validate_intensity",
 ]
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
+
+if TYPE_CHECKING:  # static analysers see the real objects
+    from .analysis import analyse_file, fingerprint_file, plan_file
+    from .chain import master_window, render_track
+    from .fingerprint import FINGERPRINT_FIELDS, Fingerprint, compute_fingerprint
+    from .plan import plan_mastering
+    from .plan_model import MasteringPlan
+    from .presets import PRESET_NAMES, PRESETS, Preset, get_preset, validate_intensity
+    from .render import render_chunk
+    from .version import PIPELINE_VERSION

@@ -24,10 +24,6 @@ from .limiter import as_planar
 from .loudness import gated_loudness
 from .loudness_meter import LoudnessMeter
 
-TRACK = "track"
-ALBUM = "album"
-LOUDNESS_MODES = (TRACK, ALBUM)
-
 
 def loudness_blocks_file(path: str | Path) -> np.ndarray:
     """The K-weighted mean squares of the file's 400 ms gating blocks (float32), streamed."""

@@ -66,9 +66,6 @@ from .presets import validate_intensity
 if TYPE_CHECKING:
     from .plan_model import MasteringPlan
 
-# Bump whenever output samples may change: it is part of every cache key.
-PIPELINE_VERSION = "2"  # 2: the limiter runs after the intensity blend
-
 
 def shaped_planar(audio: np.ndarray, sample_rate: int, plan: MasteringPlan) -> np.ndarray:
     """Stages 1–2 (EQ, dynamics) over ``audio`` (frames, channels): float64 planar

@@ -12,7 +12,6 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy import signal
 
 FILTER_KINDS = ("low_shelf", "high_shelf", "peak", "highpass", "lowpass")
 
@@ -85,6 +84,8 @@ def apply_sos(sos: np.ndarray | None, audio: np.ndarray) -> np.ndarray:
     """Filter ``audio`` (frames, channels) along frames from a zero state (float64 result)."""
     if sos is None:
         return np.asarray(audio, dtype=np.float64)
+    from scipy import signal  # on first use: a plan loads without scipy.signal
+
     return signal.sosfilt(sos, audio, axis=0)
 
 

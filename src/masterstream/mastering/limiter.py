@@ -18,11 +18,12 @@ read ``lookahead`` frames ahead, so output frame n lines up with input frame n.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
 
 import numpy as np
 from numba import njit
 from scipy import signal
+
+from .limiter_params import LimiterParams
 
 OVERSAMPLING = 4
 _TAPS_PER_PHASE = 20
@@ -118,22 +119,6 @@ def true_peak_dbtp(audio: np.ndarray) -> float:
     """True peak of ``audio`` in dBTP (4x oversampled)."""
     peak = float(np.max(true_peak_envelope(audio), initial=0.0))
     return 20.0 * math.log10(peak) if peak > 0 else -math.inf
-
-
-@dataclass(frozen=True, slots=True)
-class LimiterParams:
-    """Resolved limiter settings: ceiling (dBTP), look-ahead and release."""
-
-    ceiling_dbtp: float
-    lookahead_ms: float = 5.0
-    release_ms: float = 80.0
-
-    def to_dict(self) -> dict[str, float]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> LimiterParams:
-        return cls(**{k: float(v) for k, v in data.items()})
 
 
 @njit(cache=True, nogil=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .compressor import CompressorParams
 from .filters import EqBand
-from .limiter import LimiterParams
+from .limiter_params import LimiterParams
 from .transients import TransientParams
 
 

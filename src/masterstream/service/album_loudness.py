@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from ..cache import SingleFlight
 from ..cache.keys import ALBUM_LOUDNESS_PREFIX, TRACK_LOUDNESS
 from ..errors import SourceUnavailableError
-from ..mastering.album import TRACK, album_offsets_db
+from ..mastering.loudness_modes import TRACK
 from .jobs import compute_headroom_plan, measure_loudness_blocks
 from .plans import PlanStore, plan_key
 
@@ -131,4 +131,6 @@ class AlbumPlans:
             )
             for track in tracks
         ))  # fmt: skip
+        from ..mastering.album import album_offsets_db  # numba and scipy: on first use
+
         return dict(zip((t.id for t in tracks), album_offsets_db(blocks), strict=True))

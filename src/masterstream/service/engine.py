@@ -15,8 +15,9 @@ import logging
 import time
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ..cache import ChunkCache, DiskTier, Lane, MemoryTier, Priority, SharedCluster, Tier, Warmer
+from ..cache import ChunkCache, DiskTier, Lane, MemoryTier, Priority, Tier, Warmer
 from ..config import Settings
 from ..errors import MasterstreamError
 from ..library.catalog import Catalog
@@ -32,6 +33,9 @@ from .tracks import TrackLibrary
 from .warm_target import ServiceWarmTarget
 from .warming import TrackWarming
 from .workspace import ProgressFactory, prepare_library
+
+if TYPE_CHECKING:
+    from ..cache.shared_cluster import SharedCluster
 
 log = logging.getLogger("masterstream.service")
 
@@ -79,6 +83,8 @@ class Engine:
             )  # fmt: skip
             shared = None
             if settings.redis_url is not None:
+                from ..cache.shared_cluster import SharedCluster  # redis: only when configured
+
                 shared = SharedCluster.from_url(
                     settings.redis_url, server_id=settings.effective_server_id,
                     timeout_s=settings.redis_timeout_ms / 1000.0,

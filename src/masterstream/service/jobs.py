@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import signal
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..audio.chunks import ChunkGeometry
-from ..audio.encode import encode
-from ..audio.formats import parse_token
-from ..audio.lossy import lossy_stream
-from ..cache import ORIGINAL
-from ..mastering import Fingerprint, MasteringPlan, compute_fingerprint, plan_mastering
-from ..mastering.analysis import analyse_file
+from ..cache.keys import ORIGINAL
+
+if TYPE_CHECKING:
+    from ..mastering import MasteringPlan
+
+# The DSP, codecs and decoders are imported inside each job: the server process that only
+# schedules jobs starts without them (issue 9), a worker pays the import once.
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,10 @@ def run_render_job(job: RenderJob) -> bytes:
     its encoder needs (pre-roll, post-roll) and encoded as a segment of the track's one
     continuous stream, or as a file of its own for a standalone format (see
     :mod:`masterstream.audio.lossy`)."""
+    from ..audio.chunks import ChunkGeometry
+    from ..audio.encode import encode
+    from ..audio.formats import parse_token
+    from ..audio.lossy import lossy_stream
     from ..mastering.render import render_chunk, render_span
 
     geometry = ChunkGeometry(job.total_frames, job.sample_rate, job.chunk_duration_s)
@@ -78,6 +82,9 @@ def compute_plan(
 ) -> MasteringPlan:
     """Plan ``preset`` for the track, streaming over its file in bounded memory (a missing
     fingerprint is measured on the way; ``original`` needs no audio)."""
+    from ..mastering import Fingerprint, compute_fingerprint, plan_mastering
+    from ..mastering.analysis import analyse_file
+
     stored = Fingerprint.from_dict(fingerprint) if fingerprint is not None else None
     if preset == ORIGINAL:
         silent = np.zeros((0, channels), dtype=np.float32)
@@ -89,6 +96,8 @@ def compute_plan(
 def measure_and_plan(path: str, preset: str) -> tuple[dict[str, Any], MasteringPlan]:
     """A track played before its analysis: its fingerprint (to store) and ``preset``'s plan,
     measured in one pass over the file (the plan equals :func:`compute_plan`'s)."""
+    from ..mastering.analysis import analyse_file
+
     fingerprint, plans = analyse_file(path, (preset,))
     return fingerprint.to_dict(), plans[preset]
 
@@ -101,7 +110,7 @@ def init_worker() -> None:
 
 def warm_up() -> None:
     """Import and compile the DSP kernels in a fresh worker, so its first real job is fast."""
-    from ..mastering import master_window
+    from ..mastering import compute_fingerprint, master_window, plan_mastering
 
     rate = 44100
     noise = np.random.default_rng(0).standard_normal((rate, 2)).astype(np.float32) * 0.1

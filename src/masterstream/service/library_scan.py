@@ -27,8 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..cache import Lane, Priority
 from ..errors import AudioError, MasterstreamError, TrackNotFoundError
-from ..library.demo import synthesize_in_child
-from ..library.scanner import ScanReport, scan
 from .library_watch import index_paths, rescan_periodically, watch_folder
 from .scan_status import ScanPhase, ScanStatus
 from .tracks import fingerprint_file
@@ -36,6 +34,7 @@ from .tracks import fingerprint_file
 if TYPE_CHECKING:
     from ..config import Settings
     from ..library.catalog import TrackRecord
+    from ..library.scanner import ScanReport
     from .scheduler import WorkScheduler
     from .tracks import TrackLibrary
 
@@ -44,6 +43,14 @@ Purge = Callable[[Iterable[int]], Awaitable[int]]
 Plan = Callable[[str], "asyncio.Task[int] | None"]
 Listener = Callable[[dict[str, Any]], None]
 COUNTS = ("added", "updated", "removed", "unchanged", "analysed")
+
+
+def synthesise_demo(root: Path) -> list[Path]:
+    """The demo library, synthesised in a child process (run in a thread: importing the
+    synthesiser, scipy and PIL included, stays off the event loop and out of start-up)."""
+    from ..library.demo import synthesize_in_child
+
+    return synthesize_in_child(root)
 
 
 class LibraryScanner:
@@ -114,7 +121,7 @@ class LibraryScanner:
                 self._totals = dict.fromkeys(COUNTS, 0)
             if synthesise and self.settings.library_dir is None:
                 self._enter(ScanPhase.SYNTHESISING)
-                await asyncio.to_thread(synthesize_in_child, self.root)
+                await asyncio.to_thread(synthesise_demo, self.root)
             self._enter(ScanPhase.INDEXING)
             try:
                 report = await asyncio.to_thread(self._index, paths)
@@ -142,6 +149,8 @@ class LibraryScanner:
                     self.catalog, self.root, paths, progress=self._indexing
                 )  # fmt: skip
                 if report is None:
+                    from ..library.scanner import scan  # tag readers: in this thread
+
                     report = scan(self.catalog, self.root, progress=self._indexing)
         finally:
             self.library.reload()
@@ -240,6 +249,8 @@ class LibraryScanner:
             except AudioError as exc:  # undecodable after all: it leaves the catalog
                 await asyncio.to_thread(self.catalog.remove_track, record.id)
                 await self._purge([record.id])
+                from ..library.scanner import ScanReport
+
                 report = ScanReport(removed=[record.id], skipped=[(record.path, str(exc))])
                 self._note(report, ScanPhase.ANALYSING, None)
                 return

@@ -14,13 +14,15 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from watchfiles import awatch
 
 from ..audio.decode import SUPPORTED_EXTENSIONS
 from ..library.catalog import Catalog
-from ..library.covers import FolderCovers
-from ..library.scanner import ScanProgress, ScanReport, index_file
+
+if TYPE_CHECKING:
+    from ..library.scanner import ScanProgress, ScanReport
 
 log = logging.getLogger("masterstream.library")
 OnChanges = Callable[[set[Path]], Awaitable[object]]
@@ -53,6 +55,9 @@ def index_paths(
         prefix = f"{path}/"
         if any(p.startswith(prefix) for p in known):
             return None  # a folder holding tracks vanished (or was moved away)
+    from ..library.covers import FolderCovers  # tag readers: imported in the indexing thread
+    from ..library.scanner import ScanReport, index_file
+
     report = ScanReport()
     covers = FolderCovers()
     for i, path in enumerate(files):

@@ -21,7 +21,7 @@ from ..audio.formats import output_format
 from ..cache import ORIGINAL, quantize_intensity
 from ..errors import InvalidIntensityError, InvalidParameterError
 from ..mastering import get_preset
-from ..mastering.album import LOUDNESS_MODES, TRACK
+from ..mastering.loudness_modes import LOUDNESS_MODES, TRACK
 
 DEFAULT_PRESET = "adaptive"
 MAX_ID = 2**63 - 1

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..audio.chunks import DEFAULT_CHUNK_DURATION_S, ChunkGeometry
 from ..cache import TrackCacheInfo
 from ..errors import ChunkOutOfRangeError, TrackNotFoundError
 from ..library.catalog import Catalog, TrackRecord
-from ..library.scanner import ScanProgress, ScanReport, scan
-from ..mastering import analysis
+
+if TYPE_CHECKING:
+    from ..library.scanner import ScanProgress, ScanReport
 
 
 def fingerprint_file(path: Path) -> dict[str, float]:
     """The fingerprint of a whole file (streamed, bounded memory), as stored in the catalog."""
+    from ..mastering import analysis  # numba and scipy: imported by the first analysis
+
     return analysis.fingerprint_file(path).to_dict()
 
 
@@ -48,6 +52,8 @@ class TrackLibrary:
                             for album_id, tracks in albums.items()}  # fmt: skip
 
     def scan(self, root: Path, *, progress: ScanProgress | None = None) -> ScanReport:
+        from ..library.scanner import scan  # tag readers: imported by the first scan
+
         report = scan(self.catalog, root, fingerprinter=fingerprint_file, progress=progress)
         self.reload()
         return report

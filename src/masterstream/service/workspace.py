@@ -16,14 +16,12 @@ from typing import TYPE_CHECKING
 from ..config import Settings
 from ..errors import SourceUnavailableError
 from ..library.catalog import Catalog, TrackRecord
-from ..library.covers import FolderCovers
-from ..library.demo import synthesize_demo_library
-from ..library.entries import read_entry
-from ..library.scanner import ScanReport, analyse, scan
 from .tracks import TrackLibrary, fingerprint_file
 
 if TYPE_CHECKING:
     from rich.progress import Progress
+
+    from ..library.scanner import ScanReport
 
 ProgressFactory = Callable[[], AbstractContextManager]
 
@@ -50,6 +48,8 @@ def prepare_library(
     """Make sure the configured library (or the demo library) is synthesised and scanned."""
     root = settings.effective_library_dir
     if settings.library_dir is None:
+        from ..library.demo import synthesize_demo_library  # scipy, PIL: only when used
+
         if progress is None:
             synthesize_demo_library(root)
         else:
@@ -76,6 +76,8 @@ def prepare_library(
 
 def scan_with_progress(library: TrackLibrary, root: Path, bar: Progress) -> ScanReport:
     """Index ``root`` then analyse what needs it, each phase with its own bar on ``bar``."""
+    from ..library.scanner import analyse, scan
+
     index = bar.add_task("indexing", total=None)
     report = scan(
         library.catalog, root,
@@ -120,6 +122,9 @@ def resolve_track(settings: Settings, track: str) -> Iterator[tuple[TrackLibrary
 
 
 def _add_file(library: TrackLibrary, path: Path) -> TrackRecord:
+    from ..library.covers import FolderCovers
+    from ..library.entries import read_entry
+
     if not path.is_file():
         raise SourceUnavailableError(f"not a file: {path}", path=path)
     path = path.resolve()
