@@ -88,6 +88,14 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
+async def demo_client(settings: Settings, demo_library_dir: Path):
+    """``(client, app)`` of a server on the (shortened) demo library: music-like material."""
+    app = create_app(settings.with_overrides(library_dir=demo_library_dir), make_options())
+    async for c in open_client(app):
+        yield c, app
+
+
+@pytest.fixture
 async def tracks(client: httpx.AsyncClient) -> dict[str, dict]:
     """Track summaries by file stem: ``{"a-stereo": {...}, "b-mono": {...}}``."""
     items = (await client.get("/api/tracks")).json()["items"]

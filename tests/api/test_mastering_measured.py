@@ -1,6 +1,7 @@
 """The Mastering view's mastered figures are measured in the background: the first answer
 says ``measuring``, a later one carries figures that agree with ffmpeg's ebur128 and a
-NumPy crest factor on the whole ``/stream`` decoded by ffmpeg."""
+NumPy crest factor on the whole ``/stream`` decoded by ffmpeg; they are kept in a bounded
+LRU, and a variant that cannot be measured keeps the plan's estimates."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import soundfile as sf
 
 from masterstream.api import create_app
 from tests.audio.lossy_checks import ffmpeg_decode
+from tests.conftest import write_tone
 from tests.mastering.ebur128_summary import crest_factor_db, ebur128_summary
 
 from .conftest import make_options, open_client
@@ -19,13 +21,6 @@ from .conftest import make_options, open_client
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed")
 TOLERANCES = {"integrated_lufs": 0.5, "loudness_range_lu": 1.0, "true_peak_dbtp": 0.3}
 MEASURE_TIMEOUT_S = 120.0
-
-
-@pytest.fixture
-async def demo_client(settings, demo_library_dir):
-    app = create_app(settings.with_overrides(library_dir=demo_library_dir), make_options())
-    async for client in open_client(app):
-        yield client, app
 
 
 async def until_measured(client, url: str, params: dict) -> list[dict]:
@@ -82,3 +77,34 @@ async def test_original_and_intensity_zero_are_not_measured(demo_client):
         view = (await client.get(f"/api/tracks/{track['id']}/mastering", params=params)).json()
         assert view["measuring"] is False and view["after"] == view["before"]
     assert app.state.ms.engine.mastered.measured == 0
+
+
+async def test_figures_are_kept_in_a_bounded_lru(client, tracks, app):
+    figures = app.state.ms.engine.mastered
+    figures.kept = 1
+    url = f"/api/tracks/{tracks['a-stereo']['id']}/mastering"
+    for preset in ("punchy", "warm"):
+        assert (await client.get(url, params={"preset": preset})).json()["measuring"] is True
+        await figures.wait()
+        assert (await client.get(url, params={"preset": preset})).json()["measuring"] is False
+    assert len(figures) == 1 and figures.measured == 2
+    assert (await client.get(url, params={"preset": "punchy"})).json()["measuring"] is True
+
+
+async def test_a_source_gone_before_measuring_leaves_the_estimates(settings, tmp_path):
+    library = tmp_path / "library"
+    library.mkdir()
+    write_tone(library / "tone.wav", duration_s=3.0, sample_rate=44100, channels=2)
+    app = create_app(settings.with_overrides(library_dir=library), make_options())
+    async for client in open_client(app):
+        track_id = (await client.get("/api/tracks")).json()["items"][0]["id"]
+        url = f"/api/tracks/{track_id}/mastering"
+        planned = await client.get(url, params={"preset": "warm", "intensity": 0})
+        assert planned.json()["measuring"] is False  # planned, nothing to measure at 0
+        (library / "tone.wav").unlink()
+        assert (await client.get(url, params={"preset": "warm"})).json()["measuring"] is True
+        await app.state.ms.engine.mastered.wait()
+        view = (await client.get(url, params={"preset": "warm"})).json()
+        assert view["measuring"] is False and "true_peak_dbtp" in view["after"]["estimated"]
+        assert any("could not be measured" in note for note in view["notes"])
+        assert app.state.ms.engine.mastered.measured == 0

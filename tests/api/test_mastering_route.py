@@ -17,21 +17,10 @@ import pytest
 import soundfile as sf
 from scipy import signal
 
-from masterstream.api import create_app
 from masterstream.mastering.filters import apply_sos, chain_sos
 from masterstream.mastering.presets import PRESET_NAMES
 
-from .conftest import make_options, open_client
-
 LEVEL_MATCH_TOLERANCE_LU = 0.5
-
-
-@pytest.fixture
-async def demo_client(settings, demo_library_dir):
-    """A server on the (shortened) demo library: real music-like material."""
-    app = create_app(settings.with_overrides(library_dir=demo_library_dir), make_options())
-    async for client in open_client(app):
-        yield client, app
 
 
 async def whole_track(client, track: dict, preset: str, intensity: float) -> np.ndarray:

@@ -32,7 +32,7 @@ log = logging.getLogger("masterstream.service")
 FiguresKey = tuple[int, str, str, str, float]
 KEPT = 1024
 """Measured variants remembered (a few floats each)."""
-MEASURE_SPEED_X = 50.0
+MEASURE_SPEED_X = 150.0
 """Times real time an output is rendered and measured at, roughly: its cost estimate."""
 
 
@@ -45,6 +45,9 @@ class MasteredFigures:
         self._known: OrderedDict[FiguresKey, OutputFigures | None] = OrderedDict()
         self._running: dict[FiguresKey, asyncio.Task[None]] = {}
         self.measured = 0
+
+    def __len__(self) -> int:
+        return len(self._known)
 
     def key(self, record: TrackRecord, variant: Variant) -> FiguresKey:
         token = loudness_token(self.renderer.library, record, variant.loudness)
@@ -85,6 +88,8 @@ class MasteredFigures:
             self.measured += 1
         except MasterstreamError as exc:
             log.warning("cannot measure track %s mastered with %s: %s", record.id, preset, exc)
+        except Exception:  # a bug: remembered too, so the panel does not ask forever
+            log.exception("measuring track %s mastered with %s failed", record.id, preset)
         self._known[key] = figures
         while len(self._known) > self.kept:
             self._known.popitem(last=False)
