@@ -44,7 +44,7 @@ from .budgets import WarmingBudget
 from .clients import ClientInfo
 from .problems import ProblemError
 from .route_table import all_routes
-from .security import SAFE_METHODS, EdgeGuard, deny, header
+from .security import SAFE_METHODS, EdgeGuard, deny, header, route_path
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -149,7 +149,7 @@ class AccessGate:
         auth: AuthState = scope["app"].state.auth
         state: dict[str, Any] = scope.setdefault("state", {})
         client: ClientInfo = state["client"]
-        access = classify(scope["path"])
+        access = classify(route_path(scope))
         authorization = header(scope, b"authorization")
         cookie = session_cookie(scope)
         principal, rejected = auth.authenticate(authorization, cookie, client)

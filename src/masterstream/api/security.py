@@ -72,6 +72,15 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def route_path(scope: Scope) -> str:
+    """The path as the routes see it: without the ``root_path`` (``serve --root-path``)
+    that uvicorn puts in front of it."""
+    root, path = scope.get("root_path", ""), scope["path"]
+    if root and (path == root or path.startswith(root + "/")):
+        return path[len(root) :] or "/"
+    return path
+
+
 class EdgeRules:
     """The allowed hosts and origins, from the settings."""
 
@@ -155,7 +164,7 @@ class EdgeGuard:
                         f"WebSocket connections from {origin[:100]!r} are refused; allow "
                         "another site with --allowed-origin")  # fmt: skip
             return None
-        if scope["method"] in SAFE_METHODS or scope["path"].startswith(CREDENTIALS_PER_REQUEST):
+        if scope["method"] in SAFE_METHODS or route_path(scope).startswith(CREDENTIALS_PER_REQUEST):
             return self._length_refusal(scope)
         if rules.cross_site(scope, host):
             return (403, "cross-site-request", "Cross-site request refused",
