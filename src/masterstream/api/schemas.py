@@ -190,8 +190,8 @@ class EqCurvePoint(BaseModel):
 
 
 class LoudnessFigures(BaseModel):
-    """Measured (or, where ``estimated`` says so, derived) loudness figures; None: not held
-    by the plan."""
+    """Measured (or, where ``estimated`` says so, derived) loudness figures; None: not known
+    (not held by the plan and not measured yet)."""
 
     integrated_lufs: float | None
     loudness_range_lu: float | None
