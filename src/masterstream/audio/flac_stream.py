@@ -12,11 +12,14 @@ one shorter). A decoder returns exactly the samples fed in.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import av
 import numpy as np
 
 from ..errors import RenderError
+
+if TYPE_CHECKING:
+    import av
 
 STREAMINFO_BYTES = 34
 TOTAL_SAMPLES_BITS = 36
@@ -24,6 +27,8 @@ _LAST_STREAMINFO = bytes((0x80, 0, 0, STREAMINFO_BYTES))  # last metadata block,
 
 
 def _context(sample_rate: int, channels: int) -> av.AudioCodecContext:
+    import av  # PyAV loads with the first FLAC stream, not at start-up
+
     context = av.CodecContext.create("flac", "w")
     context.sample_rate = sample_rate
     context.layout = "mono" if channels == 1 else "stereo"
@@ -63,6 +68,8 @@ class FlacStreamEncoder:
             raise ValueError(f"expected int16 (frames, {self.channels}) PCM, got {pcm.shape}")
         if not len(pcm):
             return b""
+        import av
+
         frame = av.AudioFrame.from_ndarray(
             np.ascontiguousarray(pcm).reshape(1, -1), format="s16",
             layout=self._context.layout,
@@ -76,6 +83,8 @@ class FlacStreamEncoder:
         return self._packets(None)
 
     def _packets(self, frame: av.AudioFrame | None) -> bytes:
+        import av
+
         try:
             return b"".join(bytes(packet) for packet in self._context.encode(frame))
         except av.FFmpegError as exc:

@@ -5,7 +5,10 @@ Render budgets use them to count a principal's renders across servers
 
 from __future__ import annotations
 
-from .shared import SharedTier
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .shared import SharedTier
 
 
 class SharedCounters:

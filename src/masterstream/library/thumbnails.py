@@ -16,10 +16,12 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from typing import TYPE_CHECKING
 
 from .covers import CoverSource
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger("masterstream.library")
 MIN_SIZE_PX, MAX_SIZE_PX, DEFAULT_SIZE_PX = 64, 1200, 300
@@ -104,6 +106,8 @@ def _etag(identity: str, size_px: int, fmt: str) -> str:
 
 
 def _decode(source: CoverSource) -> Image.Image | None:
+    from PIL import Image, ImageOps  # Pillow loads with the first cover, not at start-up
+
     data = source.load()
     if not data:
         return None
@@ -117,6 +121,8 @@ def _decode(source: CoverSource) -> Image.Image | None:
 
 
 def _fit(image: Image.Image, size_px: int) -> Image.Image:
+    from PIL import Image
+
     image = image.copy()
     image.thumbnail((size_px, size_px), Image.Resampling.LANCZOS)
     return image
@@ -130,6 +136,8 @@ def _encode(image: Image.Image, pil_format: str) -> bytes:
 
 def placeholder(name: str, size_px: int) -> Image.Image:
     """A square gradient in two colours picked from ``name``, with its initial."""
+    from PIL import Image, ImageDraw, ImageFont
+
     digest = hashlib.blake2b(name.encode(), digest_size=6).digest()
     top, bottom = tuple(digest[:3]), tuple(digest[3:])
     ramp = Image.linear_gradient("L").resize((size_px, size_px))

@@ -18,10 +18,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 from fastapi import APIRouter, Depends
-from scipy import signal
 
 from ...cache import Lane, Priority
-from ...mastering import Fingerprint, MasteringPlan
 from ...mastering.filters import chain_sos
 from ...mastering.spectrum import BANDS_HZ
 from ...service.request import Variant
@@ -37,6 +35,7 @@ from ..schemas import (
 from ..state import ServerState, get_state
 
 if TYPE_CHECKING:
+    from ...mastering import Fingerprint, MasteringPlan
     from ...mastering.measure_output import OutputFigures
 
 router = APIRouter(tags=["tracks"])
@@ -81,6 +80,8 @@ def eq_curve(plan: MasteringPlan, intensity: float) -> list[EqCurvePoint]:
     if sos is None:
         response = np.ones(frequencies.shape, dtype=complex)
     else:
+        from scipy import signal  # imported by the first view, not at start-up
+
         _, response = signal.sosfreqz(sos, worN=frequencies, fs=plan.sample_rate)
     blended = (1.0 - intensity) + intensity * response
     return [
@@ -201,6 +202,8 @@ async def get_mastering(
     if plan is None:
         priority = Priority(Lane.ONDEMAND, time.monotonic())
         plan = await engine.renderer.ensure_plan(record, variant.preset, priority)
+    from ...mastering.fingerprint import Fingerprint  # its kernels load on first use
+
     fingerprint = None if record.fingerprint is None else Fingerprint.from_dict(record.fingerprint)
     measured, measuring = None, False
     if not (plan.passthrough or variant.intensity == 0.0):
