@@ -1,5 +1,6 @@
-"""ffmpeg's ebur128 filter as the independent meter: integrated loudness, loudness range
-and true peak of a file, from the filter's summary."""
+"""ffmpeg's ebur128 filter as the independent meter (integrated loudness, loudness range
+and true peak of a file, from the filter's summary) and NumPy's crest factor: what measured
+figures of a mastered output are checked against."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+import pytest
+import soundfile as sf
+
+TOLERANCES = {"integrated_lufs": 0.5, "loudness_range_lu": 1.0, "true_peak_dbtp": 0.3}
+CREST_TOLERANCE_DB = 0.3
 
 
 def ebur128_summary(path: Path) -> dict[str, float]:
@@ -34,3 +40,14 @@ def crest_factor_db(audio: np.ndarray) -> float:
     audio = np.asarray(audio, dtype=np.float64)
     peak_db = 20 * np.log10(np.max(np.abs(audio)))
     return float(peak_db - 10 * np.log10(np.mean(np.square(audio))))
+
+
+def assert_measures_like(figures: dict, audio: np.ndarray, sample_rate: int, path: Path) -> None:
+    """``figures`` agree with ffmpeg's and NumPy's on ``audio`` (written to ``path``)."""
+    sf.write(path, audio, sample_rate, subtype="FLOAT")
+    reference = ebur128_summary(path)
+    for name, tolerance in TOLERANCES.items():
+        assert figures[name] == pytest.approx(reference[name], abs=tolerance), name
+    assert figures["crest_factor_db"] == pytest.approx(
+        crest_factor_db(audio), abs=CREST_TOLERANCE_DB
+    )
