@@ -19,6 +19,7 @@ from ..cache import Lane, Priority
 from ..cache.keys import TRACK_LOUDNESS
 from ..errors import MasterstreamError
 from .album_loudness import loudness_token
+from .renderer import ensure_unchanged_on_disk
 
 if TYPE_CHECKING:
     from ..library.catalog import TrackRecord
@@ -79,6 +80,7 @@ class MasteredFigures:
         priority = Priority(Lane.BACKGROUND, time.monotonic())
         figures: OutputFigures | None = None
         try:
+            await asyncio.to_thread(ensure_unchanged_on_disk, record)  # as a chunk's render
             plan = await self._plan(record, preset, token, priority)
             figures = await self.renderer.scheduler.run(
                 measure_output, record.path, self.renderer.library.geometry(record), plan,
