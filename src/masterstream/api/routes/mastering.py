@@ -21,7 +21,6 @@ from fastapi import APIRouter, Depends
 
 from ...cache import Lane, Priority
 from ...mastering.filters import chain_sos
-from ...mastering.spectrum import BANDS_HZ
 from ...service.request import Variant
 from ..params import TrackIdParam, variant_params
 from ..schemas import (
@@ -61,6 +60,8 @@ def _gain(db: float) -> float:
 
 def fingerprint_view(fingerprint: Fingerprint) -> FingerprintView:
     """The fingerprint grouped for reading (tonal balance as bands with their edges)."""
+    from ...mastering.spectrum import BANDS_HZ  # scipy.fft: loaded by the first view
+
     data = fingerprint.to_dict()
     bands = [
         ToneBand(name=key.removeprefix("band_").removesuffix("_ratio"), low_hz=low,
