@@ -32,8 +32,9 @@ def sub_path_site(upstream: str, port: int, cache_dir: Path) -> str:
     head, main = text.split("\nserver {", 1)[0], text.split("\nserver {")[2]
     proxy = re.findall(r"^    (proxy_[a-z_]+ .*;)", main.split("location", 1)[0], re.MULTILINE)
     block = re.search(r"# BEGIN sub-path\n(.*?)\n *# END sub-path", main, re.DOTALL)
-    assert block is not None, "the example has no sub-path locations"
-    locations = re.sub(r"^    # ?", "    ", block.group(1), flags=re.MULTILINE)
+    auth = re.search(r"\n    location = /_masterstream_auth \{.*?\n    \}", main, re.DOTALL)
+    assert block is not None and auth is not None, "the example has no sub-path locations"
+    locations = re.sub(r"^    # ?", "    ", block.group(1), flags=re.MULTILINE) + auth.group(0)
     server = "\n    ".join([f"listen 127.0.0.1:{port};", *proxy]) + "\n" + locations
     # Host with its port: the browser's Origin names the test's non-default port
     server = server.replace("Host $host;", "Host $http_host;")
@@ -93,6 +94,18 @@ def test_the_app_plays_and_connects_under_the_sub_path(browser, sub_path: str) -
     assert any(p.startswith(f"{PREFIX}/app/") and p.endswith("/js/main.mjs") for p in paths)
     assert [urlsplit(url).path for url in app.sockets] == [f"{PREFIX}/ws"]
     app.assert_stayed_on_loopback()
+
+
+def test_versioned_chunks_under_the_sub_path_are_cached_for_listeners_only(sub_path: str) -> None:
+    with signed_in_client(sub_path, *ADMIN) as client:
+        track = client.get("/api/tracks").json()["items"][0]
+        url, params = f"/api/tracks/{track['id']}/chunks/0", {"v": track["version"]}
+        first, second = client.get(url, params=params), client.get(url, params=params)
+    assert first.status_code == second.status_code == 200
+    assert (first.headers["x-proxy-cache"], second.headers["x-proxy-cache"]) == ("MISS", "HIT")
+    assert first.content == second.content and first.content[:4] == b"RIFF"
+    anonymous = httpx.get(f"{sub_path}{url}", params=params)  # cached, but not for them
+    assert anonymous.status_code == 401 and anonymous.content != first.content
 
 
 def test_docs_under_the_sub_path_load_the_prefixed_openapi(sub_path: str) -> None:
