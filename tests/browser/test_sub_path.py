@@ -61,6 +61,7 @@ def sub_path(library_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     ).start()  # fmt: skip
     nginx = SubPathNginx(root / "nginx", f"127.0.0.1:{server.port}").start()
     try:
+        assert f"served under {PREFIX}/ by a reverse proxy" in server.log()
         deadline = time.monotonic() + 60
         while httpx.get(f"{server.base_url}/api/tracks").json()["total"] < len(TRACKS):
             assert time.monotonic() < deadline, "the library was not scanned in 60 s"

@@ -121,6 +121,9 @@ def serve(
               soft_wrap=True)  # fmt: skip
     out.print(f"listening on {url}  (API docs {url}/docs, WebSocket ws://"
               f"{settings.host}:{settings.port}/ws)", highlight=False, soft_wrap=True)  # fmt: skip
+    if settings.root_path:
+        out.print(f"served under {settings.root_path}/ by a reverse proxy that strips it",
+                  highlight=False, soft_wrap=True)  # fmt: skip
     with UserStore.for_settings(settings) as users:
         has_users = users.accounts.exist()
     if not has_users:
