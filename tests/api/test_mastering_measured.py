@@ -11,6 +11,7 @@ import shutil
 import pytest
 
 from masterstream.api import create_app
+from masterstream.service.request import Variant
 from tests.audio.lossy_checks import ffmpeg_decode
 from tests.conftest import write_tone
 from tests.mastering.ebur128_summary import assert_measures_like
@@ -35,13 +36,20 @@ async def until_measured(client, url: str, params: dict) -> list[dict]:
         await asyncio.sleep(0.2)
 
 
-@pytest.mark.parametrize(("preset", "intensity"), [("punchy", 1.0), ("gentle", 0.5)])
+@pytest.mark.parametrize(
+    ("preset", "intensity", "loudness"),
+    [("punchy", 1.0, "track"), ("gentle", 0.5, "track"), ("warm", 0.8, "album")],
+)
 async def test_measured_figures_agree_with_ffmpeg_on_the_stream(
-    demo_client, tmp_path, preset, intensity
+    demo_client, tmp_path, preset, intensity, loudness
 ):
     client, app = demo_client
     track = (await client.get("/api/tracks")).json()["items"][1]
-    params = {"preset": preset, "intensity": intensity}
+    params = {"preset": preset, "intensity": intensity, "loudness": loudness}
+    engine = app.state.ms.engine
+    variant = Variant.of(preset, intensity, loudness)
+    token = engine.mastered.token(engine.library.get(track["id"]), variant)
+    assert token.startswith(loudness)  # album mode: the album's plan (its demo album)
     answers = await until_measured(client, f"/api/tracks/{track['id']}/mastering", params)
     first, last = answers[0], answers[-1]
     assert first["measuring"] is True and first["after"]["loudness_range_lu"] is None

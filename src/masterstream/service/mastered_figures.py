@@ -50,8 +50,12 @@ class MasteredFigures:
     def __len__(self) -> int:
         return len(self._known)
 
+    def token(self, record: TrackRecord, variant: Variant) -> str:
+        """The loudness token of ``variant``'s chunks (``track`` or the album's version)."""
+        return loudness_token(self.renderer.library, record, variant.loudness)
+
     def key(self, record: TrackRecord, variant: Variant) -> FiguresKey:
-        token = loudness_token(self.renderer.library, record, variant.loudness)
+        token = self.token(record, variant)
         return (record.id, record.signature, variant.preset, token, variant.intensity)
 
     def lookup(self, record: TrackRecord, variant: Variant) -> tuple[OutputFigures | None, bool]:
@@ -81,7 +85,7 @@ class MasteredFigures:
         figures: OutputFigures | None = None
         try:
             await asyncio.to_thread(ensure_unchanged_on_disk, record)  # as a chunk's render
-            plan = await self._plan(record, preset, token, priority)
+            plan = await self.plan(record, preset, token, priority)
             figures = await self.renderer.scheduler.run(
                 measure_output, record.path, self.renderer.library.geometry(record), plan,
                 intensity, record.channels, priority=priority, long=True,
@@ -96,10 +100,15 @@ class MasteredFigures:
         while len(self._known) > self.kept:
             self._known.popitem(last=False)
 
-    async def _plan(
+    def cached_plan(self, record: TrackRecord, variant: Variant) -> MasteringPlan | None:
+        """The stored plan of ``variant``'s chunks (lossless formats), or None."""
+        return self.renderer.plans.cached(record, variant.preset, 0.0, self.token(record, variant))
+
+    async def plan(
         self, record: TrackRecord, preset: str, token: str, priority: Priority
     ) -> MasteringPlan:
-        """The plan the chunks of this variant are rendered with (lossless formats)."""
+        """The plan the chunks of ``preset`` in loudness ``token`` are rendered with
+        (lossless formats; album mode: calibrated to the track's album)."""
         renderer = self.renderer
         if token == TRACK_LOUDNESS:
             return await renderer.ensure_plan(record, preset, priority)

@@ -1,13 +1,14 @@
 """What a preset does to one track: ``GET /api/tracks/{track_id}/mastering``.
 
 The fingerprint, the chain and the original's figures come from the track's stored
-fingerprint and its plan for the preset (computed on demand, once, like a chunk's). The
-mastered output's figures are measured: the first request for a variant starts a
-background measurement of the whole rendered output (:mod:`masterstream.service.
-mastered_figures`) and answers at once with ``measuring: true`` and the plan's estimates
-(the loudness derived from the calibrated loudness below intensity 1, the true peak as the
-limiter's ceiling bound, no loudness range or crest factor); later requests get the
-measured figures. ``estimated`` and ``notes`` say which is which.
+fingerprint and the plan its chunks are rendered with (computed on demand, once, like a
+chunk's; in album loudness mode, calibrated to the album). The mastered output's figures
+are measured: the first request for a variant starts a background measurement of the whole
+rendered output (:mod:`masterstream.service.mastered_figures`) and answers at once with
+``measuring: true`` and the plan's estimates (the loudness derived from the calibrated
+loudness below intensity 1, the true peak as the limiter's ceiling bound, no loudness range
+or crest factor); later requests get the measured figures. ``estimated`` and ``notes`` say
+which is which.
 """
 
 from __future__ import annotations
@@ -198,11 +199,12 @@ async def get_mastering(
 ) -> MasteringView:
     engine = state.engine
     record = engine.library.get(track_id)
-    plan = engine.plans.cached(record, variant.preset)
+    plan = engine.mastered.cached_plan(record, variant)  # album mode: the album's plan
     planned_now = plan is None
     if plan is None:
         priority = Priority(Lane.ONDEMAND, time.monotonic())
-        plan = await engine.renderer.ensure_plan(record, variant.preset, priority)
+        token = engine.mastered.token(record, variant)
+        plan = await engine.mastered.plan(record, variant.preset, token, priority)
     from ...mastering.fingerprint import Fingerprint  # its kernels load on first use
 
     fingerprint = None if record.fingerprint is None else Fingerprint.from_dict(record.fingerprint)
