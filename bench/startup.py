@@ -10,6 +10,7 @@
    cumulative time.
 
 Run:  .venv/bin/python bench/startup.py [--files 3000] [--runs 5] [--out startup.md]
+      [--baseline-src /tmp/before/src]   (alternate runs with an earlier commit)
 Writes bench/results/<out> (default startup.md).
 """
 
@@ -84,14 +85,21 @@ def first_chunk_s(base: str) -> float | None:
     return time.perf_counter() - started
 
 
-def one_run(library: Path, root: Path, run: int) -> tuple[float, float | None]:
+def one_run(
+    library: Path, root: Path, run: int, src: Path | None = None
+) -> tuple[float, float | None]:
+    """(seconds to /livez, seconds of the first chunk) of one server; ``src``: run the
+    package from that source tree instead (a checkout of an earlier commit)."""
     port = free_port()
     data = root / f"data-{run}"
     command = [str(MASTERSTREAM), "serve", "--library", str(library), "--data-dir", str(data),
                "--port", str(port), "--admin-token", TOKEN]  # fmt: skip
     log = (root / f"serve-{run}.log").open("wb")
     started = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         first_ok(f"http://127.0.0.1:{port}/livez", proc)
         livez_s = time.perf_counter() - started
@@ -109,8 +117,9 @@ def one_run(library: Path, root: Path, run: int) -> tuple[float, float | None]:
 def import_times(top: int = 15) -> tuple[float, list[tuple[float, str]]]:
     """(total seconds, top modules by cumulative seconds) of importing the app."""
     code = "import masterstream.api.app"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     err = subprocess.run([sys.executable, "-X", "importtime", "-c", code],
-                         capture_output=True, text=True, check=True).stderr  # fmt: skip
+                         capture_output=True, text=True, check=True, env=env).stderr  # fmt: skip
     seconds: dict[str, float] = {}
     for line in err.splitlines():
         if line.startswith("import time:") and "|" in line and "cumulative" not in line:
@@ -121,41 +130,53 @@ def import_times(top: int = 15) -> tuple[float, list[tuple[float, str]]]:
     return seconds["masterstream.api.app"], rows[:top]
 
 
+def table_rows(label: str, runs: list[tuple[float, float | None]]) -> list[str]:
+    def row(name: str, values: list[float]) -> str:
+        shown = ", ".join(f"{x:.2f}" for x in values)
+        return f"| {label}{name} | {statistics.median(values):.2f} | {max(values):.2f} | {shown} |"
+
+    chunks = [r[1] for r in runs if r[1] is not None]
+    return [row("/livez (s)", [r[0] for r in runs])] + (
+        [row("first chunk after start (s)", chunks)] if chunks else []
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--out", default="startup.md")
+    parser.add_argument("--baseline-src", type=Path, default=None,
+                        help="also time the package from this src/ (e.g. a worktree of an "
+                        "earlier commit), alternating runs with the current one")  # fmt: skip
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="masterstream-bench-startup-"))
     library = root / "music"
     write_library(library, args.files)
     load_before = os.getloadavg()
-    runs = [one_run(library, root, i) for i in range(args.runs)]
+    runs, baseline = [], []
+    for i in range(args.runs):
+        if args.baseline_src is not None:
+            baseline.append(one_run(library, root, 1000 + i, args.baseline_src))
+        runs.append(one_run(library, root, i))
     load_after = os.getloadavg()
     total_s, top = import_times()
-    livez = [r[0] for r in runs]
-    chunks = [r[1] for r in runs if r[1] is not None]
     lines = [
         "# Start-up: process start to the first 200 from /livez",
         "",
         f"Command: `.venv/bin/python bench/startup.py --files {args.files} --runs {args.runs}"
-        f" --out {args.out}`",
+        f" --out {args.out}"
+        + (f" --baseline-src {args.baseline_src}" if args.baseline_src else "")
+        + "`",
         f"Library: {args.files} FLACs of 0.2 s; CPUs: {os.cpu_count()}; load average "
         f"(1/5/15 min) before {' / '.join(f'{x:.2f}' for x in load_before)}, after "
         f"{' / '.join(f'{x:.2f}' for x in load_after)}.",
         "",
         "| | median | max | runs |",
         "|---|---|---|---|",
-        f"| /livez (s) | {statistics.median(livez):.2f} | {max(livez):.2f} | "
-        + ", ".join(f"{x:.2f}" for x in livez)
-        + " |",
+        *table_rows("", runs),
+        *(table_rows(f"baseline ({args.baseline_src}): ", baseline) if baseline else []),
     ]
-    if chunks:
-        lines.append(
-            f"| first chunk after start (s) | {statistics.median(chunks):.2f} | "
-            f"{max(chunks):.2f} | " + ", ".join(f"{x:.2f}" for x in chunks) + " |"
-        )
     lines += [
         "",
         f'`python -X importtime -c "import masterstream.api.app"`: {total_s:.2f} s in all; '
