@@ -16,7 +16,7 @@ from masterstream.api import create_app
 from masterstream.config import Settings
 from masterstream.errors import ConfigError
 from tests.api.conftest import make_options
-from tests.users.servers import LAN, add_users
+from tests.users.servers import LAN, PASSWORD, add_users
 
 PREFIX = "/music"
 
@@ -71,6 +71,20 @@ async def test_with_users_the_page_stays_public_and_the_api_asks_for_sign_in(set
         page = await http.get("/")
         assert page.status_code == 200 and 'data-root-path="/music"' in page.text
         assert (await http.get("/api/session")).json()["users_exist"] is True
+        assert (await http.get("/api/tracks")).status_code == 401
+
+
+async def test_the_session_cookie_is_for_the_root_path_only(settings) -> None:
+    add_users(settings)
+    async for http in under_prefix(create_app(settings, make_options()), LAN):
+        signed_in = await http.post("/api/session", json={"name": "bob", "password": PASSWORD})
+        assert signed_in.status_code == 200
+        assert "Path=/music;" in signed_in.headers["set-cookie"]
+        assert (await http.get("/api/tracks")).status_code == 200  # the cookie is sent back
+        origin = {"Origin": "http://testserver"}
+        signed_out = await http.delete("/api/session", headers=origin)
+        assert signed_out.status_code == 204
+        assert "Path=/music;" in signed_out.headers["set-cookie"]
         assert (await http.get("/api/tracks")).status_code == 401
 
 

@@ -2,7 +2,8 @@
 
 Sign-in sets the session cookie: ``HttpOnly`` (scripts cannot read it), ``SameSite=Lax``
 (other sites' forms and scripts do not send it) and ``Secure`` when the request came over
-HTTPS (``X-Forwarded-Proto`` counts only from a ``--trusted-proxy``). Failed sign-ins are
+HTTPS (``X-Forwarded-Proto`` counts only from a ``--trusted-proxy``), for the app's own
+path (``--root-path``, else ``/``). Failed sign-ins are
 throttled per account and per address (429 with ``Retry-After``); the password is
 checked on a worker thread (argon2id is deliberately slow) and never logged.
 """
@@ -46,13 +47,19 @@ def session_payload(principal: Principal, auth: AuthState) -> dict[str, Any]:
     }
 
 
+def cookie_path(request: Request) -> str:
+    """The session cookie's path: the root path the app is served under, else ``/``."""
+    return request.scope.get("root_path") or "/"
+
+
 def start_session(
-    response: Response, principal: Principal, user: User, session: NewSecret, ttl_s: float
+    request: Request, response: Response, principal: Principal, user: User, session: NewSecret
 ) -> dict[str, Any]:
     """Set the session cookie; the body says who is signed in until when."""
     expires_at_s = session.expires_at_s or 0.0
+    ttl_s = get_auth(request).store.sessions.ttl_s
     response.set_cookie(
-        SESSION_COOKIE, session.secret, max_age=int(ttl_s), path="/",
+        SESSION_COOKIE, session.secret, max_age=int(ttl_s), path=cookie_path(request),
         secure=principal.client.https, httponly=True, samesite="lax",
     )  # fmt: skip
     response.headers["Cache-Control"] = "no-store"
@@ -93,7 +100,7 @@ async def sign_in(
                            "the name or the password is wrong")  # fmt: skip
     auth.throttle.succeeded(body.name, address)
     session = await asyncio.to_thread(auth.store.sessions.create, user)
-    return start_session(response, principal, user, session, auth.store.sessions.ttl_s)
+    return start_session(request, response, principal, user, session)
 
 
 @router.delete("/api/session", status_code=204, summary="Sign out (ends the session)")
@@ -102,7 +109,8 @@ async def sign_out(request: Request) -> Response:
     if token:
         await asyncio.to_thread(get_auth(request).store.sessions.end, token)
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    response.delete_cookie(SESSION_COOKIE, path=cookie_path(request), httponly=True,
+                           samesite="lax")  # fmt: skip
     return response
 
 
@@ -124,4 +132,4 @@ async def setup(
                            "the first admin exists; sign in instead")  # fmt: skip
     log.info("first admin %r created from %s", user.name, principal.client.address)
     session = await asyncio.to_thread(auth.store.sessions.create, user)
-    return start_session(response, principal, user, session, auth.store.sessions.ttl_s)
+    return start_session(request, response, principal, user, session)
