@@ -52,7 +52,9 @@ def test_first_admin_on_a_fresh_server(browser, tmp_path: Path, contexts):
         assert page.get_by_role("heading", name="Library").is_visible()
         open_menu_item(app, "root", "Users")
         page.get_by_role("heading", name="Users", exact=True).wait_for()
-        assert page.get_by_role("table", name="Users").get_by_text("root").count() == 1
+        row = page.get_by_role("table", name="Users").get_by_text("root")
+        row.first.wait_for()  # the table fills once /api/users answers
+        assert row.count() == 1
         anonymous = httpx.get(fresh.base_url + "/api/tracks")
         assert anonymous.status_code == 401  # users exist now: sign-in required, even on loopback
         app.assert_stayed_on_loopback()
