@@ -27,7 +27,7 @@ from ..cache.trace import TraceRecorder
 from ..config import Settings
 from ..db import Dialect
 from ..monitoring import CacheMonitor, EndpointMetrics
-from ..service.engine import Engine
+from ..service.engine import Engine, preload_render_path
 from ..service.request import DEFAULT_PRESET
 from .access import install_access, open_auth
 from .feed import LiveFeed
@@ -61,6 +61,7 @@ from .state import ServerOptions, ServerState
 from .websocket import WebSocketHub
 
 log = logging.getLogger("masterstream.api")
+PRELOAD_DELAY_S = 1.0
 MB = 1_000_000
 
 
@@ -100,6 +101,8 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
                 engine.scheduler.workers,
             )  # fmt: skip
             ticker = asyncio.create_task(feed.run(), name="masterstream-feed")
+            preload = asyncio.create_task(_preload_after(PRELOAD_DELAY_S),
+                                          name="masterstream-preload")  # fmt: skip
             _start_library_scan(settings, options, state)
             try:
                 yield
@@ -107,6 +110,9 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
                 ticker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await ticker
+                preload.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await preload  # its thread finishes the imports it started
                 await state.hub.aclose()
                 await auth.aclose()
         finally:
@@ -171,6 +177,13 @@ def _start_library_scan(settings: Settings, options: ServerOptions, state: Serve
                          watch=settings.watch_library)  # fmt: skip
     if options.prepare_library and preset is not None:
         engine.plan_in_background(preset)
+
+
+async def _preload_after(delay_s: float) -> None:
+    """The render path's imports, once the server has been answering for ``delay_s`` (an
+    import holds the interpreter lock, so it waits until the first probes are answered)."""
+    await asyncio.sleep(delay_s)
+    await asyncio.to_thread(preload_render_path)
 
 
 def _build_state(

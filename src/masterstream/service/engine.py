@@ -11,6 +11,7 @@ nothing here is created at import time.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import time
 from collections.abc import Hashable, Iterable
@@ -182,3 +183,20 @@ class Engine:
         await asyncio.to_thread(self.scheduler.close)
         if self.owns_catalog:
             self.catalog.close()
+
+
+RENDER_PATH_MODULES = (
+    "masterstream.mastering.render",
+    "masterstream.mastering.plan",
+    "masterstream.service.jobs",
+    "masterstream.audio.opus",
+    "masterstream.audio.mp3",
+)
+
+
+def preload_render_path() -> None:
+    """Import what the first render needs (DSP, analysis, encoders; about a second), so the
+    first listener does not wait for imports. Start-up leaves them out (``/livez`` answers
+    first); the app calls this in a thread once it listens."""
+    for name in RENDER_PATH_MODULES:
+        importlib.import_module(name)
