@@ -125,7 +125,8 @@ def test_scan_indexes_then_analyses_and_prints_every_skipped_file(tmp_path):
     assert "skipped 2" in result.stdout
     skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped ")]
     assert sorted(line.split(":")[0] for line in skipped) == [
-        f"skipped {(music / 'empty.flac').resolve()}", f"skipped {(music / 'noise.wav').resolve()}"
+        f"skipped {(music / 'empty.flac').resolve()}",
+        f"skipped {(music / 'noise.wav').resolve()}",
     ]
     assert all(line.split(": ", 1)[1].strip() for line in skipped)  # each with its reason
     again = json.loads(run_cli("scan", str(music), "--json", data_dir=tmp_path / "data").stdout)
