@@ -157,8 +157,10 @@ def list_tracks(
     if album_id is not None:
         query.where("t.album_id = :album_id", album_id=album_id)
     if artist_id is not None:
-        query.where("(t.artist_id = :artist_id OR t.album_id IN (SELECT id FROM albums"
-                    " WHERE artist_id = :artist_id))", artist_id=artist_id)  # fmt: skip
+        # one index probe per side (an OR across two columns defeats PostgreSQL's indexes)
+        query.where("t.id IN (SELECT id FROM tracks WHERE artist_id = :artist_id UNION"
+                    " SELECT tr.id FROM tracks tr JOIN albums al ON tr.album_id = al.id"
+                    " WHERE al.artist_id = :artist_id)", artist_id=artist_id)  # fmt: skip
     if q and q.strip() and not query.match(catalog, "tracks_fts", "t.id", q, by_rank=sort is None):
         return Page([], 0)
     # the page's ids first, over a covering index (cheap to skip at any offset), then rows
