@@ -151,6 +151,10 @@ def test_mp3_streams_take_ranges_like_the_api_stream(server, groove) -> None:
     past = ranged(f"bytes={length}-")
     assert past.status_code == 416 and past.headers["content-range"] == f"bytes */{length}"
     assert past.json()["subsonic-response"]["error"]["code"] == 0
+    head = httpx.head(f"{server.base_url}/rest/stream", params=params, timeout=120)
+    assert head.status_code == 200 and head.content == b""  # players probe before playing
+    assert int(head.headers["content-length"]) == length
+    assert head.headers["content-type"] == whole.headers["content-type"]
 
 
 def test_download_names_the_file(server, alice, groove) -> None:

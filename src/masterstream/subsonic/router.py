@@ -119,3 +119,8 @@ async def rest(method: str, request: Request) -> Response:
     except Exception:
         log.exception("subsonic %s failed", method[:60])
         return render_error(SubsonicError(GENERIC, "internal server error"), fmt)
+
+
+# HEAD (players probe a stream's length and type before playing) shares the handler; it stays
+# out of the schema, where it would repeat GET's
+router.add_api_route("/rest/{method}", rest, methods=["HEAD"], include_in_schema=False)
