@@ -161,6 +161,7 @@ def run_count(count: int, args: argparse.Namespace, template: Path) -> dict:
         tempfile.TemporaryDirectory(prefix="bench-listeners-") as tmp,
         ServerUnderTest(args.checkout, Path(tmp), template) as server,
     ):
+        catalog(server.base_url)  # the demo library exists once the index phase is over
         server.save_demo_library(template)
         return measure(server, count, args)
 

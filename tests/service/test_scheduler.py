@@ -179,3 +179,24 @@ async def test_cheap_on_demand_plans_use_an_idle_worker_but_background_ones_do_n
         await asyncio.gather(first, second, cheap)
     finally:
         scheduler.close()
+
+
+async def test_on_demand_plans_overflow_past_look_ahead_but_not_past_a_listeners_chunk(gates):
+    scheduler = WorkScheduler(workers=2, overflow_cost_s=1.5)
+    try:
+        plan1 = submit(scheduler, gates, "plan1", Lane.ONDEMAND, long=True, cost_s=1.0)
+        lookahead = submit(scheduler, gates, "ahead", Lane.LOOKAHEAD)
+        await until(lambda: gates.started == ["plan1", "ahead"])
+        chunk = submit(scheduler, gates, "chunk", Lane.ONDEMAND)  # a listener's chunk
+        plan2 = submit(scheduler, gates, "plan2", Lane.ONDEMAND, long=True, cost_s=1.0)
+        later = submit(scheduler, gates, "later", Lane.LOOKAHEAD)
+        gates.release("ahead")
+        await until(lambda: "chunk" in gates.started)  # the chunk first
+        gates.release("chunk")
+        # then the second plan, ahead of the queued look-ahead render
+        await until(lambda: "plan2" in gates.started)
+        assert "later" not in gates.started and scheduler.stats.long_running == 2
+        gates.release("plan1", "plan2", "later")
+        await asyncio.gather(plan1, lookahead, chunk, plan2, later)
+    finally:
+        scheduler.close()

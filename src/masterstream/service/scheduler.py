@@ -13,8 +13,9 @@ look-ahead, warm, background — then nearest deadline), first come first served
 always have a worker even while hour-long tracks are analysed; a plan cannot be
 pre-empted once started, which is why it is bounded instead. One exception keeps workers
 from idling while listeners wait for plans: an on-demand long job whose estimated cost is
-at most ``overflow_cost_s`` may take a further worker when no short job is queued — a
-chunk arriving next waits at most that long.
+at most ``overflow_cost_s`` may take a further worker unless a listener's chunk (an
+on-demand short job) is queued — look-ahead and warming wait for it, since a listener
+waiting for a plan is waiting for audio, and a chunk arriving next waits at most that long.
 
 A queued job can be promoted (an on-demand request joins a look-ahead render that has not
 started) and is dropped if everyone awaiting it was cancelled. Workers are never left
@@ -166,8 +167,9 @@ class WorkScheduler:
             short = self._top(False)
             long = self._top(True)
             if long is not None and self.stats.long_running >= self.long_slots:
-                overflow = (short is None and long.priority.lane == Lane.ONDEMAND
-                            and long.cost_s <= self.overflow_cost_s)  # fmt: skip
+                overflow = (long.priority.lane == Lane.ONDEMAND
+                            and long.cost_s <= self.overflow_cost_s
+                            and (short is None or short.priority.lane != Lane.ONDEMAND))  # fmt: skip
                 long = long if overflow else None
             if short is None and long is None:
                 return
