@@ -13,8 +13,13 @@ ISCA 2007) with whole shadow caches instead of sampled sets:
   its own choice, so it shows how that expert alone would be doing;
 - each shadow's hits are counted with exponential decay (a window of
   ``window_factor`` x the number of stored entries, at least 64 requests); the live
-  expert whose shadow scores highest picks the victims (ties keep the current leader),
-  and the others are told the victim left.
+  expert whose shadow scores highest (by more than ``margin``, a share of the leader's
+  score: hysteresis) picks the victims, and the others are told the victim left.
+
+Under exclusive tiers a tier2 sees only the chunks tier1 lets go, never their reuse, so
+the cache can score the shadows on every request instead (:meth:`score_requests`,
+:meth:`observe`), at the capacity of both tiers: the expert is then chosen by how it would
+do as the whole cache.
 
 Shadows and experts cost metadata only: a key and a size per entry, per expert. The
 tier serialises calls, so the policy keeps no lock of its own.
@@ -28,6 +33,11 @@ from .eviction import EvictionPolicy, LRUPolicy
 from .s3fifo import S3FIFOPolicy
 
 MIN_WINDOW_REQUESTS = 64
+REQUEST_MARGIN = 0.3
+REQUEST_WINDOW_FACTOR = 32.0
+"""Hysteresis and window when scored on the cache's requests (:meth:`score_requests`):
+chosen on seed 1 of ``bench/cache_policy_replay.py`` (margins 0.1-0.5, windows 4-64);
+smaller ones switch on noise and fall behind LRU by up to 3 points on some traces."""
 
 
 class _Shadow:
@@ -72,11 +82,15 @@ class AdaptivePolicy(EvictionPolicy):
         experts: Sequence[Callable[[], EvictionPolicy]] = (LRUPolicy, S3FIFOPolicy),
         *,
         window_factor: float = 4.0,
+        margin: float = 0.0,
     ) -> None:
-        if len(experts) < 2 or window_factor <= 0:
+        if len(experts) < 2 or window_factor <= 0 or margin < 0:
             raise ValueError("an adaptive policy needs two experts and a positive window")
         self.experts = tuple(experts)
         self.window_factor = window_factor
+        self.margin = margin
+        self.scored_outside = False
+        self._last_size = 1
         self.capacity_bytes = 0
         self._live = [make() for make in self.experts]
         self._shadows: list[_Shadow] = []
@@ -95,6 +109,33 @@ class AdaptivePolicy(EvictionPolicy):
     def leader_name(self) -> str:
         return self._live[self.leader].name
 
+    def score_requests(
+        self,
+        capacity_bytes: int,
+        *,
+        margin: float = REQUEST_MARGIN,
+        window_factor: float = REQUEST_WINDOW_FACTOR,
+    ) -> None:
+        """From now on score the experts only on :meth:`observe` (the whole cache's
+        requests), with shadows of ``capacity_bytes``."""
+        self.scored_outside = True
+        self.margin = margin
+        self.window_factor = window_factor
+        self._shadows = [_Shadow(make(), capacity_bytes) for make in self.experts]
+
+    def observe(
+        self, key: Hashable, size_bytes: int | None = None, *, counted: bool = True
+    ) -> None:
+        """One request of ``key`` (``counted``: scored; else a prefetch, replayed in the
+        shadows without a score). Without a size, the last size seen."""
+        size = self._last_size if size_bytes is None else size_bytes
+        self._last_size = size
+        if not counted:
+            for shadow in self._shadows:
+                shadow.request(key, size)
+            return
+        self._observe(key, size)
+
     def _observe(self, key: Hashable, size_bytes: int) -> None:
         window = max(MIN_WINDOW_REQUESTS, self.window_factor * len(self._sizes))
         keep = 1.0 - 1.0 / window
@@ -102,12 +143,13 @@ class AdaptivePolicy(EvictionPolicy):
         for i, shadow in enumerate(self._shadows):
             scores[i] = scores[i] * keep + shadow.request(key, size_bytes)
         best = max(range(len(scores)), key=lambda i: (scores[i], i == self.leader))
-        if best != self.leader:
+        if best != self.leader and scores[best] > scores[self.leader] * (1.0 + self.margin):
             self.leader = best
             self.switches += 1
 
     def on_insert(self, key: Hashable, size_bytes: int) -> None:
-        self._observe(key, size_bytes)
+        if not self.scored_outside:
+            self._observe(key, size_bytes)
         self._sizes[key] = size_bytes
         for live in self._live:
             live.on_insert(key, size_bytes)
@@ -116,7 +158,8 @@ class AdaptivePolicy(EvictionPolicy):
         size = self._sizes.get(key)
         if size is None:
             return
-        self._observe(key, size)
+        if not self.scored_outside:
+            self._observe(key, size)
         for live in self._live:
             live.on_access(key)
 

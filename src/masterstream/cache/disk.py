@@ -98,6 +98,11 @@ class DiskTier:
     def capacity_bytes(self) -> int:
         return self._ledger.capacity_bytes
 
+    @property
+    def policy(self) -> EvictionPolicy:
+        """The policy choosing this tier's victims."""
+        return self._ledger.policy
+
     def path_for(self, key: ChunkKey) -> Path:
         return self.directory / f"{key.digest}{ENTRY_SUFFIX}"
 

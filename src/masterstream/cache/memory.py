@@ -47,6 +47,11 @@ class MemoryTier:
     def capacity_bytes(self) -> int:
         return self._ledger.capacity_bytes
 
+    @property
+    def policy(self) -> EvictionPolicy:
+        """The policy choosing this tier's victims."""
+        return self._ledger.policy
+
     def get(self, key: ChunkKey) -> bytes | None:
         value = self._data.get(key)
         if value is None:

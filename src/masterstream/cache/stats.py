@@ -25,6 +25,8 @@ from .tier import MB, TierStats
 
 if TYPE_CHECKING:
     from .render_stats import RenderStats
+    from .shared_cluster import SharedCluster
+    from .tier import Tier
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +127,27 @@ class CacheStatsSnapshot:
     """The shared (Redis) tier, when this server shares one with others."""
     cluster: Mapping[str, object] | None = None
     """This server's id and its link to the shared tier (when there is one)."""
+
+    @classmethod
+    def of(
+        cls, tier1: Tier, tier2: Tier, *, requests: int, render: RenderSnapshot,
+        warmer: Mapping[str, object], shared: SharedCluster | None,
+    ) -> CacheStatsSnapshot:  # fmt: skip
+        """A reading of both tiers' counters (and the shared tier's, when there is one)."""
+        stats1, stats2 = tier1.stats(), tier2.stats()
+        shared_stats = None if shared is None else shared.tier.stats()
+        tracks_cached = len({*tier1.track_ids(), *tier2.track_ids()})
+        return cls(
+            tier1=stats1,
+            tier2=stats2,
+            overall=OverallStats.of(
+                stats1, stats2, requests=requests, tracks_cached=tracks_cached, shared=shared_stats
+            ),
+            render=render,
+            warmer=MappingProxyType(dict(warmer)),
+            shared=shared_stats,
+            cluster=None if shared is None else MappingProxyType(shared.status()),
+        )
 
     def as_dict(self, tracks: Mapping[int, Mapping[str, object]]) -> dict[str, object]:
         """The seed's ``get_stats()`` shape, with ``tracks`` (per-track status) supplied."""
