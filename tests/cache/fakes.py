@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections import Counter
+from typing import Any
 
-from masterstream.cache import ONDEMAND_NOW, ChunkKey, Priority, TrackCacheInfo
+from masterstream.cache import ONDEMAND_NOW, ChunkCache, ChunkKey, Priority, Tier, TrackCacheInfo
 from masterstream.errors import RenderError, TrackNotFoundError
 from tests.clock import FakeClock as SimClock  # noqa: F401  (re-exported: the warmer tests' name)
 
@@ -89,3 +90,21 @@ class FailingRender(FakeRender):
     def __init__(self) -> None:
         super().__init__()
         self.fail_with = RenderError("the mastering chain exploded")
+
+
+class CacheFactory:
+    """Builds ChunkCaches over fake tracks (``{track_id: chunk_count}``) and closes them."""
+
+    def __init__(self, tracks: dict[int, int]) -> None:
+        self.tracks = tracks
+        self.caches: list[ChunkCache] = []
+
+    def __call__(self, tier1: Tier, tier2: Tier, render: FakeRender, **kwargs: Any) -> ChunkCache:
+        cache = ChunkCache(tier1, tier2, resolver=FakeResolver(self.tracks), render=render,
+                           pipeline_version="1", **kwargs)  # fmt: skip
+        self.caches.append(cache)
+        return cache
+
+    async def aclose(self) -> None:
+        for cache in self.caches:
+            await cache.aclose()

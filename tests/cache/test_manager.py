@@ -7,38 +7,32 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from masterstream.cache import ChunkCache, DiskTier, MemoryTier
 from masterstream.errors import ChunkOutOfRangeError, RenderError, TrackNotFoundError
 
-from .fakes import FailingRender, FakeRender, FakeResolver, chunk_bytes
+from .fakes import CacheFactory, FailingRender, FakeRender, chunk_bytes
 
 CHUNK_BYTES = 2000
 
 
 @pytest.fixture
 async def build(tmp_path: Path) -> AsyncIterator[Callable[..., ChunkCache]]:
-    caches: list[ChunkCache] = []
+    caches = CacheFactory({1: 6, 12: 6, 2: 3})
 
-    def factory(render: FakeRender | None = None, **kwargs: object) -> ChunkCache:
-        tier1 = kwargs.pop("tier1", None)
-        tier2 = kwargs.pop("tier2", None)
-        cache = ChunkCache(
-            MemoryTier(100_000) if tier1 is None else tier1,
-            DiskTier(tmp_path / "tier2", 1_000_000, fsync=False) if tier2 is None else tier2,
-            resolver=FakeResolver({1: 6, 12: 6, 2: 3}),
-            render=render or FakeRender(CHUNK_BYTES),
-            pipeline_version="1",
-            **kwargs,
-        )
-        caches.append(cache)
-        return cache
+    def factory(render: FakeRender | None = None, **kwargs: Any) -> ChunkCache:
+        tier1, tier2 = kwargs.pop("tier1", None), kwargs.pop("tier2", None)
+        if tier1 is None:
+            tier1 = MemoryTier(100_000)
+        if tier2 is None:
+            tier2 = DiskTier(tmp_path / "tier2", 1_000_000, fsync=False)
+        return caches(tier1, tier2, render or FakeRender(CHUNK_BYTES), **kwargs)
 
     yield factory
-    for cache in caches:
-        await cache.aclose()
+    await caches.aclose()
 
 
 async def test_miss_render_then_tier1_hit_returns_the_stored_object(build) -> None:

@@ -12,7 +12,7 @@ import pytest
 from masterstream.cache import ONDEMAND_NOW, ChunkCache, ChunkKey, DiskTier, MemoryTier
 from masterstream.cache.memory import ENTRY_OVERHEAD_BYTES
 
-from .fakes import FakeRender, FakeResolver, chunk_bytes
+from .fakes import CacheFactory, FakeRender, chunk_bytes
 
 CHUNK_BYTES = 2000
 TWO_CHUNKS = 2 * (CHUNK_BYTES + ENTRY_OVERHEAD_BYTES)
@@ -35,22 +35,15 @@ class GatedDiskTier(DiskTier):
 
 @pytest.fixture
 async def build(tmp_path: Path) -> AsyncIterator[Callable[..., ChunkCache]]:
-    caches: list[ChunkCache] = []
+    caches = CacheFactory({1: 8, 2: 8})
 
     def factory(tier1_bytes: int = TWO_CHUNKS, tier2: DiskTier | None = None) -> ChunkCache:
-        cache = ChunkCache(
-            MemoryTier(tier1_bytes),
-            tier2 or GatedDiskTier(tmp_path / "tier2", 1_000_000, fsync=False),
-            resolver=FakeResolver({1: 8, 2: 8}),
-            render=FakeRender(CHUNK_BYTES),
-            pipeline_version="1",
-        )
-        caches.append(cache)
-        return cache
+        if tier2 is None:
+            tier2 = GatedDiskTier(tmp_path / "tier2", 1_000_000, fsync=False)
+        return caches(MemoryTier(tier1_bytes), tier2, FakeRender(CHUNK_BYTES))
 
     yield factory
-    for cache in caches:
-        await cache.aclose()
+    await caches.aclose()
 
 
 def placed(cache: ChunkCache, keys: list[ChunkKey]) -> list[tuple[bool, bool]]:

@@ -27,6 +27,7 @@ tier serialises calls, so the policy keeps no lock of its own.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable, Sequence
 
 from .eviction import EvictionPolicy, LRUPolicy
@@ -35,6 +36,7 @@ from .s3fifo import S3FIFOPolicy
 MIN_WINDOW_REQUESTS = 64
 REQUEST_MARGIN = 0.3
 REQUEST_WINDOW_FACTOR = 32.0
+REQUEST_EVIDENCE_Z = 2.0
 """Hysteresis and window when scored on the cache's requests (:meth:`score_requests`):
 chosen on seed 1 of ``bench/cache_policy_replay.py`` (margins 0.1-0.5, windows 4-64);
 smaller ones switch on noise and fall behind LRU by up to 3 points on some traces."""
@@ -115,12 +117,14 @@ class AdaptivePolicy(EvictionPolicy):
         *,
         margin: float = REQUEST_MARGIN,
         window_factor: float = REQUEST_WINDOW_FACTOR,
+        evidence_z: float = REQUEST_EVIDENCE_Z,
     ) -> None:
         """From now on score the experts only on :meth:`observe` (the whole cache's
         requests), with shadows of ``capacity_bytes``."""
         self.scored_outside = True
         self.margin = margin
         self.window_factor = window_factor
+        self.evidence_z = evidence_z
         self._shadows = [_Shadow(make(), capacity_bytes) for make in self.experts]
 
     def observe(
@@ -143,9 +147,17 @@ class AdaptivePolicy(EvictionPolicy):
         for i, shadow in enumerate(self._shadows):
             scores[i] = scores[i] * keep + shadow.request(key, size_bytes)
         best = max(range(len(scores)), key=lambda i: (scores[i], i == self.leader))
-        if best != self.leader and scores[best] > scores[self.leader] * (1.0 + self.margin):
+        if best != self.leader and self._clearly_ahead(scores[best], scores[self.leader]):
             self.leader = best
             self.switches += 1
+
+    def _clearly_ahead(self, best: float, leader: float) -> bool:
+        """``best`` beats the leader by the margin and, when scored on requests, by more
+        than chance (``evidence_z`` standard deviations of a count of hits)."""
+        lead = best - leader
+        if lead <= leader * self.margin:
+            return False
+        return not self.scored_outside or lead > self.evidence_z * math.sqrt(best + leader)
 
     def on_insert(self, key: Hashable, size_bytes: int) -> None:
         if not self.scored_outside:
