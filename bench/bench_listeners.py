@@ -104,6 +104,18 @@ def catalog(base_url: str) -> tuple[list[dict], list[str], float]:
     return tracks, presets, float(tracks[0]["chunk_duration_s"])
 
 
+def ramp_s(args: argparse.Namespace, count: int) -> float:
+    """Seconds over which ``count`` listeners press play: a flash crowd (``--ramp``), or
+    steady arrivals (``--arrival-every`` seconds between presses)."""
+    return args.ramp if args.arrival_every is None else args.arrival_every * count
+
+
+def duration_s(args: argparse.Namespace, count: int) -> float:
+    """Playback per listener: with steady arrivals, long enough that all ``count`` play
+    together for ``--duration`` seconds."""
+    return args.duration if args.arrival_every is None else ramp_s(args, count) + args.duration
+
+
 async def play(server: ServerUnderTest, count: int, args: argparse.Namespace) -> tuple[float, list]:
     tracks, presets, chunk_s = catalog(server.base_url)
     variants = make_variants(tracks, presets, count)
@@ -113,14 +125,14 @@ async def play(server: ServerUnderTest, count: int, args: argparse.Namespace) ->
             server.base_url,
             server.ws_url,
             chunk_s=chunk_s,
-            duration_s=args.duration,
+            duration_s=duration_s(args, count),
             timeout_s=args.timeout,
             position_every_s=args.position_every,
         )
         for v in variants
     ]
     start_s = asyncio.get_running_loop().time() + 0.5
-    ramp_step_s = args.ramp / count
+    ramp_step_s = ramp_s(args, count) / count
     presses = (listener.run(start_s + i * ramp_step_s) for i, listener in enumerate(listeners))
     return chunk_s, await asyncio.gather(*presses)
 
@@ -193,6 +205,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--ramp", type=float, default=5.0, help="Seconds over which the listeners press play."
     )
     parser.add_argument(
+        "--arrival-every",
+        type=float,
+        default=None,
+        help="Steady arrivals: seconds between presses (instead of --ramp); each listener "
+        "then plays until all have played together for --duration seconds.",
+    )
+    parser.add_argument(
         "--position-every",
         type=float,
         default=2.0,
@@ -250,6 +269,7 @@ def main(argv: list[str] | None = None) -> None:
         "loadavg_start": loadavg(),
         "duration_s": args.duration,
         "ramp_s": args.ramp,
+        "arrival_every_s": args.arrival_every,
         "position_every_s": args.position_every,
         "chunk_s": 10.0,
         "notes": args.note,

@@ -175,6 +175,16 @@ def error_lines(rows: list[dict]) -> list[str]:
     return lines or ["- none"]
 
 
+def arrivals(meta: dict) -> str:
+    """How listeners pressed play: a flash crowd, or one every few seconds."""
+    every = meta.get("arrival_every_s")
+    if every is None:
+        return (f"{meta['duration_s']:.0f} s of playback per listener, presses ramped over "
+                f"{meta['ramp_s']:.0f} s (a flash crowd)")  # fmt: skip
+    return (f"steady arrivals: one press every {every:g} s, each listener playing until all "
+            f"have played together for {meta['duration_s']:.0f} s")  # fmt: skip
+
+
 def markdown(meta: dict, rows: list[dict]) -> str:
     """The whole report: how it was run, then one row per listener count."""
     out = [
@@ -185,8 +195,7 @@ def markdown(meta: dict, rows: list[dict]) -> str:
         f"- command: `{meta['command']}`",
         f"- server: checkout `{meta['checkout']}` at `{meta['commit']}`",
         f"- load average (1/5/15 min) at start: {meta['loadavg_start']}",
-        f"- {meta['duration_s']:.0f} s of playback per listener, presses ramped over "
-        f"{meta['ramp_s']:.0f} s, position reports every {meta['position_every_s']:.0f} s, "
+        f"- {arrivals(meta)}, position reports every {meta['position_every_s']:.0f} s, "
         f"{meta['chunk_s']:.0f} s chunks (WAV); every listener on a distinct track/preset/"
         "intensity variant",
         "- **one fresh server per listener count: cold cache and no plans yet** (fresh data "

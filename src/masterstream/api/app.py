@@ -9,7 +9,9 @@ warming and the warmer stop, in-flight renders are cancelled (nothing is stored 
 them) and pending disk writes — atomic renames — finish.
 
 The request path is declared here once: problem handlers, the request-metrics
-middleware, then the routers (the chunk route among them, see ``routes/chunks.py``).
+middleware, then the routers (the chunk route among them, see ``routes/chunks.py``; the
+app serves it through the same handlers and middleware with fewer framework layers, see
+``direct_routes.py``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from ..monitoring import CacheMonitor, EndpointMetrics
 from ..service.engine import Engine, preload_render_path
 from ..service.request import DEFAULT_PRESET
 from .access import install_access, open_auth
+from .direct_routes import DirectApp
 from .feed import LiveFeed
 from .http_metrics import build_registry
 from .observation import RequestObserver
@@ -120,7 +123,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
             if trace is not None:
                 trace.close()
 
-    app = FastAPI(
+    app = DirectApp(
         title="masterstream",
         summary="Music mastered on the fly, streamed from an observable two-tier chunk cache.",
         version="0.1.0",

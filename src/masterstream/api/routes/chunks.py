@@ -1,9 +1,10 @@
 """One mastered chunk: ``/api/tracks/{id}/chunks/{k}`` (bytes) and ``…/info`` (metadata).
 
-The bytes route is the hottest path of the server, so it is a :class:`RequestRoute`: its
-endpoint receives the request and parses the parameters itself with the service's strict
-parser (documented in the OpenAPI schema by hand), skipping FastAPI's per-parameter
-machinery, which costs more than a tier1 hit. The key is built once; a matching
+The bytes route is the hottest path of the server, so it is a
+:class:`~masterstream.api.direct_routes.DirectRoute`: its endpoint receives the request and
+parses the parameters itself with the service's strict parser (documented in the OpenAPI
+schema by hand), and the app serves it through its own middleware only, skipping the
+framework's generic layers, which cost more than a tier1 hit. The key is built once; a matching
 ``If-None-Match`` is answered 304 before the cache is asked; everything else is one
 :meth:`ChunkService.get <masterstream.service.chunks.ChunkService.get>`.
 """
@@ -11,16 +12,15 @@ machinery, which costs more than a tier1 hit. The key is built once; a matching
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.routing import APIRoute
 
 from ...monitoring import CacheAwareResponse, ChunkCacheMetadata, create_cache_aware_response
 from ...service.request import ChunkRequest, Variant
 from ..budgets import charge, refuse_if_exhausted
+from ..direct_routes import DirectRoute
 from ..headers import cache_control, cache_status, etag_matches, server_timing, strong_etag
 from ..params import (
     ChunkIdxParam,
@@ -41,14 +41,6 @@ AUDIO_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     304: {"description": "Not modified (If-None-Match matched the ETag)."},
 }
-
-
-class RequestRoute(APIRoute):
-    """A documented route whose endpoint takes the :class:`Request` and returns a
-    :class:`Response` itself: no dependency solving, no per-parameter validation."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        return self.endpoint
 
 
 async def get_chunk(request: Request) -> Response:
@@ -81,14 +73,14 @@ async def get_chunk(request: Request) -> Response:
 
 
 router.add_api_route(
-    CHUNK_ENDPOINT, get_chunk, methods=["GET"], route_class_override=RequestRoute,
+    CHUNK_ENDPOINT, get_chunk, methods=["GET"], route_class_override=DirectRoute,
     summary="A mastered chunk's audio bytes", response_class=Response,
     responses=AUDIO_RESPONSES, openapi_extra={"parameters": chunk_openapi_parameters()},
 )  # fmt: skip
 # HEAD shares the endpoint; it stays out of the schema, where it would repeat GET's
 # operation id (FastAPI names operations per route, not per method).
 router.add_api_route(
-    CHUNK_ENDPOINT, get_chunk, methods=["HEAD"], route_class_override=RequestRoute,
+    CHUNK_ENDPOINT, get_chunk, methods=["HEAD"], route_class_override=DirectRoute,
     include_in_schema=False, response_class=Response,
 )  # fmt: skip
 
