@@ -5,8 +5,7 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
-COLUMNS = ("server before", "server after", "lru", "s3fifo", "wtinylfu", "arc", "adaptive",
-           "belady")  # fmt: skip
+COLUMNS = ("server", "lru", "s3fifo", "wtinylfu", "arc", "adaptive", "belady")
 DEV_SEED = 1  # the seed the design was developed on; the others are held out
 
 
@@ -25,7 +24,7 @@ def summary(rows: list[dict], mode: str) -> list[str]:
         "|---|---|---:|---:|---:|---:|",
     ]
     groups = [("held-out seeds", [r for r in rows if held_out(r)]), ("all seeds", rows)]
-    for column in COLUMNS:
+    for column in columns_of(rows, mode):
         for label, group in groups:
             cells = [r["results"] for r in group if r["mode"] == mode and column in r["results"]]
             if not cells:
@@ -43,11 +42,18 @@ def summary(rows: list[dict], mode: str) -> list[str]:
     return lines
 
 
+def columns_of(rows: list[dict], mode: str) -> list[str]:
+    """The server first, candidates next, then the single-level policies."""
+    names = {c for r in rows if r["mode"] == mode for c in r["results"]}
+    extra = sorted(n for n in names if n.startswith("server,"))
+    return [c for c in COLUMNS[:1] if c in names] + extra + [c for c in COLUMNS[1:] if c in names]
+
+
 def cells(rows: list[dict], mode: str) -> list[str]:
-    columns = [c for c in COLUMNS if any(c in r["results"] for r in rows if r["mode"] == mode)]
+    columns = columns_of(rows, mode)
     lines = [
-        "| trace | MB | " + " | ".join(columns) + " | renders/request before → after | tier2 |",
-        "|---|---:|" + "---:|" * len(columns) + "---|---|",
+        "| trace | MB | " + " | ".join(columns) + " | server vs LRU | renders/request |",
+        "|---|---:|" + "---:|" * len(columns) + "---:|---:|",
     ]
     for r in rows:
         if r["mode"] != mode:
@@ -55,30 +61,13 @@ def cells(rows: list[dict], mode: str) -> list[str]:
         res = r["results"]
         values = []
         for c in columns:
-            mark = "**" if c == "server after" and res[c]["hit"] < res["lru"]["hit"] - 5e-5 else ""
+            mark = "**" if c == "server" and res[c]["hit"] < res["lru"]["hit"] - 5e-5 else ""
             values.append(f"{mark}{pct(res[c]['hit'])}{mark}")
-        renders = f"{res['server before']['renders']:.2f} → {res['server after']['renders']:.2f}"
+        delta = 100 * (res["server"]["hit"] - res["lru"]["hit"])
         lines.append(
-            f"| {r['name']} | {r['size_mb']} | " + " | ".join(values) + f" | {renders} "
-            f"| {r.get('tier2', 'disk')} |"
+            f"| {r['name']} | {r['size_mb']} | " + " | ".join(values) + f" | {delta:+.2f} "
+            f"| {res['server']['renders']:.2f} |"
         )
-    return lines
-
-
-def by_trace(extras: list[dict], mode: str, fill, columns: list[str]) -> list[str]:
-    """Mean over seeds per trace shape (family and load), one row per configuration."""
-    chosen = [e for e in extras if e["mode"] == mode and e["fill"] == fill]
-    shapes = sorted({(e["family"], e["listeners"]) for e in chosen})
-    head = [f"{family} {listeners}L" for family, listeners in shapes]
-    lines = ["| cache | " + " | ".join(head) + " | mean |", "|---|" + "---:|" * (len(head) + 1)]
-    for column in columns:
-        values = []
-        for shape in shapes:
-            group = [e["results"][column]["hit"] for e in chosen
-                     if (e["family"], e["listeners"]) == shape]  # fmt: skip
-            values.append(statistics.mean(group))
-        cells_ = " | ".join(pct(v) for v in values)
-        lines.append(f"| {column} | {cells_} | {pct(statistics.mean(values))} |")
     return lines
 
 
@@ -98,28 +87,30 @@ def traces_table(traces: list[dict]) -> list[str]:
 
 
 def write_report(result: dict, path: Path) -> None:
-    rows, extras = result["rows"], result["extras"]
+    rows = result["rows"]
+    tier2 = "the real `DiskTier`" if result["disk"] else "a `MemoryTier`"
     out = [
         "# Cache policies replayed on listening traces",
         "",
-        f"Command: `.venv/bin/{result['command'].strip()}` ({result['elapsed_s']:.0f} s, "
-        f"commit {result.get('commit', '?')}). "
-        f"Seeds {result['seeds']}; seed {DEV_SEED} was used while designing the change, the "
+        f"Command: `nice -n 19 .venv/bin/{result['command'].strip()}` ({result['elapsed_s']:.0f} s,"
+        f" commit {result.get('commit', '?')}, load average "
+        f"{result.get('load_average_before', ['?'])[0]} before, "
+        f"{result.get('load_average', ['?'])[0]} after). "
+        f"Seeds {result['seeds']}; seed {DEV_SEED} was used while choosing the policies, the "
         "others are held out. Hit ratio = requests served from cache / requests, in %.",
         "",
-        "*server before*: the real `ChunkCache` (inclusive tiers: every render is written to "
-        "both, tier2 hits are copied up), `MemoryTier` 12 MB LRU + `DiskTier` S3-FIFO, in total "
-        "the capacity shown. *server after*: write-back tiers (`bench/exclusive_cache.py`: a "
-        "render goes to tier1 only and down to tier2 when tier1 evicts it; the manager change "
-        "proposed for `cache/manager.py`) with tier2 `adaptive`. The other columns are one "
-        "level with one policy at the same total bytes. *demand*: requests only (the warmer "
-        "idles, as in an HTTP replay). *warm*: the warmer emulated between requests (look-ahead "
-        f"of 2 chunks into tier1, then the rest of the track into tier2, {result['render_s']} s "
-        "a render, only in the time before the next request); single-level policies get the "
-        "same inserts. Belady is offline and demand-only. The server's tier2 is the real "
-        "`DiskTier` in every demand replay and in warm replays at "
-        f"{result['warm_disk_mb']} MB; other warm replays use a `MemoryTier` as tier2 (same "
-        "ledger and policy code, no file I/O). The design was tried on seed 1 only.",
+        "*server*: the real `ChunkCache` with exclusive tiers (a render goes to tier1, tier1's "
+        "victims are written down to tier2, a tier2 hit moves up), `MemoryTier` 12 MB + tier2 "
+        f"as {tier2} for the rest of the capacity shown, each tier with the server's default "
+        "policy; *server, tier2 X*: the same with tier2 policy X. The other columns are one "
+        "level with one policy at the same total bytes (every entry charged the same "
+        "per-entry overhead). *demand*: requests only (the warmer idles, as in an HTTP "
+        "replay). *warm*: the warmer emulated between requests (look-ahead of 2 chunks into "
+        f"tier1, then the next 4 chunks into tier2, as `cache/warmer.py`; {result['render_s']} "
+        "s a render, only in the time before the next request); single-level policies get "
+        "the same inserts. Belady is offline and demand-only. A `MemoryTier` tier2 keeps its "
+        "accounting in the same `TierLedger` with the same policy code as `DiskTier`: file "
+        "I/O changes how long a replay takes, not which chunk is kept.",
         "",
         "## Traces",
         "",
@@ -129,15 +120,5 @@ def write_report(result: dict, path: Path) -> None:
         out += ["", f"## Summary, {mode}", "", *summary(rows, mode)]
     for mode in ("demand", "warm"):
         out += ["", f"## Every trace and capacity, {mode}", "",
-                "Bold: *server after* below LRU.", "", *cells(rows, mode)]  # fmt: skip
-    if extras:
-        names = [c for c in extras[0]["results"]]
-        out += ["", "## The change taken apart (252 MB, tier2 as MemoryTier, mean over seeds)"]
-        for mode in ("demand", "warm"):
-            out += ["", f"{mode}:", "", *by_trace(extras, mode, None, names)]
-        out += ["", "## The warmer's fill (252 MB, warm, mean over seeds)"]
-        for fill in (None, 4, 0):
-            label = {None: "whole track (today)", 4: "4 chunks past the look-ahead", 0: "none"}
-            out += ["", f"fill: {label[fill]}", ""]
-            out += by_trace(extras, "warm", fill, ["server before", "server after", "lru"])
+                "Bold: *server* below LRU.", "", *cells(rows, mode)]  # fmt: skip
     path.write_text("\n".join(out) + "\n")

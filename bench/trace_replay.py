@@ -3,9 +3,11 @@
 Two targets behind one small interface (``demand``, ``hot``, ``fill``), so the warmer
 model below drives both the same way:
 
-- :class:`ServerTarget`: the real :class:`ChunkCache` with the real ``MemoryTier`` and
-  ``DiskTier`` (in a temporary directory) and their policies, a render that returns
-  bytes of the key's size, and a resolver built from the trace. Requests go through
+- :class:`ServerTarget`: the real :class:`ChunkCache` with the real ``MemoryTier`` and,
+  as tier2, a ``MemoryTier`` (default) or the real ``DiskTier`` (in a temporary
+  directory): both keep their accounting in the same ``TierLedger`` with the same policy
+  code, so file I/O changes the time a replay takes, not a decision. A render returns
+  bytes of the key's size; the resolver is built from the trace. Requests go through
   ``get_or_render``; each request's tier2 write is awaited before the next one, so a
   replay is deterministic.
 - :class:`PolicyTarget`: one byte-bounded level (the tiers' own ``TierLedger``) with
@@ -14,8 +16,9 @@ model below drives both the same way:
 :class:`WarmerModel` emulates the server's warmer between requests, as the real one
 works: after a request for chunk i of a track and variant (that listener is now the most
 recent one) it makes chunks i+1..i+lookahead present in tier1 (touching them if they are
-there, promoting them from tier2, or rendering them), then fills the rest of that track
-into tier2 only (after the playhead, then before it). It renders one chunk at a time,
+there, promoting them from tier2, or rendering them), then fills the next
+``fill_chunks`` chunks (4, as ``cache/warmer.py``; None: the rest of the track) into
+tier2 only (after the playhead, then before it). It renders one chunk at a time,
 ``render_s`` seconds each, only in the time left before the next request of the trace
 (after that request's own render on a miss): the real warmer has one worker and yields
 to on-demand renders.
@@ -36,6 +39,7 @@ from pathlib import Path
 from masterstream.cache import ChunkCache, ChunkKey, DiskTier, MemoryTier, TrackCacheInfo
 from masterstream.cache.ledger import TierLedger
 from masterstream.cache.memory import ENTRY_OVERHEAD_BYTES
+from masterstream.cache.policies import DEFAULT_POLICY
 from masterstream.cache.protocols import Lane, Priority
 from masterstream.cache.trace import TraceRecord
 from masterstream.errors import TrackNotFoundError
@@ -50,9 +54,8 @@ class ServerConfig:
     """How the server's cache is built: the manager class and each tier's policy."""
 
     name: str
-    cache_class: type[ChunkCache] = ChunkCache
-    tier1_policy: str = "lru"
-    tier2_policy: str = "s3fifo"
+    tier1_policy: str = "default"
+    tier2_policy: str = "default"
     tier1_bytes: int = TIER1_BYTES
 
 
@@ -93,10 +96,10 @@ class WarmerModel:
     """The warmer's jobs after one request: look-ahead (hot) first, then the track's fill."""
 
     def __init__(self, geometry: TraceGeometry, *, lookahead: int = 2,
-                 fill_chunks: int | None = None, render_s: float = RENDER_S) -> None:  # fmt: skip
+                 fill_chunks: int | None = 4, render_s: float = RENDER_S) -> None:  # fmt: skip
         self.geometry = geometry
         self.lookahead = lookahead
-        self.fill_chunks = fill_chunks  # None: the whole track (as the server); 0: no fill
+        self.fill_chunks = fill_chunks  # None: the whole track; 0: no fill
         self.render_s = render_s
 
     def renders_allowed(self, gap_s: float, missed: bool) -> int:
@@ -113,10 +116,11 @@ class WarmerModel:
 
 
 class ServerTarget:
-    """The real ChunkCache (tier1 MemoryTier, tier2 DiskTier), driven like the server."""
+    """The real ChunkCache (tier1 MemoryTier, tier2 MemoryTier or DiskTier), driven like
+    the server; ``"default"`` policies are the server's defaults for each tier."""
 
     def __init__(
-        self, geometry: TraceGeometry, config: ServerConfig, total_bytes: int, *, disk: bool = True
+        self, geometry: TraceGeometry, config: ServerConfig, total_bytes: int, *, disk: bool = False
     ) -> None:
         self.geometry = geometry
         base = SHM if SHM.is_dir() else None
@@ -124,12 +128,13 @@ class ServerTarget:
         self.renders = 0
         self._blobs: dict[int, bytes] = {}
         tier2_bytes = total_bytes - config.tier1_bytes
+        policy2 = DEFAULT_POLICY if config.tier2_policy == "default" else config.tier2_policy
         tier2 = (
-            DiskTier(self._tmp.name, tier2_bytes, policy=config.tier2_policy, fsync=False)
+            DiskTier(self._tmp.name, tier2_bytes, policy=policy2, fsync=False)
             if disk
-            else MemoryTier(tier2_bytes, policy=config.tier2_policy, name="tier2")
+            else MemoryTier(tier2_bytes, policy=policy2, name="tier2")
         )
-        self.cache = config.cache_class(
+        self.cache = ChunkCache(
             MemoryTier(config.tier1_bytes, policy=config.tier1_policy),
             tier2,
             resolver=geometry,

@@ -32,7 +32,7 @@ HELP = {
     "tier1_capacity_bytes": "Memory tier capacity in MB.",
     "tier2_capacity_bytes": "Disk tier capacity in MB.",
     "eviction_policy": "Eviction policy of the cache tiers ('default': LRU in memory, "
-    "adaptive LRU/S3-FIFO on disk; with exclusive tiers at or above one LRU of both).",
+    "adaptive LRU/S3-FIFO on disk, scored on the requests of both tiers).",
     "render_workers": "Render workers (0: sized to the machine).",
     "render_pool": "Render in a 'thread' pool or a 'process' pool (fault isolation).",
     "host": "Address to bind (127.0.0.1: this machine only).",
