@@ -149,3 +149,15 @@ async def test_a_clear_during_a_running_demotion_write_leaves_nothing(build) -> 
     assert len(cache.tier1) == len(tier2) == 0
     assert not list(tier2.directory.glob("*.chunk"))
     assert placed(cache, keys) == [(False, False)] * 2
+
+
+async def test_tier2_holds_what_tier1_leaves_free_and_gives_it_back(build) -> None:
+    cache = build(tier1_bytes=TWO_CHUNKS + CHUNK_BYTES // 2)  # room for 2.5 chunks
+    tier2_bytes = cache.tier2.capacity_bytes
+    await render_all(cache, 1, 4)  # tier1 keeps 2 chunks; half a chunk of it is free
+    assert cache.tier2.capacity_bytes == tier2_bytes + CHUNK_BYTES // 2
+    await cache.put_chunk(2, 0, b"x" * (CHUNK_BYTES // 4))  # fits in tier1's free bytes
+    await cache.flush()
+    assert cache.stats().tier1.evictions == 2  # tier1 grew without evicting
+    free_bytes = CHUNK_BYTES // 2 - (CHUNK_BYTES // 4 + ENTRY_OVERHEAD_BYTES)
+    assert cache.tier2.capacity_bytes == tier2_bytes + free_bytes  # given back

@@ -21,7 +21,6 @@ from .fakes import FakeRender, FakeResolver
 CHUNK_BYTES = 4000
 ENTRY_BYTES = CHUNK_BYTES + ENTRY_OVERHEAD_BYTES
 TRACKS, TRACK_CHUNKS = 60, 12
-TIER1_CHUNKS, TIER2_CHUNKS = 6, 54
 
 
 def listening_trace(seed: int, listeners: int = 8, listens: int = 160) -> list[tuple[int, int]]:
@@ -74,12 +73,16 @@ async def cache_hits(cache: ChunkCache, trace: list[tuple[int, int]]) -> tuple[i
 
 @pytest.mark.parametrize("seed", [11, 12])
 @pytest.mark.parametrize("tier2_policy", ["lru", DEFAULT_POLICY])
+@pytest.mark.parametrize(
+    "tier1_chunks, tier2_chunks",
+    [(6, 54), (6.6, 54.6)],  # 6.6 + 54.6: 61 chunks in all, only if tier2 borrows tier1's 0.6
+)
 async def test_the_cache_hits_at_least_as_often_as_one_lru_of_its_bytes(
-    seed: int, tier2_policy: str
+    seed: int, tier2_policy: str, tier1_chunks: float, tier2_chunks: float
 ) -> None:
     cache = ChunkCache(
-        MemoryTier(TIER1_CHUNKS * ENTRY_BYTES),
-        MemoryTier(TIER2_CHUNKS * ENTRY_BYTES, policy=tier2_policy, name="tier2"),
+        MemoryTier(int(tier1_chunks * ENTRY_BYTES)),
+        MemoryTier(int(tier2_chunks * ENTRY_BYTES), policy=tier2_policy, name="tier2"),
         resolver=FakeResolver(dict.fromkeys(range(1, TRACKS + 1), TRACK_CHUNKS)),
         render=FakeRender(CHUNK_BYTES),
         pipeline_version="1",
@@ -89,7 +92,7 @@ async def test_the_cache_hits_at_least_as_often_as_one_lru_of_its_bytes(
         hits, keys = await cache_hits(cache, trace)
     finally:
         await cache.aclose()
-    lru = lru_hits(keys, TIER1_CHUNKS + TIER2_CHUNKS)
+    lru = lru_hits(keys, int(tier1_chunks + tier2_chunks))
     assert 0 < lru < len(trace) - len(set(keys))  # a trace where eviction matters
     if tier2_policy == "lru":
         assert hits == lru  # one LRU of the total bytes, hit for hit

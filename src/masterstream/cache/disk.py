@@ -190,6 +190,14 @@ class DiskTier:
             self.health.success()
         return True
 
+    def resize(self, capacity_bytes: int) -> int:
+        """A new byte bound, evicting down to it now; returns entries evicted."""
+        with self._lock:
+            victims = self._ledger.resize(capacity_bytes)
+            for victim, _ in victims:
+                self._unlink(self.path_for(victim))
+        return len(victims)
+
     def _write_failed(self, reason: str) -> None:
         self._ledger.write_errors += 1
         self.health.failure(reason)

@@ -55,6 +55,13 @@ class TierLedger:
             victims.append((key, size))
         return victims
 
+    def resize(self, capacity_bytes: int) -> list[tuple[ChunkKey, int]]:
+        """Bound the ledger by ``capacity_bytes`` from now on; the victims evicted to fit."""
+        if capacity_bytes < 0:
+            raise ValueError(f"capacity_bytes must not be negative, got {capacity_bytes}")
+        self.capacity_bytes = capacity_bytes
+        return self.make_room(0)
+
     def add(self, key: ChunkKey, size_bytes: int, *, recovered: bool = False) -> None:
         """Record a new entry (call :meth:`make_room` first). Re-adding a key is an update."""
         if key in self.sizes:

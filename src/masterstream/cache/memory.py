@@ -88,6 +88,15 @@ class MemoryTier:
         self._data[key] = value
         return True
 
+    def resize(self, capacity_bytes: int) -> int:
+        """A new byte bound, evicting down to it now; returns entries evicted."""
+        victims = self._ledger.resize(capacity_bytes)
+        for victim, _ in victims:
+            evicted = self._data.pop(victim)
+            if self.on_evict is not None:
+                self.on_evict(victim, evicted)
+        return len(victims)
+
     def delete(self, key: ChunkKey) -> bool:
         if self._ledger.remove(key) is None:
             return False

@@ -7,9 +7,11 @@ moves up (stored in tier1, deleted from tier2). With LRU in both tiers the pair 
 as one LRU of the total bytes. A chunk hit while in tier1 is marked reused and tier2's
 policy is told when it comes down (a tier2 policy would not see that reuse otherwise);
 a tier2 policy that can be scored on requests (``score_requests``, the adaptive one)
-observes every request of the pair, at the capacity of both tiers. Epochs, one for
-everything and one per track, move on each clear, so bytes rendered or scheduled for
-writing before a clear are never stored after it.
+observes every request of the pair, at the capacity of both tiers. tier2 may use the
+bytes tier1 leaves free (up to :data:`BORROW_LIMIT_BYTES`): each tier rounds its bound
+down to whole chunks, and borrowing makes the pair hold what one cache of the total would.
+Epochs, one for everything and one per track, move on each clear, so bytes rendered or
+scheduled for writing before a clear are never stored after it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ if TYPE_CHECKING:
     from .tier import Tier
 
 
+BORROW_LIMIT_BYTES = 2_000_000
+"""At most this much of tier1's free space goes to tier2: about one WAV chunk, the rounding
+it makes up for (so a 240 MB tier2 stays below the monitor's 250 MB limit)."""
+
+
 class ExclusiveTiers:
     """tier1 (memory, reports evictions) over tier2, holding disjoint keys."""
 
@@ -34,13 +41,28 @@ class ExclusiveTiers:
         self.tier2 = tier2
         self._epoch = 0
         self._epochs: dict[int, int] = {}
-        self.writes = WriteBehind(tier1, tier2, self.epoch_of)
+        self._tier2_bytes = tier2.capacity_bytes
+        share = self.tier2_share if hasattr(tier2, "resize") else None
+        self.writes = WriteBehind(tier1, tier2, self.epoch_of, share)
         self._reused: set[ChunkKey] = set()
         tier1.on_evict = self._demote  # type: ignore[attr-defined]
         policy = getattr(tier2, "policy", None)
         self._observe = getattr(policy, "observe", None)
         if self._observe is not None:
             policy.score_requests(tier1.capacity_bytes + tier2.capacity_bytes)  # type: ignore[union-attr]
+
+    def tier2_share(self) -> int:
+        """The bytes tier2 may hold now: its own bound plus what tier1 leaves free."""
+        free = self.tier1.capacity_bytes - self.tier1.stats().size_bytes
+        return self._tier2_bytes + min(max(0, free), BORROW_LIMIT_BYTES)
+
+    def _put_tier1(self, key: ChunkKey, data: bytes) -> bool:
+        demotions = self.writes.demotions
+        if not self.tier1.put(key, data):
+            return False
+        if self.writes.demotions == demotions:  # tier1 grew into bytes tier2 may hold
+            self.writes.shrink()
+        return True
 
     def _demote(self, key: ChunkKey, data: bytes) -> None:
         reused = key in self._reused
@@ -95,7 +117,7 @@ class ExclusiveTiers:
         return data is not None
 
     async def _move_up(self, key: ChunkKey, data: bytes) -> None:
-        if self.tier1.put(key, data):  # it stays in tier2 if tier1 refuses it
+        if self._put_tier1(key, data):  # it stays in tier2 if tier1 refuses it
             self._reused.add(key)
             await call(self.tier2, self.tier2.delete, key)
 
@@ -104,7 +126,7 @@ class ExclusiveTiers:
         nothing if a clear moved ``epoch`` since they were asked for."""
         if epoch != self.epoch_of(key):
             return
-        if to_tier1 and self.tier1.put(key, data):
+        if to_tier1 and self._put_tier1(key, data):
             if key in self.tier2:  # a fill of it was written meanwhile
                 await call(self.tier2, self.tier2.delete, key)
             return

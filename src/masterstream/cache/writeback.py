@@ -7,13 +7,15 @@ task (a blocking tier in a thread, never on the event loop); until it is done th
 stay reachable here, so nobody renders the chunk again. A write carries the epoch of its
 chunk's track from when it was scheduled and stores nothing if a clear moved it since.
 A chunk moved up to tier1 while its write was pending is not written (or, if the write
-was already running, deleted from tier2 again), so a key is in one tier at a time.
+was already running, deleted from tier2 again), so a key is in one tier at a time. With a
+``share`` (the bytes tier2 may use now, see :mod:`.placement`), tier2 is resized to it
+before each write, and :meth:`WriteBehind.shrink` resizes it when tier1 grows.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -43,10 +45,12 @@ class WriteBehind:
         tier1: Tier,
         tier2: Tier,
         epoch_of: Callable[[ChunkKey], Epoch],
+        share: Callable[[], int] | None = None,
     ) -> None:
         self.tier1 = tier1
         self.tier2 = tier2
         self._epoch_of = epoch_of
+        self._share = share
         self._pending: dict[ChunkKey, tuple[bytes, asyncio.Task[None]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.demotions = 0
@@ -71,7 +75,8 @@ class WriteBehind:
         try:
             if epoch != self._epoch_of(key) or key in self.tier1:
                 return
-            await put(self.tier2, key, data)
+            share = None if self._share is None else self._share()
+            await call(self.tier2, _put_within, self.tier2, key, data, share)
             if key in self.tier1:  # moved up while it was being written
                 await call(self.tier2, self.tier2.delete, key)
             elif reused:
@@ -80,6 +85,19 @@ class WriteBehind:
             entry = self._pending.get(key)
             if entry is not None and entry[1] is asyncio.current_task():
                 del self._pending[key]
+
+    def shrink(self) -> None:
+        """tier1 grew without evicting: bring tier2 down to its share in the background."""
+        if self._share is None:
+            return
+        share = self._share()
+        if self.tier2.capacity_bytes > share:
+            self._track(call(self.tier2, self.tier2.resize, share))  # type: ignore[attr-defined]
+
+    def _track(self, work: Coroutine[object, object, object]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def get(self, key: ChunkKey) -> bytes | None:
         """The bytes of a pending write of ``key``, if there is one."""
@@ -124,6 +142,12 @@ class WriteBehind:
         for key in stored:  # type: ignore[union-attr]
             tier1.delete(key)
         return len(stored)  # type: ignore[arg-type]
+
+
+def _put_within(tier: Tier, key: ChunkKey, data: bytes, capacity_bytes: int | None) -> bool:
+    if capacity_bytes is not None:
+        tier.resize(capacity_bytes)  # type: ignore[attr-defined]
+    return tier.put(key, data)
 
 
 def _put_all(tier: Tier, entries: list[tuple[ChunkKey, bytes]]) -> list[ChunkKey]:
