@@ -6,13 +6,9 @@ A tier whose ``blocking`` flag is false (memory) is called inline, so a tier1 hi
 without a thread hop, a copy or any I/O; a blocking tier (disk) is called through
 ``asyncio.to_thread``.
 
-The tiers are exclusive (write-back): a key is in one tier at a time. A render goes to
-tier1 only; tier1's victims are written down to tier2 in the background
-(:class:`~.writeback.WriteBehind`, wired as tier1's ``on_evict``); a tier2 hit moves the
-chunk up (stored in tier1, deleted from tier2). With LRU in both tiers this is one LRU of
-the total bytes, so 12 MB of tier1 no longer hold copies of tier2's chunks. Warm fills
-and chunks too big for tier1 go to tier2 directly. :meth:`aclose` writes tier1 down, so
-the disk tier still holds everything after a restart.
+The tiers are exclusive (:mod:`.placement`): a render goes to tier1, tier1's victims are
+written down to tier2 behind the response, a tier2 hit moves up; :meth:`aclose` writes
+tier1 down, so the disk tier still holds everything after a restart.
 
 A miss goes through :class:`~.rendering.Renders` (one render per key, most urgent caller
 first). The :class:`~masterstream.cache.warmer.Warmer` reaches the cache only through
