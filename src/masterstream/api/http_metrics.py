@@ -30,6 +30,7 @@ from prometheus_client.registry import Collector
 from .. import __version__
 from ..mastering import PIPELINE_VERSION
 from ..monitoring import LATENCY_BUCKETS_S, build_cache_registry
+from ..monitoring.endpoint_metrics import SETTLE_EVERY
 
 if TYPE_CHECKING:
     from ..monitoring import CacheMonitor, EndpointMetrics
@@ -47,7 +48,9 @@ class HttpMetrics:
     """HTTP request counts and latency by route template, method, status and cache source.
 
     Every label is bounded: unmatched paths share one route label, unusual methods and
-    sources collapse to ``other``."""
+    sources collapse to ``other``. Requests are counted in batches (see
+    :meth:`EndpointMetrics.defer <masterstream.monitoring.EndpointMetrics.defer>`):
+    :meth:`settle` before reading the registry."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self.requests = Counter(
@@ -60,10 +63,23 @@ class HttpMetrics:
             ["route", "source"], buckets=LATENCY_BUCKETS_S, registry=registry,
         )  # fmt: skip
         self._children: dict[tuple[str, str, int, str], tuple[Any, Any]] = {}
+        self._pending: list[tuple[str, str, int, str, float]] = []
 
     def observe_request(
         self, route: str, method: str, status: int, source: str, duration_s: float
     ) -> None:
+        pending = self._pending
+        pending.append((route, method, status, source, duration_s))
+        if len(pending) >= SETTLE_EVERY:
+            self.settle()
+
+    def settle(self) -> None:
+        """Count every request observed since the last call."""
+        pending, self._pending = self._pending, []
+        for request in pending:
+            self._count(*request)
+
+    def _count(self, route: str, method: str, status: int, source: str, duration_s: float) -> None:
         method = method if method in HTTP_METHODS else "other"
         source = source if source in SOURCES else "other"
         labels = (route, method, status, source)

@@ -34,7 +34,7 @@ class RequestRecorder:
 
     def chunk(self, endpoint: str, result: ChunkResult) -> None:
         """One chunk served (by the chunk route or as part of a stream)."""
-        self.metrics.record(endpoint, result.source, result.timings.total_ms)
+        self.metrics.defer(endpoint, result.source, result.timings.total_ms)
         self._update_monitor()
 
     def failure(self, endpoint: str, elapsed_ms: float) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import InvalidIntensityError
 
@@ -68,6 +68,18 @@ class ChunkKey:
     chunk_index: int
     fmt: str
     loudness: str = TRACK_LOUDNESS
+    # computed once: every request looks its key up in several dicts, and names its ETag
+    _hash: int = field(init=False, repr=False, compare=False)
+    _digest: str | None = field(init=False, repr=False, compare=False, default=None)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type[ChunkKey], tuple[object, ...]]:
+        """Pickled by its fields: another process hashes strings with another seed."""
+        fields = (self.track_id, self.signature, self.pipeline_version, self.preset,
+                  self.intensity, self.chunk_index, self.fmt, self.loudness)  # fmt: skip
+        return (type(self), fields)
 
     def __post_init__(self) -> None:
         if isinstance(self.track_id, bool) or not isinstance(self.track_id, int):
@@ -96,6 +108,10 @@ class ChunkKey:
                 f"loudness must be {TRACK_LOUDNESS!r} or {ALBUM_LOUDNESS_PREFIX}<version>, "
                 f"got {self.loudness!r}"
             )
+        object.__setattr__(self, "_hash", hash((
+            self.track_id, self.signature, self.pipeline_version, self.preset, self.intensity,
+            self.chunk_index, self.fmt, self.loudness,
+        )))  # fmt: skip
 
     def to_str(self) -> str:
         """Stable text form, e.g. ``ck1:12:ab12..:1:warm:0.50:3:wav`` (album mode appends
@@ -118,7 +134,10 @@ class ChunkKey:
     @property
     def digest(self) -> str:
         """40 hex characters naming this key's file (blake2b-160 of :meth:`to_str`)."""
-        return hashlib.blake2b(self.to_str().encode(), digest_size=20).hexdigest()
+        if self._digest is None:
+            digest = hashlib.blake2b(self.to_str().encode(), digest_size=20).hexdigest()
+            object.__setattr__(self, "_digest", digest)
+        return self._digest  # type: ignore[return-value]
 
     @classmethod
     def from_str(cls, text: str) -> ChunkKey:

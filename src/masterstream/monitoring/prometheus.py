@@ -150,6 +150,7 @@ class CacheCollector(Collector):
             f"{PREFIX}requests", "Cache-aware requests by where they were served from.",
             labels=["source"],
         )  # fmt: skip
+        metrics.settle()
         for source, buckets in metrics.latency_buckets.items():
             requests.add_metric([source], float(buckets.count))
         yield requests

@@ -25,12 +25,15 @@ from dataclasses import dataclass, field
 
 from ..audio.formats import parse_token
 from ..cache import ChunkCache, ChunkKey, Lane, Priority
+from ..cache.keys import TRACK_LOUDNESS
+from ..library.catalog import TrackRecord
 from .album_loudness import album_of, album_version, loudness_token
 from .renderer import ensure_unchanged_on_disk
 from .request import ChunkRequest
 from .tracks import TrackLibrary
 
 ChunkObserver = Callable[["ChunkResult"], None]
+KEY_MEMO_SIZE = 65_536  # remembered keys (a few MB at most); all forgotten when full
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,14 +99,28 @@ class ChunkService:
         self.clock = clock
         self.recent = RecentRequests()
         self.observers: list[ChunkObserver] = []
+        self._keys: dict[tuple[object, ...], tuple[ChunkKey, TrackRecord]] = {}
 
     def key(self, request: ChunkRequest) -> ChunkKey:
         """The cache key of ``request`` as the track is now (raises ``TrackNotFoundError``,
-        ``ChunkOutOfRangeError``)."""
+        ``ChunkOutOfRangeError``).
+
+        Track-mode keys are remembered per request while the track's record is the same
+        object (every catalog reload makes new records): a repeated request gets the very
+        same key object, so the tiers' dictionaries find it by identity."""
         variant = request.variant
+        memo = (request.track_id, request.chunk_index, variant.key_preset, variant.intensity,
+                request.fmt)  # fmt: skip
+        known = self._keys.get(memo)
+        record = self.library.get(request.track_id)
+        if known is not None and known[1] is record and variant.loudness == TRACK_LOUDNESS:
+            return known[0]
         key = self.cache.make_key(request.track_id, request.chunk_index, variant.key_preset,
                                   variant.intensity, request.fmt)  # fmt: skip
-        if key.preset is None or variant.loudness == key.loudness:
+        if variant.loudness == TRACK_LOUDNESS or key.preset is None:
+            if len(self._keys) >= KEY_MEMO_SIZE:
+                self._keys.clear()
+            self._keys[memo] = (key, record)
             return key
         token = loudness_token(self.library, self.library.get(key.track_id), variant.loudness)
         return dataclasses.replace(key, loudness=token)

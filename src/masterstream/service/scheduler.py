@@ -167,9 +167,9 @@ class WorkScheduler:
             short = self._top(False)
             long = self._top(True)
             if long is not None and self.stats.long_running >= self.long_slots:
-                overflow = (long.priority.lane == Lane.ONDEMAND
-                            and long.cost_s <= self.overflow_cost_s
-                            and (short is None or short.priority.lane != Lane.ONDEMAND))  # fmt: skip
+                listener_waits = short is not None and short.priority.lane == Lane.ONDEMAND
+                overflow = (long.priority.lane == Lane.ONDEMAND and not listener_waits
+                            and long.cost_s <= self.overflow_cost_s)  # fmt: skip
                 long = long if overflow else None
             if short is None and long is None:
                 return

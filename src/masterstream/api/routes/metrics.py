@@ -19,4 +19,6 @@ router = APIRouter(tags=["metrics"])
     summary="Prometheus metrics",
 )
 async def prometheus_metrics(state: Annotated[ServerState, Depends(get_state)]) -> Response:
+    if state.http_metrics is not None:  # requests are counted in batches (HttpMetrics)
+        state.http_metrics.settle()
     return Response(generate_latest(state.registry), media_type=CONTENT_TYPE_LATEST)
