@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from masterstream.errors import MonitoringError
 from masterstream.monitoring import EndpointMetrics, LogHistogram
-from masterstream.monitoring.endpoint_metrics import NS_PER_MS, PERCENTILES, SOURCES
+from masterstream.monitoring.endpoint_metrics import NS_PER_MS, PERCENTILES, SETTLE_EVERY, SOURCES
 
 record_args = st.tuples(
     st.sampled_from(["/api/chunk", "/api/stream", "/api/info"]),
@@ -212,3 +212,26 @@ def test_bad_records_are_rejected(args, match: str) -> None:
     assert metrics.summary["total_requests"] == 0
     with pytest.raises(MonitoringError, match="max_history"):
         EndpointMetrics(max_history=0)
+
+
+def test_deferred_records_are_settled_in_order_before_any_read():
+    metrics = EndpointMetrics(max_history=5)
+    for i, source in enumerate(["tier1", "miss", "tier2"]):
+        metrics.defer("/chunk", source, float(i + 1))
+    assert len(metrics.metrics) == 0  # nothing touched yet on the hot path
+    assert metrics.get_summary()["total_requests"] == 3
+    assert [r.cache_source for r in metrics.metrics] == ["tier1", "miss", "tier2"]
+    metrics.defer("/chunk", "tier1", 9.0, success=False)
+    assert metrics.get_tier_stats()["error_percent"] == 25.0
+    metrics.defer("/chunk", "tier1", 1.0)
+    assert metrics.get_performance_trends(window=1)["recent_avg_ms"] == 1.0
+
+
+def test_deferred_records_are_settled_in_batches():
+    metrics = EndpointMetrics(max_history=10)
+    for _ in range(SETTLE_EVERY):
+        metrics.defer("/chunk", "tier1", 1.0)
+    assert len(metrics.metrics) == 10 and metrics.all_time["total_requests"] == SETTLE_EVERY
+    metrics.defer("/chunk", "tier1", 1.0)
+    metrics.clear()
+    assert metrics.get_summary()["total_requests"] == 0  # clear drops deferred ones too

@@ -120,3 +120,20 @@ def test_the_cli_renders_a_file_with_the_servers_samples(tmp_path):
     wav = asyncio.run(served())
     server_pcm = np.frombuffer(wav, dtype="<i2", offset=WAV_HEADER_BYTES).reshape(-1, 2)
     np.testing.assert_array_equal(cli_pcm, server_pcm)
+
+
+async def test_a_repeated_request_gets_the_same_key_until_its_track_changes(engine):
+    track = engine.library.records()[0]
+    service = engine.chunks
+    request = ChunkRequest(track.id, 1, Variant.of("warm", 0.5))
+    key = service.key(request)
+    assert service.key(ChunkRequest(track.id, 1, Variant.of("warm", 0.5))) is key
+    album = ChunkRequest(track.id, 1, Variant.of("warm", 0.5, "album"))
+    assert service.key(album).loudness != key.loudness  # album keys are never remembered
+    # the file changes and is rescanned: a new record, so a new key with the new signature
+    data, rate = sf.read(track.path)
+    sf.write(track.path, data * 0.5, rate)
+    await asyncio.to_thread(engine.library.scan, engine.settings.effective_library_dir)
+    changed = service.key(request)
+    assert changed is not key and changed.signature != key.signature
+    assert changed.signature == engine.library.get(track.id).signature
