@@ -18,6 +18,7 @@ from masterstream.cache import (
     MemoryTier,
     make_policy,
 )
+from masterstream.cache.adaptive import _Shadow
 from masterstream.cache.ledger import TierLedger
 from masterstream.cache.policies import POLICIES, AdaptivePolicy, ARCPolicy, WTinyLFUPolicy
 
@@ -173,6 +174,37 @@ def test_adaptive_follows_the_expert_that_hits_more(trace: list[int], winner: st
     assert policy.leader_name == winner
     assert hits >= 0.9 * alone[winner]
     assert hits > min(alone.values())
+
+
+def score_on_requests(trace: list[int], real: str | None) -> AdaptivePolicy:
+    """An adaptive policy scored on ``trace`` as a cache's requests; the real cache hits
+    as ``real`` alone would (or never, with None)."""
+    capacity = 20 * CHUNK
+    policy = AdaptivePolicy()
+    policy.configure(capacity)
+    policy.score_requests(capacity)
+    real_cache = None if real is None else _Shadow(make_policy(real), capacity)
+    for index in trace:
+        key = make_key(index)
+        hit = False if real_cache is None else real_cache.request(key, CHUNK)
+        policy.observe(key, CHUNK, hit=hit)
+    return policy
+
+
+def test_adaptive_leaves_lru_while_the_real_cache_gains_by_it() -> None:
+    policy = score_on_requests(hot_set_and_scans(12), "s3fifo")
+    assert policy.leader_name == "s3fifo"
+    assert policy.realised_gain > policy.allowance
+
+
+def test_adaptive_goes_back_to_lru_when_the_real_cache_falls_behind_it() -> None:
+    trace = hot_set_and_scans(12)
+    assert score_on_requests(trace, "lru").leader_name == "s3fifo"  # the shadows favour it
+    policy = score_on_requests(trace, None)
+    assert policy.leader_name == "lru"
+    assert policy.realised_gain < -policy.allowance
+    # one excursion at most: once behind by the allowance, it does not leave LRU again
+    assert policy.switches <= 2
 
 
 def test_adaptive_experts_agree_on_the_stored_keys() -> None:

@@ -19,7 +19,11 @@ ISCA 2007) with whole shadow caches instead of sampled sets:
 Under exclusive tiers a tier2 sees only the chunks tier1 lets go, never their reuse, so
 the cache can score the shadows on every request instead (:meth:`score_requests`,
 :meth:`observe`), at the capacity of both tiers: the expert is then chosen by how it would
-do as the whole cache.
+do as the whole cache. Shadows at the total capacity are not the real tiers, so the cache
+also sums its *realised* gain: each request's real hit minus the first expert's (LRU's)
+shadow hit. It leaves LRU only while that sum is above ``-allowance`` hits and goes back
+for good once it falls below, so a switch that the real tiers do not turn into hits
+costs a bounded number of them, whatever the trace's length.
 
 Shadows and experts cost metadata only: a key and a size per entry, per expert. The
 tier serialises calls, so the policy keeps no lock of its own.
@@ -40,6 +44,9 @@ REQUEST_EVIDENCE_Z = 2.0
 """Hysteresis and window when scored on the cache's requests (:meth:`score_requests`):
 chosen on seed 1 of ``bench/cache_policy_replay.py`` (margins 0.1-0.5, windows 4-64);
 smaller ones switch on noise and fall behind LRU by up to 3 points on some traces."""
+REALISED_ALLOWANCE_HITS = 16.0
+"""How far (in hits) the real cache may fall behind its first expert's shadow, summed
+over all requests, before it goes back to that expert for good (see :meth:`observe`)."""
 
 
 class _Shadow:
@@ -100,6 +107,10 @@ class AdaptivePolicy(EvictionPolicy):
         self.leader = 0
         self.switches = 0
         self._sizes: dict[Hashable, int] = {}
+        self.realised_gain = 0
+        self.allowance = REALISED_ALLOWANCE_HITS
+        self._keep_entries = -1
+        self._keep = 0.0
 
     def configure(self, capacity_bytes: int) -> None:
         self.capacity_bytes = capacity_bytes
@@ -118,36 +129,68 @@ class AdaptivePolicy(EvictionPolicy):
         margin: float = REQUEST_MARGIN,
         window_factor: float = REQUEST_WINDOW_FACTOR,
         evidence_z: float = REQUEST_EVIDENCE_Z,
+        allowance: float = REALISED_ALLOWANCE_HITS,
     ) -> None:
         """From now on score the experts only on :meth:`observe` (the whole cache's
         requests), with shadows of ``capacity_bytes``."""
         self.scored_outside = True
         self.margin = margin
         self.window_factor = window_factor
+        self._keep_entries = -1
         self.evidence_z = evidence_z
+        self.allowance = allowance
         self._shadows = [_Shadow(make(), capacity_bytes) for make in self.experts]
 
     def observe(
-        self, key: Hashable, size_bytes: int | None = None, *, counted: bool = True
+        self,
+        key: Hashable,
+        size_bytes: int | None = None,
+        *,
+        counted: bool = True,
+        hit: bool | None = None,
     ) -> None:
         """One request of ``key`` (``counted``: scored; else a prefetch, replayed in the
-        shadows without a score). Without a size, the last size seen."""
+        shadows without a score). Without a size, the last size seen.
+
+        ``hit``: whether the real cache had ``key``. Its hits minus those of the first
+        expert's shadow (LRU: what one LRU of the whole cache would have hit) are summed
+        into :attr:`realised_gain`; the cache leaves that expert only while the sum is
+        above ``-allowance`` and goes back to it when the sum falls below, so a switch
+        that the shadows favour but the real tiers do not turn into hits costs a few."""
         size = self._last_size if size_bytes is None else size_bytes
         self._last_size = size
+        shadows = self._shadows
         if not counted:
-            for shadow in self._shadows:
+            for shadow in shadows:
                 shadow.request(key, size)
             return
-        self._observe(key, size)
+        self._observe(key, size, hit)
 
-    def _observe(self, key: Hashable, size_bytes: int) -> None:
-        window = max(MIN_WINDOW_REQUESTS, self.window_factor * len(self._sizes))
-        keep = 1.0 - 1.0 / window
+    def _observe(self, key: Hashable, size_bytes: int, hit: bool | None = None) -> None:
+        entries = len(self._sizes)
+        if entries != self._keep_entries:  # the decay changes only with the entry count
+            self._keep_entries = entries
+            self._keep = 1.0 - 1.0 / max(MIN_WINDOW_REQUESTS, self.window_factor * entries)
+        keep = self._keep
         scores = self.scores
-        for i, shadow in enumerate(self._shadows):
-            scores[i] = scores[i] * keep + shadow.request(key, size_bytes)
-        best = max(range(len(scores)), key=lambda i: (scores[i], i == self.leader))
-        if best != self.leader and self._clearly_ahead(scores[best], scores[self.leader]):
+        shadows = self._shadows
+        first = shadows[0].request(key, size_bytes)
+        scores[0] = scores[0] * keep + first
+        for i in range(1, len(shadows)):
+            scores[i] = scores[i] * keep + shadows[i].request(key, size_bytes)
+        leader = self.leader
+        if hit is not None:
+            self.realised_gain += hit - first
+            if self.realised_gain < -self.allowance:
+                if leader != 0:
+                    self.leader = 0
+                    self.switches += 1
+                return
+        best = leader
+        for i, score in enumerate(scores):
+            if score > scores[best]:
+                best = i
+        if best != leader and self._clearly_ahead(scores[best], scores[leader]):
             self.leader = best
             self.switches += 1
 

@@ -147,7 +147,7 @@ class ChunkCache:
             data = await self.render_once(key, to_tier1=True, priority=priority)
         finally:
             self.renders.ondemand_waiting -= 1
-        self.tiers.observe(key, len(data))
+        self.tiers.observe(key, len(data), hit=False)
         return data
 
     async def prefetch(self, key: ChunkKey, *, to_tier1: bool, priority: Priority) -> None:
@@ -187,7 +187,7 @@ class ChunkCache:
     async def _lookup(self, key: ChunkKey) -> tuple[bytes | None, str]:
         data, source = await self.tiers.get(key)
         if data is not None:
-            self.tiers.observe(key, len(data))
+            self.tiers.observe(key, len(data), hit=True)
         elif self.shared is not None:
             epoch = self._epoch_of(key)
             data = await self.shared.tier.get(key)

@@ -69,12 +69,19 @@ class ExclusiveTiers:
         self._reused.discard(key)
         self.writes.demote(key, data, reused=reused)
 
-    def observe(self, key: ChunkKey, size_bytes: int | None, *, counted: bool = True) -> None:
-        """A request (``counted``) or a prefetch of ``key``, for a tier2 policy scoring
-        its experts on the pair's requests."""
+    def observe(
+        self,
+        key: ChunkKey,
+        size_bytes: int | None,
+        *,
+        counted: bool = True,
+        hit: bool | None = None,
+    ) -> None:
+        """A request (``counted``; ``hit``: served from the tiers) or a prefetch of ``key``,
+        for a tier2 policy scoring its experts on the pair's requests."""
         if self._observe is not None:
             size = None if size_bytes is None else size_bytes + ENTRY_OVERHEAD_BYTES
-            self._observe(key, size, counted=counted)
+            self._observe(key, size, counted=counted, hit=hit)
 
     def epoch_of(self, key: ChunkKey) -> Epoch:
         return self._epoch, self._epochs.get(key.track_id, 0)
