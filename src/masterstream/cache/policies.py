@@ -22,10 +22,11 @@ hit moves up, so with LRU in both the pair is one LRU of the total bytes.
   the pair at its total capacity (with hysteresis): it evicts as LRU, which keeps what
   other listeners reach minutes later, until S3-FIFO (told which chunks were reused up in
   tier1) would clearly have hit more as the whole cache, as through scans and busy
-  singles, where LRU loses most of its hits. Chosen on seed 1 of the replay; on the
-  held-out seeds it is above LRU on average but below it in 3 of 36 cells without the
-  warmer (by 0.06, 0.9 and 2.0 points) and 2 of 36 with it (by at most 0.2, as LRU in
-  both tiers: the warmer's fill enters tier2 below tier1's chunks).
+  singles, where LRU loses most of its hits, and only while the real tiers do not fall
+  16 hits behind their LRU shadow. Chosen on seed 1 of the replay; on the held-out seeds
+  it is above LRU on average but below it in 4 of 36 cells without the warmer (by at most
+  0.75 points) and 2 of 36 with it (by at most 0.2, as LRU in both tiers: the warmer's
+  fill enters tier2 below tier1's chunks).
 
 W-TinyLFU and ARC are measured beside them but lose more often: TinyLFU admission turns
 away prefetched chunks (seen once, like the chunks they would replace) and its window
