@@ -3,7 +3,8 @@
 A full disk makes tier2 writes fail: the server keeps serving, and health (warn), the
 cache monitor (an alert), /api/cache/stats and /metrics say so; once space is freed the
 tier recovers by itself and the alert resolves. On a read-only filesystem a clear reports
-only what it really removed, and the files that stayed.
+only what it really removed, and the files that stayed. The tiers are exclusive: tier1
+holds one chunk here, so each new chunk writes the one before it down to the disk.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def http(tmp_path_factory: pytest.TempPathFactory, cache_mount: Path) -> Iterato
     server = ServerProcess(
         root, "--library", str(root / "music"), "--data-dir", str(root / "data"),
         "--cache-dir", str(cache_mount / "cache"), "--stats-interval", "0.2",
+        "--tier1-mb", "0.2",  # one 1 s chunk (176 kB)
         env={"MASTERSTREAM_CHUNK_DURATION_S": "1.0", "MASTERSTREAM_RENDER_WORKERS": "2",
              "MASTERSTREAM_DISK_PROBE_INTERVAL_S": "1.0"},
     ).start()  # fmt: skip
@@ -83,10 +85,11 @@ def test_a_full_disk_is_visible_and_the_tier_recovers_when_space_is_freed(
     http: httpx.Client, cache_mount: Path
 ) -> None:
     chunk(http, 0)
+    chunk(http, 1)  # writes chunk 0 down
     wait_until(lambda: tier2(http)["chunks"] == 1)
     filler = fill(cache_mount)
-    for index in range(1, 6):
-        chunk(http, index)  # still served: from the render and tier1
+    for index in range(2, 7):
+        chunk(http, index)  # still served (from the render), the write-down fails
     wait_until(lambda: tier2(http)["degraded"])
     stats = tier2(http)
     assert stats["write_errors"] >= 3 and stats["chunks"] == 1
@@ -103,7 +106,7 @@ def test_a_full_disk_is_visible_and_the_tier_recovers_when_space_is_freed(
     time.sleep(1.1)  # the probe interval
     wait_until(lambda: http.get("/api/health").json()["checks"]["cache:tiers"][0]["status"]
                == "pass")  # fmt: skip
-    chunk(http, 6)
+    chunk(http, 7)  # writes chunk 6 down
     wait_until(lambda: tier2(http)["chunks"] == 2)
     wait_until(lambda: "tier2_degraded" not in alert_ids(http))
     assert tier2_metrics(http)["masterstream_cache_degraded"] == 0.0
@@ -113,8 +116,8 @@ def test_a_full_disk_is_visible_and_the_tier_recovers_when_space_is_freed(
 def test_a_clear_on_a_read_only_disk_reports_what_it_really_removed(
     http: httpx.Client, cache_mount: Path
 ) -> None:
-    for index in range(7, 10):
-        chunk(http, index)
+    for index in range(8, 10):
+        chunk(http, index)  # writes chunks 7 and 8 down
     wait_until(lambda: tier2(http)["chunks"] >= 3)
     on_disk = len(list((cache_mount / "cache").glob("*.chunk")))
     in_memory = http.get("/api/cache/stats").json()["tier1"]["chunks"]
