@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from masterstream.errors import MonitoringError
 from masterstream.monitoring import EndpointMetrics, LogHistogram
-from masterstream.monitoring.endpoint_metrics import NS_PER_MS, PERCENTILES, SETTLE_EVERY, SOURCES
+from masterstream.monitoring.deferred import SETTLE_EVERY
+from masterstream.monitoring.endpoint_metrics import NS_PER_MS, PERCENTILES, SOURCES
 
 record_args = st.tuples(
     st.sampled_from(["/api/chunk", "/api/stream", "/api/info"]),

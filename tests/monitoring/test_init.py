@@ -15,7 +15,7 @@ def test_all_lists_each_public_name_once_and_every_name_resolves() -> None:
         if not name.isupper():  # constants have no module of their own
             assert value.__module__.startswith("masterstream.monitoring."), name
     public = {n for n in vars(monitoring) if not n.startswith("_")}
-    submodules = {"alerts", "endpoint_metrics", "endpoints", "figures", "monitor",
+    submodules = {"alerts", "deferred", "endpoint_metrics", "endpoints", "figures", "monitor",
                   "percentiles", "prometheus", "schemas", "snapshot", "source", "stats",
                   "trends"}  # fmt: skip
     assert public - submodules - {"annotations"} == set(monitoring.__all__)

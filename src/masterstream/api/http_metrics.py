@@ -30,7 +30,7 @@ from prometheus_client.registry import Collector
 from .. import __version__
 from ..mastering import PIPELINE_VERSION
 from ..monitoring import LATENCY_BUCKETS_S, build_cache_registry
-from ..monitoring.endpoint_metrics import SETTLE_EVERY
+from ..monitoring.deferred import DeferredCalls
 
 if TYPE_CHECKING:
     from ..monitoring import CacheMonitor, EndpointMetrics
@@ -63,21 +63,16 @@ class HttpMetrics:
             ["route", "source"], buckets=LATENCY_BUCKETS_S, registry=registry,
         )  # fmt: skip
         self._children: dict[tuple[str, str, int, str], tuple[Any, Any]] = {}
-        self._pending: list[tuple[str, str, int, str, float]] = []
+        self._deferred = DeferredCalls(self._count)
 
     def observe_request(
         self, route: str, method: str, status: int, source: str, duration_s: float
     ) -> None:
-        pending = self._pending
-        pending.append((route, method, status, source, duration_s))
-        if len(pending) >= SETTLE_EVERY:
-            self.settle()
+        self._deferred.add(route, method, status, source, duration_s)
 
     def settle(self) -> None:
         """Count every request observed since the last call."""
-        pending, self._pending = self._pending, []
-        for request in pending:
-            self._count(*request)
+        self._deferred.settle()
 
     def _count(self, route: str, method: str, status: int, source: str, duration_s: float) -> None:
         method = method if method in HTTP_METHODS else "other"

@@ -12,9 +12,9 @@ A request with ``success=False`` is an error: it counts in ``total_requests``,
 percentages are over successful requests.
 
 A server records every chunk it serves; :meth:`EndpointMetrics.defer` makes that an
-append to a pending list, folded into the summary in batches (at most
-:data:`SETTLE_EVERY` at a time) and before anything reads it, so every reader sees every
-request while the hot path touches one list instead of a dozen counters and histograms.
+append to a pending list, folded into the summary in batches and before anything reads it
+(:class:`~.deferred.DeferredCalls`), so every reader sees every request while the hot path
+touches one list instead of a dozen counters and histograms.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import MonitoringError
+from .deferred import DeferredCalls
 from .percentiles import BucketCounts, LogHistogram
 from .schemas import CacheSource
 from .stats import check_processing_time_ms
@@ -31,7 +32,6 @@ from .stats import check_processing_time_ms
 SOURCES = tuple(source.value for source in CacheSource)
 PERCENTILES = (("p50_ms", 0.50), ("p95_ms", 0.95), ("p99_ms", 0.99))
 NS_PER_MS = 1_000_000
-SETTLE_EVERY = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,22 +123,17 @@ class EndpointMetrics:
         self.all_time = dict.fromkeys((*counters, "tier1_hits", "tier2_hits", "shared_hits"), 0)
         self.all_time_time_ns = 0
         self.latency_buckets = {source: BucketCounts() for source in (*SOURCES, "error")}
-        self._pending: list[tuple[str, str, float, bool]] = []
+        self._deferred = DeferredCalls(self.record)
 
     def defer(
         self, endpoint: str, cache_source: str, processing_time_ms: float, success: bool = True
     ) -> None:
         """:meth:`record` later: before the next read, or with the next batch."""
-        pending = self._pending
-        pending.append((endpoint, cache_source, processing_time_ms, success))
-        if len(pending) >= SETTLE_EVERY:
-            self.settle()
+        self._deferred.add(endpoint, cache_source, processing_time_ms, success)
 
     def settle(self) -> None:
         """Record every deferred request, in order."""
-        pending, self._pending = self._pending, []
-        for endpoint, source, ms, success in pending:
-            self.record(endpoint, source, ms, success)
+        self._deferred.settle()
 
     def record(
         self, endpoint: str, cache_source: str, processing_time_ms: float, success: bool = True

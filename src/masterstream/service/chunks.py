@@ -122,7 +122,7 @@ class ChunkService:
                 self._keys.clear()
             self._keys[memo] = (key, record)
             return key
-        token = loudness_token(self.library, self.library.get(key.track_id), variant.loudness)
+        token = loudness_token(self.library, record, variant.loudness)
         return dataclasses.replace(key, loudness=token)
 
     async def get(self, request: ChunkRequest, key: ChunkKey | None = None) -> ChunkResult:
