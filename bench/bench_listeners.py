@@ -83,16 +83,18 @@ def renders(base_url: str) -> float | None:
         return None if count is None else float(count)
 
 
-def catalog(base_url: str) -> tuple[list[dict], list[str], float]:
-    """Tracks, mastered presets (not ``original``) and the chunk duration."""
+def catalog(base_url: str, *, planned: bool = False) -> tuple[list[dict], list[str], float]:
+    """Tracks, mastered presets (not ``original``) and the chunk duration, once the index
+    phase is over (with ``planned``, once the scan has also analysed and planned)."""
+    busy = ("synthesising", "indexing", *(("analysing", "planning") if planned else ()))
     with httpx.Client(base_url=base_url, timeout=30.0) as client:
-        deadline = time.monotonic() + 120.0  # servers that scan in the background list
+        deadline = time.monotonic() + 600.0  # servers that scan in the background list
         while time.monotonic() < deadline:  # tracks once the index phase is over
             status = client.get("/api/library/status")
             if status.status_code == 404:  # a server that scans before it listens
                 break
             body = status.json()
-            if body["scans"] >= 1 and body["phase"] not in ("synthesising", "indexing"):
+            if body["scans"] >= 1 and body["phase"] not in busy:
                 break
             time.sleep(0.1)
         tracks = client.get("/api/tracks", params={"limit": 500}).json()["items"]
@@ -168,13 +170,16 @@ def measure(server: ServerUnderTest, count: int, args: argparse.Namespace) -> di
 
 
 def run_count(count: int, args: argparse.Namespace, template: Path) -> dict:
-    """One fresh server (cold cache, no plans) on a temporary data directory."""
+    """One fresh server (cold cache; no plans, or with ``--plans-ready`` every plan the
+    server makes in the background) on a temporary data directory."""
     with (
         tempfile.TemporaryDirectory(prefix="bench-listeners-") as tmp,
         ServerUnderTest(args.checkout, Path(tmp), template) as server,
     ):
         catalog(server.base_url)  # the demo library exists once the index phase is over
         server.save_demo_library(template)
+        if args.plans_ready:
+            catalog(server.base_url, planned=True)
         return measure(server, count, args)
 
 
@@ -235,6 +240,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=RESULTS / "bench_listeners",
         help="Results path without suffix (.md and .json are written).",
     )
+    parser.add_argument(
+        "--plans-ready",
+        action="store_true",
+        help="Press play once the server's background scan has analysed and planned the "
+        "library (a server that has been up a while), not right after the index phase.",
+    )
     parser.add_argument("--label", default=None, help="Title of the report.")
     parser.add_argument("--note", action="append", default=[], help="A note for the report.")
     parser.add_argument(
@@ -270,6 +281,7 @@ def main(argv: list[str] | None = None) -> None:
         "duration_s": args.duration,
         "ramp_s": args.ramp,
         "arrival_every_s": args.arrival_every,
+        "plans_ready": args.plans_ready,
         "position_every_s": args.position_every,
         "chunk_s": 10.0,
         "notes": args.note,

@@ -198,8 +198,14 @@ def markdown(meta: dict, rows: list[dict]) -> str:
         f"- {arrivals(meta)}, position reports every {meta['position_every_s']:.0f} s, "
         f"{meta['chunk_s']:.0f} s chunks (WAV); every listener on a distinct track/preset/"
         "intensity variant",
-        "- **one fresh server per listener count: cold cache and no plans yet** (fresh data "
-        "directory with the demo library)",
+        (
+            "- **one fresh server per listener count, cold cache; play starts once its "
+            "background scan has planned the library** (fresh data directory with the demo "
+            "library): no listener waits for a plan"
+            if meta.get("plans_ready")
+            else "- **one fresh server per listener count: cold cache and no plans yet** (fresh "
+            "data directory with the demo library; play starts once the index phase is over)"
+        ),
         "- TTFA = press → chunk 0 fully received; a missed deadline = chunk k+1 not fully "
         "received when chunk k ends playing; percentiles interpolate linearly",
         "- server CPU = CPU seconds of the server process tree (/proc utime+stime) / wall "
@@ -215,8 +221,11 @@ def markdown(meta: dict, rows: list[dict]) -> str:
         "## Time to first audio by plan state",
         "",
         f"'plan needed': the first listener of a track/preset other than `{DEFAULT_PRESET}` "
-        "(which the server plans for every track in the background after start-up); "
-        "'others': every other listener (its plan may be computed, in progress or queued).",
+        "(which the server plans for every track first, in the background after start-up; "
+        "a server that plans every preset (`plan_presets` unset, since the fourth session) "
+        "then plans the others, so some of these plans are ready or in progress when asked "
+        "for); 'others': every other listener (its plan "
+        "may be computed, in progress or queued).",
         "",
         *ttfa_table(rows),
         "",

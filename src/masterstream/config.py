@@ -41,6 +41,12 @@ def platform_cache_dir() -> Path:
     return Path(user_cache_dir("masterstream", appauthor=False)) / "cache"
 
 
+def _mastered_presets() -> tuple[str, ...]:
+    from .mastering.presets import mastered_preset_names  # numpy: only when asked
+
+    return mastered_preset_names()
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything configurable, with the defaults the documentation promises."""
@@ -81,8 +87,16 @@ class Settings:
     stats_interval_s: float = 2.0  # between cache_stats frames on /ws
     server_url: str | None = None  # the server `warm`/`stats` talk to (default: loopback:port)
     root_path: str = ""  # served under this sub-path by a proxy that strips it ("/music")
+    plan_presets: tuple[str, ...] | None = None  # planned for every track (None: all mastered)
 
     def __post_init__(self) -> None:
+        if self.plan_presets is not None:
+            mastered = _mastered_presets()
+            unknown = [name for name in self.plan_presets if name not in mastered]
+            if unknown:
+                named = ", ".join(map(repr, unknown))
+                raise ValueError(f"plan_presets must name mastered presets "
+                                 f"({', '.join(mastered)}), got {named}")  # fmt: skip
         if self.render_pool not in RENDER_POOLS:
             raise ValueError(f"render_pool must be one of {', '.join(RENDER_POOLS)}, "
                              f"got {self.render_pool!r}")  # fmt: skip
@@ -145,6 +159,11 @@ class Settings:
     @property
     def effective_cache_dir(self) -> Path:
         return self.cache_dir if self.cache_dir is not None else default_cache_dir(self.data_dir)
+
+    @property
+    def effective_plan_presets(self) -> tuple[str, ...]:
+        """The presets planned for every track in the background, in the order given."""
+        return _mastered_presets() if self.plan_presets is None else self.plan_presets
 
     @property
     def effective_server_url(self) -> str:

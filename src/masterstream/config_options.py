@@ -65,6 +65,9 @@ HELP = {
     "server_url": "The running server `warm` and `stats` talk to (unset: http://127.0.0.1:PORT).",
     "root_path": "Sub-path a reverse proxy serves this under and strips, e.g. /music "
     "(unset: the root of its host).",
+    "plan_presets": "Presets planned for every track in the background, in this order, so a "
+    "first play or a preset switch needs no analysis (unset: every mastered preset; "
+    "empty: none).",
 }
 
 

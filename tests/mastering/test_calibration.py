@@ -7,7 +7,12 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from masterstream.mastering.calibration import GAIN_LIMIT_DB, GRID_BELOW_DB, calibrate
+from masterstream.mastering.calibration import (
+    GAIN_LIMIT_DB,
+    GRID_BELOW_DB,
+    calibrate,
+    calibrate_many,
+)
 
 from .material import make_plan, make_track
 
@@ -60,3 +65,22 @@ def test_a_very_quiet_track_gets_the_gain_limit_and_one_under_the_gate_none() ->
     assert gain == GAIN_LIMIT_DB and lufs < plan.target_lufs
     whisper = make_track("music") * np.float32(1e-5)  # under the -70 LUFS gate: silence
     assert calibrate(plan, Blocks(whisper), SR, 2, -70.0) == (0.0, -70.0)
+
+
+def test_plans_calibrated_together_share_passes_and_get_their_own_gains() -> None:
+    """One pass over the track serves every plan; a plan whose first grid missed costs
+    further passes for itself only, and each gain is the one calibrated alone."""
+    audio = make_track("music")
+    cases = [("adaptive", 0.0), ("punchy", 0.0), ("warm", 30.0), ("bright", 0.0)]
+    plans = []
+    for preset, guess_error_db in cases:
+        fingerprint, plan = make_plan(preset, "music")
+        plans.append((plan, fingerprint.integrated_lufs + guess_error_db))
+    blocks = Blocks(audio)
+    together = calibrate_many(plans, blocks, SR, 2)
+    alone = [calibrate(plan, Blocks(audio), SR, 2, reference) for plan, reference in plans]
+    assert together == alone
+    assert 2 <= blocks.passes <= 4  # not one pass per plan: warm's grid moved, no other's
+    for (plan, _), (gain, lufs) in zip(plans, together, strict=True):
+        assert gain == pytest.approx(plan.gain_db, abs=0.01)
+        assert lufs == pytest.approx(plan.target_lufs, abs=0.01)

@@ -111,6 +111,26 @@ def test_a_file_analysed_in_one_read_or_two_gives_the_same_plans(tmp_path: Path)
     assert kept[1]["punchy"] == plan_mastering("punchy", kept[0], audio, SR)
 
 
+def test_several_presets_are_planned_on_one_decode(tmp_path: Path, monkeypatch) -> None:
+    """With the fingerprint known, planning four presets reads the file once (it read it
+    once per preset before), and each plan is the one planned alone."""
+    import masterstream.mastering.analysis as analysis
+
+    path = tmp_path / "music.flac"
+    sf.write(path, make_track("music", SR, 12.0), SR, subtype="PCM_16")
+    fingerprint = analyse_file(path, ())[0]
+    presets = ("gentle", "warm", "bright", "punchy")
+    alone = {p: analyse_file(path, (p,), fingerprint=fingerprint)[1][p] for p in presets}
+    decodes = []
+    read_blocks = analysis.read_blocks
+    monkeypatch.setattr(
+        analysis, "read_blocks", lambda *a, **k: decodes.append(a) or read_blocks(*a, **k)
+    )
+    together = analyse_file(path, presets, fingerprint=fingerprint)[1]
+    assert len(decodes) == 1
+    assert together == alone
+
+
 def test_analysis_never_writes_into_the_callers_audio() -> None:
     mono = np.ascontiguousarray(make_track("music", SR, 4.0, 1), dtype=np.float64)  # (n, 1)
     before = mono.copy()

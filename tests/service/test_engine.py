@@ -13,6 +13,7 @@ import pytest
 import soundfile as sf
 
 from masterstream.audio.encode import WAV_HEADER_BYTES
+from masterstream.cache import Lane, Priority
 from masterstream.config import Settings
 from masterstream.errors import RenderError, SourceUnavailableError
 from masterstream.service.engine import Engine
@@ -116,9 +117,11 @@ async def test_process_pool_survives_a_dead_worker(tmp_path, demo_library_dir):
 async def test_prepare_plans_plans_every_track_once_and_skips_bad_files(engine):
     records = engine.library.records()
     os.remove(records[-1].path)  # one track's file vanished: the others are still planned
-    assert await engine.prepare_plans("adaptive") == len(records) - 1
-    assert all(engine.plans.cached(r, "adaptive") is not None for r in records[:-1])
-    assert await engine.prepare_plans("adaptive") == 0  # nothing left to do
+    presets = ("adaptive", "warm", "punchy")
+    assert await engine.prepare_plans(presets) == 3 * (len(records) - 1)
+    for preset in presets:
+        assert all(engine.plans.cached(r, preset) is not None for r in records[:-1])
+    assert await engine.prepare_plans(presets) == 0  # nothing left to do
     computed = engine.plans.computed
     _, source = await engine.cache.get_or_render(records[0].id, 0, "adaptive", 1.0)
     assert source == "miss" and engine.plans.computed == computed  # the plan was ready
@@ -140,3 +143,20 @@ async def test_the_warmer_follows_a_listener_in_album_loudness_mode(engine):
     assert engine.cache.keep_hot(album_key)
     track_key = engine.chunks.key(ChunkRequest(track.id, 1, Variant.of("warm"), "wav"))
     assert not engine.cache.cached_in(track_key, "tier1")
+
+
+async def test_a_background_batch_leaves_out_a_plan_a_listener_is_waiting_for(engine):
+    """Each plan is computed once: a batch started while a listener's plan is in flight
+    plans the other presets only (in one job), and both end up stored."""
+    record = engine.library.records()[0]
+    listener = asyncio.create_task(
+        engine.renderer.ensure_plan(record, "warm", Priority(Lane.ONDEMAND, 0.0))
+    )
+    await asyncio.sleep(0)  # the listener's plan is in flight
+    background = Priority(Lane.BACKGROUND, 0.0)
+    presets = ("warm", "punchy", "bright")
+    assert await engine.renderer.prepare_plans(record, presets, background) == 2
+    await listener
+    assert engine.plans.computed == 3
+    assert all(engine.plans.cached(record, p) is not None for p in presets)
+    assert await engine.renderer.prepare_plans(record, presets, background) == 0

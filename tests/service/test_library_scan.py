@@ -55,12 +55,13 @@ async def test_a_scan_indexes_analyses_and_plans_reporting_every_phase(engine, c
     assert len(engine.library) == 0  # opened without scanning: nothing listed yet
     phases: list[str] = []
     engine.scanner.listeners.append(lambda data: phases.append(data["phase"]))
-    engine.scanner.start(initial_scan=True, plan_preset="adaptive", watch=False)
+    engine.scanner.start(initial_scan=True, plan_presets=("adaptive", "warm"), watch=False)
     status = await wait_idle(engine)
 
     assert len(engine.library) == 3
     assert all(r.fingerprint is not None for r in engine.catalog.list_tracks())
-    assert all(engine.plans.cached(r, "adaptive") is not None for r in engine.library.records())
+    for preset in ("adaptive", "warm"):
+        assert all(engine.plans.cached(r, preset) is not None for r in engine.library.records())
     assert status["files_seen"] == status["files_indexed"] == 4
     assert status["files_analysed"] == 3 and status["finished_at"] is not None
     assert [s["path"] for s in status["skipped"]] == [str(engine.scanner.root / "broken.wav")]
@@ -117,7 +118,7 @@ async def test_a_track_played_before_its_analysis_is_measured_once_and_skipped(e
     for name, value in expected.items():
         assert stored[name] == pytest.approx(value, rel=1e-9, abs=1e-9), name
 
-    engine.scanner.plan_preset = None  # analysis alone: fingerprints, no plans
+    engine.scanner.plan_presets = ()  # analysis alone: fingerprints, no plans
     await engine.scanner.scan()
     status = await wait_idle(engine)
     assert sorted(measured) == ["tone-0.wav", "tone-2.wav"]  # the played one is skipped

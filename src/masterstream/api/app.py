@@ -30,7 +30,6 @@ from ..config import Settings
 from ..db import Dialect
 from ..monitoring import CacheMonitor, EndpointMetrics
 from ..service.engine import Engine, preload_render_path
-from ..service.request import DEFAULT_PRESET
 from .access import install_access, open_auth
 from .direct_routes import DirectApp
 from .feed import LiveFeed
@@ -175,11 +174,11 @@ def _start_library_scan(settings: Settings, options: ServerOptions, state: Serve
     # a catalog shared by several servers is analysed through claims, each track once;
     # plans are then made where a track is first played (and stored for every server)
     shared = engine.catalog.dialect is not Dialect.SQLITE
-    preset = DEFAULT_PRESET if options.prepare_plans and not shared else None
-    engine.scanner.start(initial_scan=not options.prepare_library, plan_preset=preset,
+    presets = settings.effective_plan_presets if options.prepare_plans and not shared else ()
+    engine.scanner.start(initial_scan=not options.prepare_library, plan_presets=presets,
                          watch=settings.watch_library)  # fmt: skip
-    if options.prepare_library and preset is not None:
-        engine.plan_in_background(preset)
+    if options.prepare_library and presets:
+        engine.plan_in_background(presets)
 
 
 async def _preload_after(delay_s: float) -> None:

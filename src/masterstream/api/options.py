@@ -13,7 +13,7 @@ class ServerOptions:
     """Server knobs that are not part of :class:`~masterstream.config.Settings`."""
 
     prepare_library: bool = True
-    prepare_plans: bool = True  # plan the default preset for every track in the background
+    prepare_plans: bool = True  # plan Settings.plan_presets for every track in the background
     progress: Callable[[], AbstractContextManager[Any]] | None = None
     monitor_interval_s: float = 1.0
     stats_interval_s: float = 2.0

@@ -4,7 +4,8 @@ Memory stays bounded whatever the file's length: the fingerprint and every plan 
 over blocks of the file. A plan needs the fingerprint first, so a track analysed from
 scratch is read twice, except that the blocks decoded for the fingerprint are kept for
 the plans when they fit in ``keep_bytes`` (16-bit sources are kept as int16: a 6-minute
-16-bit stereo song fits the default), which saves decoding the file again.
+16-bit stereo song fits the default), which saves decoding the file again. Several
+presets are calibrated side by side, on one decode of the file.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 
 from ..audio.decode import TrackInfo, read_blocks, read_info
 from .fingerprint import Fingerprint, FingerprintMeter
-from .plan import MasteringPlan, plan_from_blocks
+from .plan import MasteringPlan, plans_from_blocks
 
 KEEP_BYTES = 64 << 20
 
@@ -64,8 +65,5 @@ def analyse_file(
         fingerprint = meter.result()
         if kept is not None:
             blocks = partial(iter, kept)
-    plans = {
-        preset: plan_from_blocks(preset, fingerprint, blocks, info.sample_rate, info.channels)
-        for preset in presets
-    }
+    plans = plans_from_blocks(presets, fingerprint, blocks, info.sample_rate, info.channels)
     return fingerprint, plans

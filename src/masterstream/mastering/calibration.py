@@ -20,7 +20,7 @@ limiter, the gain agrees within 0.05 dB (tests). Memory: a few blocks and O(1) p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -189,16 +189,42 @@ def calibrate(
 ) -> tuple[float, float]:
     """(gain_db, integrated LUFS of the output) for ``plan``; ``blocks()`` yields the
     track's ``(frames, channels)`` blocks afresh for each pass (usually one)."""
-    if plan.target_lufs is None or plan.limiter is None:
-        return 0.0, SILENT_LUFS
-    centre = float(np.clip(plan.target_lufs - reference_lufs, -GAIN_LIMIT_DB, GAIN_LIMIT_DB))
-    grid = _grid(centre - GRID_BELOW_DB, centre + GRID_ABOVE_DB)
-    for _ in range(MAX_PASSES):  # each pass moves the grid 12 dB one way: <= 7 passes
-        shaped = ShapedLoudness(plan, sample_rate, channels, grid)
+    return calibrate_many(((plan, reference_lufs),), blocks, sample_rate, channels)[0]
+
+
+def calibrate_many(
+    plans: Sequence[tuple[MasteringPlan, float]],
+    blocks: Callable[[], Iterable[np.ndarray]],
+    sample_rate: int,
+    channels: int,
+) -> list[tuple[float, float]]:
+    """:func:`calibrate` for several ``(plan, reference_lufs)`` of one track at once: every
+    pass decodes the track once and feeds each block to every plan still unsolved."""
+    answers: list[tuple[float, float] | None] = [None] * len(plans)
+    grids: dict[int, np.ndarray] = {}
+    for i, (plan, reference) in enumerate(plans):
+        if plan.target_lufs is None or plan.limiter is None:
+            answers[i] = (0.0, SILENT_LUFS)
+            continue
+        centre = float(np.clip(plan.target_lufs - reference, -GAIN_LIMIT_DB, GAIN_LIMIT_DB))
+        grids[i] = _grid(centre - GRID_BELOW_DB, centre + GRID_ABOVE_DB)
+    for _ in range(MAX_PASSES):  # each pass moves a grid 12 dB one way: <= 7 passes
+        if not grids:
+            return answers  # type: ignore[return-value]
+        shaped = {
+            i: ShapedLoudness(plans[i][0], sample_rate, channels, g) for i, g in grids.items()
+        }
         for block in blocks():
-            shaped.add(block)
-        answer = _solve(shaped.finish(), plan.target_lufs)
-        if isinstance(answer, tuple):
-            return answer
-        grid = answer
-    raise RenderError(f"loudness calibration of preset {plan.preset!r} did not converge")
+            for meter in shaped.values():
+                meter.add(block)
+        for i, meter in shaped.items():
+            answer = _solve(meter.finish(), plans[i][0].target_lufs)  # type: ignore[arg-type]
+            if isinstance(answer, tuple):
+                answers[i] = answer
+                del grids[i]
+            else:
+                grids[i] = answer
+    if grids:
+        stuck = ", ".join(repr(plans[i][0].preset) for i in grids)
+        raise RenderError(f"loudness calibration of preset {stuck} did not converge")
+    return answers  # type: ignore[return-value]

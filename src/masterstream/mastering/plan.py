@@ -6,12 +6,12 @@ decision the chain needs; this module decides them for a track and preset.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 
 import numpy as np
 
-from .calibration import calibrate
+from .calibration import calibrate_many
 from .compressor import CompressorParams
 from .filters import EqBand
 from .fingerprint import BLOCK_FRAMES, Fingerprint
@@ -79,21 +79,12 @@ def resolve_chain(
     return eq, compressor, limiter
 
 
-def plan_from_blocks(
-    preset_name: str,
-    fingerprint: Fingerprint,
-    blocks: Callable[[], Iterable[np.ndarray]],
-    sample_rate: int,
-    channels: int,
-) -> MasteringPlan:
-    """Resolve ``preset_name`` for one track and calibrate its loudness gain from the
-    track's ``(frames, channels)`` blocks (``blocks()`` yields them afresh for each pass;
-    see :func:`~masterstream.mastering.calibration.calibrate`)."""
-    preset = get_preset(preset_name)
+def _uncalibrated(preset: Preset, fingerprint: Fingerprint, sample_rate: int) -> MasteringPlan:
+    """``preset`` resolved for the track, its loudness gain not yet calibrated."""
     if preset.passthrough:
         return MasteringPlan(preset=preset.name, sample_rate=int(sample_rate), passthrough=True)
     eq, compressor, limiter = resolve_chain(preset, fingerprint)
-    plan = MasteringPlan(
+    return MasteringPlan(
         preset=preset.name,
         sample_rate=int(sample_rate),
         passthrough=False,
@@ -104,9 +95,41 @@ def plan_from_blocks(
         target_lufs=preset.target_lufs,
         true_peak_dbtp=preset.true_peak_dbtp,
     )
+
+
+def plans_from_blocks(
+    preset_names: Sequence[str],
+    fingerprint: Fingerprint,
+    blocks: Callable[[], Iterable[np.ndarray]],
+    sample_rate: int,
+    channels: int,
+) -> dict[str, MasteringPlan]:
+    """Resolve each of ``preset_names`` for one track and calibrate their loudness gains
+    together from the track's ``(frames, channels)`` blocks (``blocks()`` yields them
+    afresh for each pass, one pass for all presets; see
+    :func:`~masterstream.mastering.calibration.calibrate_many`)."""
+    plans = {name: _uncalibrated(get_preset(name), fingerprint, sample_rate)
+             for name in preset_names}  # fmt: skip
+    mastered = [name for name, plan in plans.items() if not plan.passthrough]
     reference = fingerprint.integrated_lufs
-    gain_db, measured = calibrate(plan, blocks, sample_rate, channels, reference)
-    return replace(plan, gain_db=gain_db, calibrated_lufs=measured)
+    answers = calibrate_many([(plans[name], reference) for name in mastered], blocks,
+                             sample_rate, channels)  # fmt: skip
+    for name, (gain_db, measured) in zip(mastered, answers, strict=True):
+        plans[name] = replace(plans[name], gain_db=gain_db, calibrated_lufs=measured)
+    return plans
+
+
+def plan_from_blocks(
+    preset_name: str,
+    fingerprint: Fingerprint,
+    blocks: Callable[[], Iterable[np.ndarray]],
+    sample_rate: int,
+    channels: int,
+) -> MasteringPlan:
+    """:func:`plans_from_blocks` for one preset."""
+    return plans_from_blocks((preset_name,), fingerprint, blocks, sample_rate, channels)[
+        preset_name
+    ]
 
 
 def plan_mastering(

@@ -133,6 +133,11 @@ PRESETS: dict[str, Preset] = {
 PRESET_NAMES: tuple[str, ...] = tuple(PRESETS)
 
 
+def mastered_preset_names() -> tuple[str, ...]:
+    """Every preset that masters (all but the passthrough), ``adaptive`` first."""
+    return tuple(name for name, preset in PRESETS.items() if not preset.passthrough)
+
+
 def get_preset(name: str) -> Preset:
     """The preset called ``name``; :class:`UnknownPresetError` lists the valid ones."""
     try:

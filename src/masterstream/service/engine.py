@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..cache import ChunkCache, DiskTier, Lane, MemoryTier, Priority, Tier, Warmer
 from ..config import Settings
-from ..errors import MasterstreamError
+from ..errors import MasterstreamError, TrackNotFoundError
 from ..library.catalog import Catalog
 from ..mastering import PIPELINE_VERSION
 from .chunks import ChunkService
@@ -61,7 +61,7 @@ class Engine:
     def __post_init__(self) -> None:
         self.scanner = LibraryScanner(
             self.settings, self.library, self.scheduler, purge=self.forget_tracks,
-            plan=lambda preset: self.plan_in_background(preset),  # looked up late: patchable
+            plan=lambda presets: self.plan_in_background(presets),  # looked up late: patchable
         )  # fmt: skip
         self.renderer.on_fingerprint = self.scanner.fingerprint_measured
         self.mastered = MasteredFigures(self.renderer)
@@ -140,28 +140,34 @@ class Engine:
             cleared += await self.cache.clear_track(track_id)
         return cleared
 
-    async def prepare_plans(self, preset: str) -> int:
-        """Plan ``preset`` for every track that has no plan yet, in the background lane (so
-        after any listener's work); returns how many were computed. Run after start-up, it
-        makes a track's first chunk as fast as any other."""
+    async def prepare_plans(self, presets: tuple[str, ...]) -> int:
+        """Plan ``presets`` for every track, in the background lane (so after any listener's
+        work); returns how many were computed. The first preset is planned for the whole
+        library first (fingerprints are measured in the same pass), then each track's other
+        presets together, in one pass over its file. Run after start-up and after a scan, it
+        makes a track's first chunk — and a switch of preset mid-track — as fast as any
+        other chunk."""
         computed = 0
-        for record in self.library.records():
-            if self.plans.cached(record, preset) is not None:
-                continue
-            priority = Priority(Lane.BACKGROUND, time.monotonic())
-            try:
-                await self.renderer.ensure_plan(record, preset, priority)
-            except MasterstreamError as exc:  # a bad file must not stop the others
-                log.warning("cannot plan %s for track %s: %s", preset, record.id, exc)
-                continue
-            computed += 1
+        for later, batch in enumerate((presets[:1], presets[1:])):
+            for record in self.library.records() if batch else ():
+                if later and record.fingerprint is None:
+                    try:  # the fingerprint the first pass measured, before the library has it
+                        record = await asyncio.to_thread(self.catalog.get_track, record.id)
+                    except TrackNotFoundError:
+                        continue
+                priority = Priority(Lane.BACKGROUND, time.monotonic())
+                try:
+                    computed += await self.renderer.prepare_plans(record, batch, priority)
+                except MasterstreamError as exc:  # a bad file must not stop the others
+                    log.warning("cannot plan %s for track %s: %s", ", ".join(batch), record.id,
+                                exc)  # fmt: skip
         return computed
 
-    def plan_in_background(self, preset: str) -> asyncio.Task[int]:
+    def plan_in_background(self, presets: tuple[str, ...]) -> asyncio.Task[int]:
         """Run :meth:`prepare_plans` as a background task (after start-up, after a scan).
         A track without a fingerprint has it measured on the way (and stored)."""
         task = asyncio.get_running_loop().create_task(
-            self.prepare_plans(preset), name=f"masterstream-plans-{preset}"
+            self.prepare_plans(presets), name="masterstream-plans"
         )
         self._background.add(task)
         task.add_done_callback(self._background.discard)

@@ -77,29 +77,37 @@ def measure_loudness_blocks(path: str) -> np.ndarray:
     return loudness_blocks_file(path)
 
 
-def compute_plan(
-    path: str, preset: str, sample_rate: int, channels: int, fingerprint: dict[str, Any] | None
-) -> MasteringPlan:
-    """Plan ``preset`` for the track, streaming over its file in bounded memory (a missing
-    fingerprint is measured on the way; ``original`` needs no audio)."""
+def compute_plans(
+    path: str, presets: tuple[str, ...], sample_rate: int, channels: int,
+    fingerprint: dict[str, Any] | None,
+) -> dict[str, MasteringPlan]:  # fmt: skip
+    """Plan each of ``presets`` for the track, streaming over its file once in bounded
+    memory (a missing fingerprint is measured on the way; ``original`` needs no audio)."""
     from ..mastering import Fingerprint, compute_fingerprint, plan_mastering
     from ..mastering.analysis import analyse_file
 
     stored = Fingerprint.from_dict(fingerprint) if fingerprint is not None else None
-    if preset == ORIGINAL:
+    plans: dict[str, MasteringPlan] = {}
+    if ORIGINAL in presets:
         silent = np.zeros((0, channels), dtype=np.float32)
         known = stored or compute_fingerprint(silent, sample_rate)
-        return plan_mastering(preset, known, silent, sample_rate)
-    return analyse_file(path, (preset,), fingerprint=stored)[1][preset]
+        plans[ORIGINAL] = plan_mastering(ORIGINAL, known, silent, sample_rate)
+    mastered = tuple(p for p in presets if p != ORIGINAL)
+    if mastered:
+        plans.update(analyse_file(path, mastered, fingerprint=stored)[1])
+    return plans
 
 
-def measure_and_plan(path: str, preset: str) -> tuple[dict[str, Any], MasteringPlan]:
-    """A track played before its analysis: its fingerprint (to store) and ``preset``'s plan,
-    measured in one pass over the file (the plan equals :func:`compute_plan`'s)."""
+def measure_and_plan(
+    path: str, presets: tuple[str, ...]
+) -> tuple[dict[str, Any], dict[str, MasteringPlan]]:
+    """A track played (or planned) before its analysis: its fingerprint (to store) and a
+    plan for each of ``presets``, measured in one pass over the file (the plans equal
+    :func:`compute_plans`')."""
     from ..mastering.analysis import analyse_file
 
-    fingerprint, plans = analyse_file(path, (preset,))
-    return fingerprint.to_dict(), plans[preset]
+    fingerprint, plans = analyse_file(path, presets)
+    return fingerprint.to_dict(), plans
 
 
 def init_worker() -> None:

@@ -5,9 +5,10 @@ Design notes. The server listens before anything here runs. A scan indexes the f
 playable as they are indexed, because the :class:`TrackLibrary` is reloaded every
 ``reload_interval_s`` on the way and at the end. Chunks and plans of updated and removed
 tracks are purged before the index pass returns, so a changed file never serves old
-chunks. Analysis then runs as one task. With plans on, the default preset is planned for
-every new or changed track (:meth:`Engine.plan_in_background`): a plan of a track without
-a fingerprint measures it in the same pass over the file, and the fingerprint is stored
+chunks. Analysis then runs as one task. With plans on, the presets of ``plan_presets``
+are planned for every new or changed track (:meth:`Engine.plan_in_background`), all of a
+track's in one pass over its file; a track without a fingerprint has it measured in the
+same pass, and the fingerprint is stored
 through :meth:`LibraryScanner.fingerprint_measured` — as it is when a listener plays a
 track before its analysis. What is still unmeasured after that (plans off, or a track
 that could not be planned) is fingerprinted on its own. Every job runs in the scheduler's
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("masterstream.library")
 Purge = Callable[[Iterable[int]], Awaitable[int]]
-Plan = Callable[[str], "asyncio.Task[int] | None"]
+Plan = Callable[[tuple[str, ...]], "asyncio.Task[int] | None"]
 Listener = Callable[[dict[str, Any]], None]
 COUNTS = ("added", "updated", "removed", "unchanged", "analysed")
 
@@ -69,7 +70,7 @@ class LibraryScanner:
         self.status = ScanStatus(clock=clock)
         self.listeners: list[Listener] = []  # progress, at most every publish_interval_s
         self.on_changed: list[Listener] = []  # an index pass added, updated or removed tracks
-        self.plan_preset: str | None = None
+        self.plan_presets: tuple[str, ...] = ()  # planned for every new or changed track
         self._purge, self._plan, self._clock = purge, plan, clock
         self._publish_interval_s, self._reload_interval_s = publish_interval_s, reload_interval_s
         self._published_s = self._reloaded_s = float("-inf")
@@ -86,10 +87,10 @@ class LibraryScanner:
 
     # -- running ---------------------------------------------------------------------------
 
-    def start(self, *, initial_scan: bool, plan_preset: str | None, watch: bool) -> None:
+    def start(self, *, initial_scan: bool, plan_presets: tuple[str, ...], watch: bool) -> None:
         """Start the background work: a first scan (if asked), the watcher, the periodic
         rescan."""
-        self.plan_preset = plan_preset
+        self.plan_presets = plan_presets
         if initial_scan:
             self._spawn(self._guarded(self.scan(synthesise=True)), "scan")
         if watch:
@@ -137,8 +138,8 @@ class LibraryScanner:
             if report.added or report.updated or report.removed:
                 for listener in list(self.on_changed):
                     listener(summary)
-            if self.plan_preset is not None and (synthesise or report.added or report.updated):
-                self._plans = self._plan(self.plan_preset)  # measures fingerprints on the way
+            if self.plan_presets and (synthesise or report.added or report.updated):
+                self._plans = self._plan(self.plan_presets)  # measures fingerprints on the way
         self._analyse_in_background()
         return summary
 

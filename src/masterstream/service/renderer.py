@@ -25,13 +25,15 @@ from ..library.catalog import TrackRecord
 from ..library.records import FileStamp
 from ..mastering import MasteringPlan
 from .album_loudness import AlbumPlans
-from .jobs import RenderJob, compute_headroom_plan, compute_plan, measure_and_plan, run_render_job
+from .jobs import RenderJob, compute_headroom_plan, compute_plans, measure_and_plan, run_render_job
 from .plans import PlanKey, PlanStore, plan_key
 from .scheduler import WorkScheduler
 from .tracks import TrackLibrary
 
 ANALYSIS_SPEED_X = 250.0
 """Times real time a plan is computed at, roughly (bench/results/analysis.md): its cost."""
+BATCH_COST_S = 10.0
+"""Background plans of one track share a job (one decode) up to about this much work."""
 
 
 def default_worker_count() -> int:
@@ -102,28 +104,68 @@ class ChunkRenderer:
     ) -> tuple[str, PlanKey]:
         return ("plan", plan_key(record, preset, headroom_db))
 
+    async def prepare_plans(
+        self, record: TrackRecord, presets: tuple[str, ...], priority: Priority
+    ) -> int:
+        """Plan each of ``presets`` that the track has no plan for yet (stored, or being
+        computed for a listener), several per job — one decode of the file for all of them —
+        up to about ``BATCH_COST_S`` of work per job (a job cannot be pre-empted, and a
+        listener's long plan may wait for it); how many were computed. A listener asking for
+        one of them meanwhile does not wait for a batch: its plan is computed on its own."""
+        missing = [
+            preset for preset in presets
+            if self.plans.cached(record, preset) is None
+            and self._plan_tag(record, preset) not in self._plan_flights
+        ]  # fmt: skip
+        per_job = max(1, int(BATCH_COST_S // max(record.duration_s / ANALYSIS_SPEED_X, 1e-3)))
+        computed = 0
+        while missing:
+            batch, missing = tuple(missing[:per_job]), missing[per_job:]
+            if len(batch) == 1:
+                await self.ensure_plan(record, batch[0], priority)
+                computed += 1
+                continue
+            plans = await self._run_plans(record, batch, priority, ("plans", record.id, batch))
+            for preset, plan in plans.items():
+                await asyncio.to_thread(self.plans.remember, record, preset, plan)
+            computed += len(plans)
+        return computed
+
     async def _compute_plan(
         self, record: TrackRecord, preset: str, priority: Priority, headroom_db: float,
         tag: object,
     ) -> MasteringPlan:  # fmt: skip
         if headroom_db > 0.0:  # the preset's own plan first, then a second calibration
             base = await self.ensure_plan(record, preset, priority)
-            job: tuple[Any, ...] = (compute_headroom_plan, record.path, base, headroom_db)
-        elif record.fingerprint is None and preset != ORIGINAL and self.on_fingerprint:
-            job = (measure_and_plan, record.path, preset)
+            plan = await self.scheduler.run(
+                compute_headroom_plan, record.path, base, headroom_db, priority=priority,
+                long=True, tag=tag, cost_s=record.duration_s / ANALYSIS_SPEED_X,
+            )  # fmt: skip
         else:
-            job = (compute_plan, record.path, preset, record.sample_rate, record.channels,
-                   record.fingerprint)  # fmt: skip
-        # the original's plan reads no audio: a short job
-        plan = await self.scheduler.run(
-            *job, priority=priority, long=preset != ORIGINAL, tag=tag,
-            cost_s=record.duration_s / ANALYSIS_SPEED_X,
-        )  # fmt: skip
-        if job[0] is measure_and_plan and self.on_fingerprint is not None:
-            fingerprint, plan = plan
-            await asyncio.to_thread(self.on_fingerprint, record, fingerprint)
+            plan = (await self._run_plans(record, (preset,), priority, tag))[preset]
         await asyncio.to_thread(self.plans.remember, record, preset, plan, headroom_db)
         return plan
+
+    async def _run_plans(
+        self, record: TrackRecord, presets: tuple[str, ...], priority: Priority, tag: object
+    ) -> dict[str, MasteringPlan]:
+        """``presets`` planned for the track in one job (the original's plan reads no audio:
+        a short job); a fingerprint measured on the way is handed to ``on_fingerprint``."""
+        mastered = sum(preset != ORIGINAL for preset in presets)
+        measure = record.fingerprint is None and mastered and self.on_fingerprint is not None
+        job: tuple[Any, ...] = (
+            (measure_and_plan, record.path, presets) if measure
+            else (compute_plans, record.path, presets, record.sample_rate, record.channels,
+                  record.fingerprint)
+        )  # fmt: skip
+        result = await self.scheduler.run(
+            *job, priority=priority, long=mastered > 0, tag=tag,
+            cost_s=record.duration_s / ANALYSIS_SPEED_X * max(mastered, 1),
+        )  # fmt: skip
+        if measure:
+            fingerprint, result = result
+            await asyncio.to_thread(self.on_fingerprint, record, fingerprint)  # type: ignore[misc]
+        return result  # type: ignore[no-any-return]
 
     def _check(self, key: ChunkKey) -> tuple[TrackRecord, str]:
         record = self.library.get(key.track_id)
