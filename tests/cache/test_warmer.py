@@ -249,3 +249,32 @@ async def test_a_listener_who_leaves_is_no_longer_warmed() -> None:
         h.warmer.forget("nobody")  # unknown listeners are fine
     finally:
         await h.aclose()
+
+
+@pytest.mark.parametrize(
+    ("retention_s", "hot", "filled"),
+    [
+        (float("inf"), {2, 3, 4}, {5, 6, 7, 0}),  # nothing evicted: look-ahead and fill
+        (60.0, {2, 3, 4}, {5}),  # chunks due within 30 s: 3 (5 s), 4 (15 s), 5 (25 s)
+        (22.0, {2, 3}, set()),  # within 11 s: chunk 3 only; none to fill, none behind
+        (6.0, {2}, set()),  # within 3 s: only the chunk under the playhead
+    ],
+)
+async def test_the_warmer_renders_ahead_only_what_the_cache_will_still_hold(
+    retention_s: float, hot: set[int], filled: set[int]
+) -> None:
+    """A chunk due later than half the cache's retention time would be evicted before
+    its listener asks for it, and rendered twice: the warmer leaves it to the request."""
+    clock = SimClock()
+    render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=0.1)
+    h = build(clock, render, "lru")
+    h.cache.retention_s = lambda: retention_s  # type: ignore[method-assign]
+    try:
+        h.play(1, 25.0)  # in chunk 2, 5 s before chunk 3 starts
+        await clock.advance(0.1 * TRACK_CHUNKS)
+        assert h.warmer.idle
+        by_index = {key.chunk_index: priority for key, priority in render.priorities.items()}
+        assert {i for i, p in by_index.items() if p.lane == Lane.LOOKAHEAD} == hot
+        assert {i for i, p in by_index.items() if p.lane == Lane.WARM} == filled
+    finally:
+        await h.aclose()

@@ -160,3 +160,19 @@ async def test_a_background_batch_leaves_out_a_plan_a_listener_is_waiting_for(en
     assert engine.plans.computed == 3
     assert all(engine.plans.cached(record, p) is not None for p in presets)
     assert await engine.renderer.prepare_plans(record, presets, background) == 0
+
+
+async def test_a_listener_joins_the_background_batch_that_plans_its_preset(engine):
+    """A listener asking for a plan that a background batch is computing waits for that
+    batch (hurried up to its lane) rather than planning the preset a second time."""
+    record = engine.library.records()[0]
+    presets = ("gentle", "punchy", "bright")
+    batch = asyncio.create_task(
+        engine.renderer.prepare_plans(record, presets, Priority(Lane.BACKGROUND, 0.0))
+    )
+    for _ in range(5):
+        await asyncio.sleep(0)  # the batch's flights are registered
+    plan = await engine.renderer.ensure_plan(record, "punchy", Priority(Lane.ONDEMAND, 0.0))
+    assert await batch == 3
+    assert engine.plans.computed == 3  # each preset once: the listener's came from the batch
+    assert engine.plans.cached(record, "punchy") == plan

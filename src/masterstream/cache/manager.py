@@ -33,6 +33,7 @@ from .keys import ORIGINAL, TRACK_LOUDNESS, ChunkKey
 from .placement import ExclusiveTiers
 from .protocols import ONDEMAND_NOW, Priority, Renderer, TrackCacheInfo, TrackResolver
 from .rendering import Renders
+from .retention import RetentionMeter
 from .stats import CacheStatsSnapshot
 from .status import every_track_status, track_status
 from .tier import Tier
@@ -74,6 +75,10 @@ class ChunkCache:
         self.requests = 0
         self.warmer_stats: Callable[[], dict[str, object]] = dict
         """Stats of the warmer that follows this cache's listeners (set by its builder)."""
+        self.retention = RetentionMeter(
+            tier1.capacity_bytes + tier2.capacity_bytes, lambda: tier2.stats().evicted_bytes,
+            clock=clock,
+        )  # fmt: skip
 
     # --- keys --------------------------------------------------------------------------
 
@@ -170,6 +175,11 @@ class ChunkCache:
             return False
         self.tiers.observe(key, None, counted=False)
         return True
+
+    def retention_s(self) -> float:
+        """Seconds a chunk nobody asks for stays cached, at the recent eviction rate
+        (:mod:`.retention`; inf while nothing is evicted)."""
+        return self.retention.retention_s()
 
     def cached_in(self, key: ChunkKey, tier: str) -> bool:
         """Whether ``key`` is being rendered or is in ``tier`` ("tier1"; "tier2": cached at

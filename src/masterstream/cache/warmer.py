@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Protocol
 
@@ -43,6 +44,10 @@ from .playback import PlaybackStream, PlaybackStreams
 from .protocols import Lane, Priority, TrackCacheInfo
 
 Job = tuple[ChunkKey, Priority, PlaybackStream]
+
+RETENTION_SHARE = 0.5
+"""A chunk is rendered ahead only if it is due within this share of the cache's retention
+time (:mod:`.retention`), so the cache still holds it when its listener asks."""
 
 
 class WarmTarget(Protocol):
@@ -61,6 +66,10 @@ class WarmTarget(Protocol):
 
     def cached_in(self, key: ChunkKey, tier: str) -> bool:
         """Whether ``key`` is in ``tier`` ("tier1"/"tier2") or being rendered or written."""
+        ...
+
+    def retention_s(self) -> float:
+        """Seconds a chunk nobody asks for stays cached now (inf: nothing is evicted)."""
         ...
 
     async def prefetch(self, key: ChunkKey, *, to_tier1: bool, priority: Priority) -> None: ...
@@ -152,14 +161,17 @@ class Warmer:
     def _next_job(self) -> Job | None:
         """The most urgent missing chunk over all streams, or None when there is none."""
         streams = self._live_streams()
+        horizon_s = self._cache.retention_s() * RETENTION_SHARE if streams else 0.0
         for hot in (True, False):
             for _, stream in streams if hot else streams[: self.fill_streams]:
-                job = self._job_for(stream, hot)
+                job = self._job_for(stream, hot, horizon_s)
                 if job is not None:
                     return job[0], job[1], stream
         return None
 
-    def _job_for(self, stream: PlaybackStream, hot: bool) -> tuple[ChunkKey, Priority] | None:
+    def _job_for(
+        self, stream: PlaybackStream, hot: bool, horizon_s: float = math.inf
+    ) -> tuple[ChunkKey, Priority] | None:
         cache = self._cache
         try:
             info = cache.track_info(stream.track_id)
@@ -172,10 +184,15 @@ class Warmer:
         if current >= count:
             return None
         hot_end = min(count, current + self.lookahead_chunks + 1)
+        # only what the cache will still hold when it is due; behind the playhead (for a
+        # seek back) only while the cache evicts nothing
+        reach_s = playhead_s + horizon_s
+        ahead = count if reach_s >= count * chunk_s else int(reach_s // chunk_s) + 1
         if hot:
-            indices: range | list[int] = range(current, hot_end)
+            indices: range | list[int] = range(current, min(hot_end, ahead))
         else:
-            indices = [*range(hot_end, count), *range(current)][: self.fill_chunks]
+            behind = range(current) if horizon_s == math.inf else range(0)
+            indices = [*range(hot_end, ahead), *behind][: self.fill_chunks]
         for index in indices:
             key = cache.make_key(stream.track_id, index, stream.preset, stream.intensity,
                                  stream.fmt, info, stream.loudness)  # fmt: skip

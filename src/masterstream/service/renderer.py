@@ -32,8 +32,9 @@ from .tracks import TrackLibrary
 
 ANALYSIS_SPEED_X = 250.0
 """Times real time a plan is computed at, roughly (bench/results/analysis.md): its cost."""
-BATCH_COST_S = 10.0
-"""Background plans of one track share a job (one decode) up to about this much work."""
+BATCH_COST_S = 3.0
+"""Background plans of one track share a job (one decode) up to about this much work: a
+listener may wait for a batch (joining it, or for the worker it holds)."""
 
 
 def default_worker_count() -> int:
@@ -60,6 +61,7 @@ class ChunkRenderer:
         self.plans = plans
         self.scheduler = scheduler
         self._plan_flights = SingleFlight()
+        self._batch_of: dict[object, object] = {}  # a plan's flight -> its batch's job tag
         self.albums = AlbumPlans(library, plans, scheduler, ensure_unchanged_on_disk)
         # a fingerprint measured on demand (track played before its analysis) goes here
         self.on_fingerprint: Callable[[TrackRecord, dict[str, Any]], None] | None = None
@@ -81,7 +83,7 @@ class ChunkRenderer:
         """An on-demand request joined ``key``'s render: hurry it (and its plan) up."""
         if not self.scheduler.promote(key, priority):
             record = self.library.get(key.track_id)
-            self.scheduler.promote(self._plan_tag(record, key.preset or ORIGINAL), priority)
+            self._promote_plan(self._plan_tag(record, key.preset or ORIGINAL), priority)
 
     async def ensure_plan(
         self, record: TrackRecord, preset: str, priority: Priority, headroom_db: float = 0.0
@@ -93,7 +95,7 @@ class ChunkRenderer:
             return plan
         tag = self._plan_tag(record, preset, headroom_db)
         if tag in self._plan_flights:
-            self.scheduler.promote(tag, priority)
+            self._promote_plan(tag, priority)
         return await self._plan_flights.run(
             tag, lambda: self._compute_plan(record, preset, priority, headroom_db, tag)
         )
@@ -107,29 +109,51 @@ class ChunkRenderer:
     async def prepare_plans(
         self, record: TrackRecord, presets: tuple[str, ...], priority: Priority
     ) -> int:
-        """Plan each of ``presets`` that the track has no plan for yet (stored, or being
-        computed for a listener), several per job — one decode of the file for all of them —
-        up to about ``BATCH_COST_S`` of work per job (a job cannot be pre-empted, and a
-        listener's long plan may wait for it); how many were computed. A listener asking for
-        one of them meanwhile does not wait for a batch: its plan is computed on its own."""
-        missing = [
-            preset for preset in presets
-            if self.plans.cached(record, preset) is None
-            and self._plan_tag(record, preset) not in self._plan_flights
-        ]  # fmt: skip
+        """Plan each of ``presets`` that the track has no plan for yet, several per job —
+        one decode of the file for all of them — up to about ``BATCH_COST_S`` of work per
+        job (a job cannot be pre-empted); how many were computed. Each plan of a batch is
+        a flight of its own: a listener asking for one joins the batch (and hurries it up)
+        instead of planning it again."""
+        missing = [preset for preset in presets if self.plans.cached(record, preset) is None]
         per_job = max(1, int(BATCH_COST_S // max(record.duration_s / ANALYSIS_SPEED_X, 1e-3)))
         computed = 0
         while missing:
-            batch, missing = tuple(missing[:per_job]), missing[per_job:]
-            if len(batch) == 1:
-                await self.ensure_plan(record, batch[0], priority)
-                computed += 1
-                continue
-            plans = await self._run_plans(record, batch, priority, ("plans", record.id, batch))
-            for preset, plan in plans.items():
-                await asyncio.to_thread(self.plans.remember, record, preset, plan)
-            computed += len(plans)
+            batch = tuple(p for p in missing[:per_job] if self._plan_tag(record, p)
+                          not in self._plan_flights)  # fmt: skip
+            missing = missing[per_job:]
+            if batch:
+                await self._plan_batch(record, batch, priority)
+                computed += len(batch)
         return computed
+
+    async def _plan_batch(
+        self, record: TrackRecord, batch: tuple[str, ...], priority: Priority
+    ) -> None:
+        tags = [self._plan_tag(record, preset) for preset in batch]
+        job_tag = ("plans", record.id, batch)
+        for tag in tags:
+            self._batch_of[tag] = job_tag
+        work = asyncio.ensure_future(self._run_plans(record, batch, priority, job_tag))
+
+        async def one(preset: str) -> MasteringPlan:
+            plan = (await asyncio.shield(work))[preset]
+            await asyncio.to_thread(self.plans.remember, record, preset, plan)
+            return plan
+
+        try:
+            flights = [self._plan_flights.run(tag, lambda p=p: one(p))  # type: ignore[misc]
+                       for tag, p in zip(tags, batch, strict=True)]  # fmt: skip
+            outcomes = await asyncio.gather(*flights, return_exceptions=True)
+        finally:
+            for tag in tags:
+                self._batch_of.pop(tag, None)
+        failure = next((o for o in outcomes if isinstance(o, BaseException)), None)
+        if failure is not None:
+            raise failure
+
+    def _promote_plan(self, tag: object, priority: Priority) -> None:
+        """Hurry up the job computing the plan ``tag`` (its own, or its batch's)."""
+        self.scheduler.promote(self._batch_of.get(tag, tag), priority)  # type: ignore[arg-type]
 
     async def _compute_plan(
         self, record: TrackRecord, preset: str, priority: Priority, headroom_db: float,

@@ -45,5 +45,8 @@ class ServiceWarmTarget:
     def cached_in(self, key: ChunkKey, tier: str) -> bool:
         return self.cache.cached_in(key, tier)
 
+    def retention_s(self) -> float:
+        return self.cache.retention_s()
+
     async def prefetch(self, key: ChunkKey, *, to_tier1: bool, priority: Priority) -> None:
         await self.cache.prefetch(key, to_tier1=to_tier1, priority=priority)
