@@ -278,3 +278,28 @@ async def test_the_warmer_renders_ahead_only_what_the_cache_will_still_hold(
         assert {i for i, p in by_index.items() if p.lane == Lane.WARM} == filled
     finally:
         await h.aclose()
+
+
+async def test_the_chunk_a_listener_is_playing_is_not_rendered_again() -> None:
+    """Past the chunk where play was pressed, the chunk under the playhead is in the
+    player's hands: if the cache let it go, the warmer does not render it again."""
+    clock = SimClock()
+    render = FakeRender(CHUNK_BYTES, sleep=clock.sleep, delay_s=0.1)
+    h = build(clock, render, "lru", fill_chunks=0)
+    try:
+        h.play(1, 25.0)  # pressed play in chunk 2: chunk 2 and the next two are warmed
+        await clock.advance(1.0)
+        assert sorted(k.chunk_index for k in render.calls) == [2, 3, 4]
+        for key in [k for k in h.cache.tier1.keys(1) if k.chunk_index in (2, 3)]:
+            h.cache.tier1.delete(key)  # the cache let chunks 2 and 3 go
+        await clock.advance(10.0)  # now playing chunk 3
+        h.play(1, 36.0)
+        await clock.advance(1.0)
+        renders = {k.chunk_index: n for k, n in render.calls.items()}
+        assert renders == {2: 1, 3: 1, 4: 1, 5: 1}  # 5, and not 3 again
+        h.play(1, 12.0)  # a seek back into chunk 1: that chunk is needed now
+        await clock.advance(1.0)
+        renders = {k.chunk_index: n for k, n in render.calls.items()}
+        assert renders == {1: 1, 2: 2, 3: 2, 4: 1, 5: 1}
+    finally:
+        await h.aclose()

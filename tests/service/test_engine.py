@@ -176,3 +176,28 @@ async def test_a_listener_joins_the_background_batch_that_plans_its_preset(engin
     assert await batch == 3
     assert engine.plans.computed == 3  # each preset once: the listener's came from the batch
     assert engine.plans.cached(record, "punchy") == plan
+
+
+async def test_background_batches_shrink_to_one_plan_while_listeners_are_active(
+    engine, monkeypatch
+):
+    """A batch holds its worker until every plan in it is done, so while listeners are
+    asking for chunks the background plans one preset per job."""
+    record = engine.library.records()[0]
+    jobs: list[tuple[str, ...]] = []
+    run = engine.scheduler.run
+
+    async def recording(fn, *args, **kwargs):
+        if kwargs.get("long"):
+            jobs.append(args[1])  # the presets planned by this job
+        return await run(fn, *args, **kwargs)
+
+    monkeypatch.setattr(engine.scheduler, "run", recording)
+    background = Priority(Lane.BACKGROUND, 0.0)
+    assert not engine.scheduler.listeners_active(2.0)
+    await engine.renderer.prepare_plans(record, ("gentle", "warm"), background)
+    assert jobs == [("gentle", "warm")]  # quiet: one job, one decode
+    await engine.cache.get_or_render(record.id, 0, "gentle", 1.0)  # a listener
+    assert engine.scheduler.listeners_active(2.0)
+    await engine.renderer.prepare_plans(record, ("bright", "punchy"), background)
+    assert jobs[1:] == [("bright",), ("punchy",)]

@@ -200,3 +200,18 @@ async def test_on_demand_plans_overflow_past_look_ahead_but_not_past_a_listeners
         await asyncio.gather(plan1, lookahead, chunk, plan2, later)
     finally:
         scheduler.close()
+
+
+async def test_listeners_are_active_for_a_while_after_an_on_demand_job(gates):
+    scheduler = WorkScheduler(workers=2)
+    try:
+        gates.release("a", "b", "c")
+        await submit(scheduler, gates, "a", Lane.BACKGROUND)
+        await submit(scheduler, gates, "b", Lane.LOOKAHEAD)
+        assert not scheduler.listeners_active(60.0)  # background and warming are no listener
+        await submit(scheduler, gates, "c", Lane.ONDEMAND)
+        assert scheduler.listeners_active(60.0)
+        await asyncio.sleep(0.05)
+        assert not scheduler.listeners_active(0.01)
+    finally:
+        scheduler.close()

@@ -26,6 +26,7 @@ class PlaybackStream:
     generation: int
     tried: set[tuple[ChunkKey, bool]] = field(default_factory=set)
     loudness: str = TRACK_LOUDNESS  # or "album": the key's album token comes from the WarmTarget
+    start_s: float = 0.0  # where this generation started playing (a press of play, a seek)
 
     @property
     def variant(self) -> tuple[int, str | None, float, str, str]:
@@ -63,11 +64,11 @@ class PlaybackStreams:
         same = old is not None and old.variant == (track_id, preset, level, fmt, loudness)
         if same and abs(position_s - old.playhead_s(now_s)) <= chunk_duration_s:
             stream = PlaybackStream(track_id, preset, level, fmt, position_s, now_s,
-                                    old.generation, old.tried, loudness)  # fmt: skip
+                                    old.generation, old.tried, loudness, old.start_s)  # fmt: skip
         else:
             self.generation += 1
             stream = PlaybackStream(track_id, preset, level, fmt, position_s, now_s,
-                                    self.generation, loudness=loudness)  # fmt: skip
+                                    self.generation, set(), loudness, position_s)  # fmt: skip
         self._streams[listener] = stream
         while len(self._streams) > self.max_streams:
             self._streams.popitem(last=False)

@@ -9,7 +9,11 @@ order, most recently reported stream first:
 1. *hot*: the chunk under each playhead and the next ``lookahead_chunks`` into tier1
    (promoted from tier2 if they are there, rendered otherwise; chunks already in tier1
    are touched so the look-ahead stays the most recently used), rendered in the
-   ``LOOKAHEAD`` lane with the time the playhead reaches the chunk as deadline;
+   ``LOOKAHEAD`` lane with the time the playhead reaches the chunk as deadline. The chunk
+   under the playhead is rendered only in the chunk where the listener pressed play or
+   seeked: past that the player is playing it, so it has it. Only chunks due within half
+   the cache's retention time (:mod:`.retention`) are rendered ahead: a chunk the cache
+   evicts before its listener asks would be rendered twice;
 2. *fill*: the next ``fill_chunks`` chunks past the look-ahead (default 4; then the ones
    before the playhead; ``None``: the whole track) of the ``fill_streams`` most recent
    streams (default 1) into tier2 only, in the ``WARM`` lane, so a short skip ahead is a hit
@@ -183,6 +187,7 @@ class Warmer:
         current = int(playhead_s // chunk_s)
         if current >= count:
             return None
+        started = int(stream.start_s // chunk_s)  # the chunk it pressed play or seeked into
         hot_end = min(count, current + self.lookahead_chunks + 1)
         # only what the cache will still hold when it is due; behind the playhead (for a
         # seek back) only while the cache evicts nothing
@@ -197,6 +202,8 @@ class Warmer:
             key = cache.make_key(stream.track_id, index, stream.preset, stream.intensity,
                                  stream.fmt, info, stream.loudness)  # fmt: skip
             if hot and cache.keep_hot(key):  # keep the look-ahead the most recent
+                continue
+            if index == current and index != started:  # the player has it: it is playing it
                 continue
             if (key, hot) in stream.tried or key in self._claimed:
                 continue

@@ -34,7 +34,10 @@ ANALYSIS_SPEED_X = 250.0
 """Times real time a plan is computed at, roughly (bench/results/analysis.md): its cost."""
 BATCH_COST_S = 3.0
 """Background plans of one track share a job (one decode) up to about this much work: a
-listener may wait for a batch (joining it, or for the worker it holds)."""
+listener may wait for a batch (joining it, or for the worker it holds)..."""
+LISTENERS_QUIET_S = 2.0
+"""...so while listeners have asked for anything in the last this many seconds, a
+background job plans one preset (and holds a worker no longer than one plan takes)."""
 
 
 def default_worker_count() -> int:
@@ -111,13 +114,16 @@ class ChunkRenderer:
     ) -> int:
         """Plan each of ``presets`` that the track has no plan for yet, several per job —
         one decode of the file for all of them — up to about ``BATCH_COST_S`` of work per
-        job (a job cannot be pre-empted); how many were computed. Each plan of a batch is
+        job (a job cannot be pre-empted; one plan per job while listeners are active); how
+        many were computed. Each plan of a batch is
         a flight of its own: a listener asking for one joins the batch (and hurries it up)
         instead of planning it again."""
         missing = [preset for preset in presets if self.plans.cached(record, preset) is None]
-        per_job = max(1, int(BATCH_COST_S // max(record.duration_s / ANALYSIS_SPEED_X, 1e-3)))
+        per_plan_s = max(record.duration_s / ANALYSIS_SPEED_X, 1e-3)
         computed = 0
         while missing:
+            quiet = not self.scheduler.listeners_active(LISTENERS_QUIET_S)
+            per_job = max(1, int(BATCH_COST_S // per_plan_s)) if quiet else 1
             batch = tuple(p for p in missing[:per_job] if self._plan_tag(record, p)
                           not in self._plan_flights)  # fmt: skip
             missing = missing[per_job:]

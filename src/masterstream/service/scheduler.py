@@ -112,6 +112,7 @@ class WorkScheduler:
         self._tagged: dict[Hashable, _Job] = {}
         self._seq = itertools.count()
         self.stats = SchedulerStats()
+        self._ondemand_s = float("-inf")  # loop time of the last on-demand job submitted
 
     async def run(
         self, fn: Callable[..., Any], *args: Any, priority: Priority, long: bool = False,
@@ -121,6 +122,8 @@ class WorkScheduler:
         loop = asyncio.get_running_loop()
         job = _Job(priority, next(self._seq), long, cost_s, tag, fn, args, loop.create_future(),
                    loop.time())  # fmt: skip
+        if priority.lane == Lane.ONDEMAND:
+            self._ondemand_s = job.enqueued_s
         if tag is not None:
             self._tagged[tag] = job
         heapq.heappush(self._queues[long], job.entry())
@@ -144,6 +147,10 @@ class WorkScheduler:
         heapq.heappush(self._queues[job.long], job.entry())  # the old entry is now stale
         self._pump()
         return True
+
+    def listeners_active(self, within_s: float) -> bool:
+        """Whether a listener's job (on-demand) was submitted in the last ``within_s``."""
+        return asyncio.get_running_loop().time() - self._ondemand_s < within_s
 
     @property
     def queued(self) -> int:
