@@ -12,11 +12,13 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+import masterstream.service.engine as engine_module
 from masterstream.audio.encode import WAV_HEADER_BYTES
 from masterstream.cache import Lane, Priority
 from masterstream.config import Settings
 from masterstream.errors import RenderError, SourceUnavailableError
 from masterstream.service.engine import Engine
+from masterstream.service.plans import PlanStore
 from masterstream.service.request import ChunkRequest, PlaybackPosition, Variant
 
 
@@ -201,3 +203,41 @@ async def test_background_batches_shrink_to_one_plan_while_listeners_are_active(
     assert engine.scheduler.listeners_active(2.0)
     await engine.renderer.prepare_plans(record, ("bright", "punchy"), background)
     assert jobs[1:] == [("bright",), ("punchy",)]
+
+
+async def test_plans_in_memory_are_bounded_and_the_catalog_keeps_them_all(engine):
+    """Every preset of every track is planned: memory holds the most recently used plans,
+    the catalog all of them."""
+    engine.plans.memory_plans = 2
+    record = engine.library.records()[0]
+    presets = ("gentle", "warm", "punchy")
+    await engine.renderer.prepare_plans(record, presets, Priority(Lane.BACKGROUND, 0.0))
+    assert len(engine.plans._plans) == 2
+    planned = {p: engine.plans.cached(record, p) for p in presets}
+    assert all(plan is not None for plan in planned.values())
+    assert len(engine.plans._plans) == 2
+    fresh = PlanStore(engine.catalog)  # a restart: every plan is read back from the catalog
+    assert {p: fresh.cached(record, p) for p in presets} == planned
+
+
+async def test_presets_after_the_first_wait_for_a_lull_in_listeners_requests(
+    engine, monkeypatch
+):
+    monkeypatch.setattr(engine_module, "LISTENERS_QUIET_S", 0.4)
+    loop = asyncio.get_running_loop()
+    started: dict[str, float] = {}
+    run = engine.scheduler.run
+
+    async def recording(fn, *args, **kwargs):
+        if kwargs.get("long"):
+            for preset in args[1]:
+                started.setdefault(preset, loop.time())
+        return await run(fn, *args, **kwargs)
+
+    monkeypatch.setattr(engine.scheduler, "run", recording)
+    track = engine.library.records()[0].id
+    await engine.cache.get_or_render(track, 0, None, 1.0)  # a listener, just now
+    asked_s = loop.time()
+    assert await engine.prepare_plans(("adaptive", "warm")) == 2 * len(engine.library)
+    assert started["adaptive"] - asked_s < 0.4  # the first preset does not wait
+    assert started["warm"] - asked_s >= 0.4  # the others wait for the lull

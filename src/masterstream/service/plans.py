@@ -4,18 +4,22 @@ A plan holds the chain parameters and the per-track calibrated gain. Computing o
 decodes the whole track and runs the chain over it, so it happens at most once per
 (track, signature, pipeline version, preset): :meth:`PlanStore.cached` is the fast
 memory → catalog lookup, :meth:`PlanStore.remember` keeps a plan the renderer computed
-(on the scheduler's workers, once per key: see ``service/renderer.py``).
+(on the scheduler's workers, once per key: see ``service/renderer.py``). Every preset of
+every track is planned in the background, so memory keeps only the ``memory_plans`` most
+recently used (about 1 KB each); the catalog keeps them all.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 from ..cache.keys import TRACK_LOUDNESS
 from ..library.catalog import Catalog, TrackRecord
 from ..mastering import PIPELINE_VERSION, MasteringPlan, get_preset
 
 PlanKey = tuple[int, str, str]
+MEMORY_PLANS = 8192
 
 
 def plan_name(preset: str, headroom_db: float = 0.0, loudness: str = TRACK_LOUDNESS) -> str:
@@ -40,10 +44,14 @@ def plan_key(
 class PlanStore:
     """Plans in memory, backed by the catalog."""
 
-    def __init__(self, catalog: Catalog, *, pipeline_version: str = PIPELINE_VERSION) -> None:
+    def __init__(
+        self, catalog: Catalog, *, pipeline_version: str = PIPELINE_VERSION,
+        memory_plans: int = MEMORY_PLANS,
+    ) -> None:  # fmt: skip
         self.catalog = catalog
         self.pipeline_version = pipeline_version
-        self._plans: dict[PlanKey, MasteringPlan] = {}
+        self.memory_plans = memory_plans
+        self._plans: OrderedDict[PlanKey, MasteringPlan] = OrderedDict()
         self._guard = threading.Lock()
         self.computed = 0
 
@@ -54,13 +62,25 @@ class PlanStore:
         """The stored plan, from memory or the catalog, or None; never computes."""
         get_preset(preset)  # unknown preset -> UnknownPresetError before any work
         key = plan_key(record, preset, headroom_db, loudness)
-        plan = self._plans.get(key)
-        if plan is None:
-            stored = self.catalog.get_plan(record.id, key[2], signature=key[1],
-                                           pipeline_version=self.pipeline_version)  # fmt: skip
-            if stored is not None:
-                plan = self._plans[key] = MasteringPlan.from_dict(stored)
+        with self._guard:
+            plan = self._plans.get(key)
+            if plan is not None:
+                self._plans.move_to_end(key)
+                return plan
+        stored = self.catalog.get_plan(record.id, key[2], signature=key[1],
+                                       pipeline_version=self.pipeline_version)  # fmt: skip
+        if stored is None:
+            return None
+        plan = MasteringPlan.from_dict(stored)
+        self._keep(key, plan)
         return plan
+
+    def _keep(self, key: PlanKey, plan: MasteringPlan) -> None:
+        with self._guard:
+            self._plans[key] = plan
+            self._plans.move_to_end(key)
+            while len(self._plans) > self.memory_plans:
+                self._plans.popitem(last=False)
 
     def remember(
         self, record: TrackRecord, preset: str, plan: MasteringPlan, headroom_db: float = 0.0,
@@ -69,8 +89,7 @@ class PlanStore:
         """Keep a freshly computed plan in memory and in the catalog."""
         self.computed += 1
         key = plan_key(record, preset, headroom_db, loudness)
-        with self._guard:
-            self._plans[key] = plan
+        self._keep(key, plan)
         self.catalog.put_plan(record.id, key[2], plan.to_dict(), signature=key[1],
                               pipeline_version=self.pipeline_version)  # fmt: skip
 
