@@ -220,9 +220,7 @@ async def test_plans_in_memory_are_bounded_and_the_catalog_keeps_them_all(engine
     assert {p: fresh.cached(record, p) for p in presets} == planned
 
 
-async def test_presets_after_the_first_wait_for_a_lull_in_listeners_requests(
-    engine, monkeypatch
-):
+async def test_presets_after_the_first_wait_for_a_lull_in_listeners_requests(engine, monkeypatch):
     monkeypatch.setattr(engine_module, "LISTENERS_QUIET_S", 0.4)
     loop = asyncio.get_running_loop()
     started: dict[str, float] = {}

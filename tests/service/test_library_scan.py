@@ -124,3 +124,37 @@ async def test_a_track_played_before_its_analysis_is_measured_once_and_skipped(e
     assert sorted(measured) == ["tone-0.wav", "tone-2.wav"]  # the played one is skipped
     assert status["files_analysed"] == 2
     assert all(r.fingerprint is not None for r in engine.catalog.list_tracks())
+
+
+async def test_a_folder_the_first_scan_creates_is_watched_once_it_exists(tmp_path, monkeypatch):
+    """The demo library's folder is made by the first scan (synthesis): the watcher waits
+    for that scan instead of finding no folder and giving up, and a file added afterwards
+    is picked up without a rescan."""
+    root = tmp_path / "not-yet"
+    settings = Settings(
+        data_dir=tmp_path / "data", library_dir=root, cache_dir=tmp_path / "cache",
+        chunk_duration_s=1.0, render_workers=2, watch_quiet_s=0.05, rescan_interval_s=0,
+    )  # fmt: skip
+    engine = await Engine.open(settings, prepare=False)
+    scanner = engine.scanner
+    scan = scanner.scan
+
+    async def first_scan(paths=None, *, synthesise=False):
+        if synthesise:  # as the demo synthesis does: the folder appears during the scan
+            await asyncio.sleep(0.2)
+            make_library(root, count=1)
+        return await scan(paths, synthesise=synthesise)
+
+    monkeypatch.setattr(scanner, "scan", first_scan)
+    try:
+        scanner.start(initial_scan=True, plan_presets=(), watch=True)
+        await asyncio.wait_for(scanner.watching.wait(), 30)
+        assert len(engine.library) == 1
+        write_tone(root / "late.wav", duration_s=1.0)
+        for _ in range(400):
+            if len(engine.library) == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert len(engine.library) == 2
+    finally:
+        await engine.aclose()

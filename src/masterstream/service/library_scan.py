@@ -91,15 +91,21 @@ class LibraryScanner:
         """Start the background work: a first scan (if asked), the watcher, the periodic
         rescan."""
         self.plan_presets = plan_presets
+        first = None
         if initial_scan:
-            self._spawn(self._guarded(self.scan(synthesise=True)), "scan")
+            first = self._spawn(self._guarded(lambda: self.scan(synthesise=True)), "scan")
         if watch:
-            quiet_s = self.settings.watch_quiet_s
-            self._spawn(watch_folder(self.root, self.scan_paths, quiet_s=quiet_s,
-                                     stop=self._stop, ready=self.watching), "watch")  # fmt: skip
+            self._spawn(self._watch(first), "watch")
         if self.settings.rescan_interval_s > 0:
             self._spawn(rescan_periodically(self.scan, interval_s=self.settings.rescan_interval_s),
                         "rescan")  # fmt: skip
+
+    async def _watch(self, first_scan: asyncio.Task[Any] | None) -> None:
+        """Watch the folder; one that the first scan creates (the demo library) from then."""
+        if first_scan is not None and not self.root.is_dir():
+            await asyncio.wait([first_scan])
+        await watch_folder(self.root, self.scan_paths, quiet_s=self.settings.watch_quiet_s,
+                           stop=self._stop, ready=self.watching)  # fmt: skip
 
     @property
     def indexing(self) -> bool:
@@ -189,7 +195,7 @@ class LibraryScanner:
             self._again = True  # the running analysis looks at the queue once more
             self._enter(ScanPhase.ANALYSING)
             return
-        self._analysis = self._spawn(self._guarded(self._analyse_all()), "analysis")
+        self._analysis = self._spawn(self._guarded(self._analyse_all), "analysis")
 
     async def _analyse_all(self) -> None:
         try:
@@ -310,9 +316,11 @@ class LibraryScanner:
 
     # -- tasks -------------------------------------------------------------------------------
 
-    async def _guarded(self, work: Awaitable[object]) -> None:
+    async def _guarded(self, work: Callable[[], Awaitable[object]]) -> None:
+        """``work()``, its failure logged (made only once the task runs: a task cancelled
+        before it starts leaves no coroutine unawaited)."""
         try:
-            await work
+            await work()
         except MasterstreamError as exc:
             log.error("library scan failed: %s", exc)
         except Exception:
