@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-import masterstream.service.engine as engine_module
 from masterstream.audio.encode import WAV_HEADER_BYTES
 from masterstream.cache import Lane, Priority
 from masterstream.config import Settings
@@ -221,7 +220,7 @@ async def test_plans_in_memory_are_bounded_and_the_catalog_keeps_them_all(engine
 
 
 async def test_presets_after_the_first_wait_for_a_lull_in_listeners_requests(engine, monkeypatch):
-    monkeypatch.setattr(engine_module, "LISTENERS_QUIET_S", 0.4)
+    engine.scheduler.quiet_s = 0.4
     loop = asyncio.get_running_loop()
     started: dict[str, float] = {}
     run = engine.scheduler.run

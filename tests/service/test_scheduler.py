@@ -215,3 +215,18 @@ async def test_listeners_are_active_for_a_while_after_an_on_demand_job(gates):
         assert not scheduler.listeners_active(0.01)
     finally:
         scheduler.close()
+
+
+async def test_a_listener_promoting_a_queued_job_counts_as_active(gates):
+    scheduler = WorkScheduler(workers=1)
+    try:
+        running = submit(scheduler, gates, "a", Lane.BACKGROUND)
+        queued = submit(scheduler, gates, "b", Lane.LOOKAHEAD, tag="k")
+        await until(lambda: gates.started == ["a"])
+        assert not scheduler.listeners_active(60.0)
+        assert scheduler.promote("k", Priority(Lane.ONDEMAND, 0.0))
+        assert scheduler.listeners_active(60.0)
+        gates.release("a", "b")
+        await asyncio.gather(running, queued)
+    finally:
+        scheduler.close()

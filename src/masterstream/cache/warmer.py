@@ -174,7 +174,7 @@ class Warmer:
         return None
 
     def _job_for(
-        self, stream: PlaybackStream, hot: bool, horizon_s: float = math.inf
+        self, stream: PlaybackStream, hot: bool, horizon_s: float
     ) -> tuple[ChunkKey, Priority] | None:
         cache = self._cache
         try:

@@ -22,7 +22,7 @@ from ..cache.keys import ALBUM_LOUDNESS_PREFIX, TRACK_LOUDNESS
 from ..errors import SourceUnavailableError
 from ..mastering.loudness_modes import TRACK
 from .jobs import compute_headroom_plan, measure_loudness_blocks
-from .plans import PlanStore, plan_key
+from .plans import PlanStore, plan_cost_s, plan_key
 
 if TYPE_CHECKING:
     from ..cache import Priority
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
     from .scheduler import WorkScheduler
     from .tracks import TrackLibrary
 
-ANALYSIS_SPEED_X = 250.0
-"""Times real time a calibration (or a loudness measurement) runs at, roughly: its cost."""
 ALBUMS_KEPT = 256
 """Album versions whose track offsets are kept in memory."""
 
@@ -96,7 +94,7 @@ class AlbumPlans:
             plan = await self.scheduler.run(
                 compute_headroom_plan, record.path, plan, headroom_db, offset_db,
                 priority=priority, long=True, tag=tag,
-                cost_s=record.duration_s / ANALYSIS_SPEED_X,
+                cost_s=plan_cost_s(record),
             )  # fmt: skip
         await asyncio.to_thread(self.plans.remember, record, preset, plan, headroom_db, token)
         return plan
@@ -127,7 +125,7 @@ class AlbumPlans:
         blocks = await asyncio.gather(*(
             self.scheduler.run(
                 measure_loudness_blocks, track.path, priority=priority, long=True,
-                cost_s=track.duration_s / ANALYSIS_SPEED_X,
+                cost_s=plan_cost_s(track),
             )
             for track in tracks
         ))  # fmt: skip

@@ -27,7 +27,7 @@ from .chunks import ChunkService
 from .library_scan import LibraryScanner
 from .mastered_figures import MasteredFigures
 from .plans import PlanStore
-from .renderer import LISTENERS_QUIET_S, ChunkRenderer, default_worker_count
+from .renderer import ChunkRenderer, default_worker_count
 from .request import PlaybackPosition
 from .scheduler import WorkScheduler
 from .tracks import TrackLibrary
@@ -144,16 +144,16 @@ class Engine:
         """Plan ``presets`` for every track, in the background lane (so after any listener's
         work); returns how many were computed. The first preset is planned for the whole
         library first (fingerprints are measured in the same pass), then each track's other
-        presets together, in one pass over its file, each track once listeners have been
-        quiet for ``LISTENERS_QUIET_S`` (under steady load they are planned when first
-        asked for, as they would be without this). Run after start-up and after a scan, it
-        makes a track's first chunk — and a switch of preset mid-track — as fast as any
-        other chunk."""
+        presets together, in one pass over its file, each track once listeners have asked
+        for no work for a while (:meth:`WorkScheduler.listeners_quiet`; under steady load
+        they are planned when first asked for, as they would be without this). Run after
+        start-up and after a scan, it makes a track's first chunk — and a switch of preset
+        mid-track — as fast as any other chunk."""
         computed = 0
         for later, batch in enumerate((presets[:1], presets[1:])):
             for record in self.library.records() if batch else ():
                 if later:  # presets nobody may ask for: in a lull between listeners' requests
-                    await self._listeners_quiet()
+                    await self.scheduler.listeners_quiet()
                 if later and record.fingerprint is None:
                     try:  # the fingerprint the first pass measured, before the library has it
                         record = await asyncio.to_thread(self.catalog.get_track, record.id)
@@ -166,11 +166,6 @@ class Engine:
                     log.warning("cannot plan %s for track %s: %s", ", ".join(batch), record.id,
                                 exc)  # fmt: skip
         return computed
-
-    async def _listeners_quiet(self) -> None:
-        """Until no listener has asked for anything for ``LISTENERS_QUIET_S``."""
-        while self.scheduler.listeners_active(LISTENERS_QUIET_S):
-            await asyncio.sleep(LISTENERS_QUIET_S / 4)
 
     def plan_in_background(self, presets: tuple[str, ...]) -> asyncio.Task[int]:
         """Run :meth:`prepare_plans` as a background task (after start-up, after a scan).

@@ -20,6 +20,14 @@ from ..mastering import PIPELINE_VERSION, MasteringPlan, get_preset
 
 PlanKey = tuple[int, str, str]
 MEMORY_PLANS = 8192
+ANALYSIS_SPEED_X = 250.0
+"""Times real time a plan (or a loudness measurement) is computed at, roughly
+(bench/results/analysis.md)."""
+
+
+def plan_cost_s(record: TrackRecord) -> float:
+    """Seconds of a worker one plan of the track (one pass over it) takes, roughly."""
+    return record.duration_s / ANALYSIS_SPEED_X
 
 
 def plan_name(preset: str, headroom_db: float = 0.0, loudness: str = TRACK_LOUDNESS) -> str:

@@ -26,18 +26,14 @@ from ..library.records import FileStamp
 from ..mastering import MasteringPlan
 from .album_loudness import AlbumPlans
 from .jobs import RenderJob, compute_headroom_plan, compute_plans, measure_and_plan, run_render_job
-from .plans import PlanKey, PlanStore, plan_key
+from .plans import PlanKey, PlanStore, plan_cost_s, plan_key
 from .scheduler import WorkScheduler
 from .tracks import TrackLibrary
 
-ANALYSIS_SPEED_X = 250.0
-"""Times real time a plan is computed at, roughly (bench/results/analysis.md): its cost."""
 BATCH_COST_S = 3.0
-"""Background plans of one track share a job (one decode) up to about this much work: a
-listener may wait for a batch (joining it, or for the worker it holds)..."""
-LISTENERS_QUIET_S = 2.0
-"""...so while listeners have asked for anything in the last this many seconds, a
-background job plans one preset (and holds a worker no longer than one plan takes)."""
+"""Background plans of one track share a job (one decode) up to about this much work while
+listeners are quiet: a listener may wait for a batch (joining it, or for the worker it
+holds), so while they are active a background job plans one preset."""
 
 
 def default_worker_count() -> int:
@@ -115,14 +111,13 @@ class ChunkRenderer:
         """Plan each of ``presets`` that the track has no plan for yet, several per job —
         one decode of the file for all of them — up to about ``BATCH_COST_S`` of work per
         job (a job cannot be pre-empted; one plan per job while listeners are active); how
-        many were computed. Each plan of a batch is
-        a flight of its own: a listener asking for one joins the batch (and hurries it up)
-        instead of planning it again."""
+        many were computed. Each plan of a batch is a flight of its own: a listener asking
+        for one joins the batch (and hurries it up) instead of planning it again."""
         missing = [preset for preset in presets if self.plans.cached(record, preset) is None]
-        per_plan_s = max(record.duration_s / ANALYSIS_SPEED_X, 1e-3)
+        per_plan_s = max(plan_cost_s(record), 1e-3)
         computed = 0
         while missing:
-            quiet = not self.scheduler.listeners_active(LISTENERS_QUIET_S)
+            quiet = not self.scheduler.listeners_active()
             per_job = max(1, int(BATCH_COST_S // per_plan_s)) if quiet else 1
             batch = tuple(p for p in missing[:per_job] if self._plan_tag(record, p)
                           not in self._plan_flights)  # fmt: skip
@@ -169,7 +164,7 @@ class ChunkRenderer:
             base = await self.ensure_plan(record, preset, priority)
             plan = await self.scheduler.run(
                 compute_headroom_plan, record.path, base, headroom_db, priority=priority,
-                long=True, tag=tag, cost_s=record.duration_s / ANALYSIS_SPEED_X,
+                long=True, tag=tag, cost_s=plan_cost_s(record),
             )  # fmt: skip
         else:
             plan = (await self._run_plans(record, (preset,), priority, tag))[preset]
@@ -190,7 +185,7 @@ class ChunkRenderer:
         )  # fmt: skip
         result = await self.scheduler.run(
             *job, priority=priority, long=mastered > 0, tag=tag,
-            cost_s=record.duration_s / ANALYSIS_SPEED_X * max(mastered, 1),
+            cost_s=plan_cost_s(record) * max(mastered, 1),
         )  # fmt: skip
         if measure:
             fingerprint, result = result

@@ -47,6 +47,9 @@ from .jobs import init_worker
 
 PoolKind = Literal["process", "thread"]
 TRIM_EVERY_S = 1.0
+LISTENERS_QUIET_S = 2.0
+"""Listeners count as active this long after they last asked for work (a render or a
+plan, :meth:`WorkScheduler.listeners_active`); background planning holds back meanwhile."""
 
 
 def make_pool(kind: PoolKind, workers: int) -> Executor:
@@ -112,7 +115,8 @@ class WorkScheduler:
         self._tagged: dict[Hashable, _Job] = {}
         self._seq = itertools.count()
         self.stats = SchedulerStats()
-        self._ondemand_s = float("-inf")  # loop time of the last on-demand job submitted
+        self._ondemand_s = float("-inf")  # loop time a listener last asked for work
+        self.quiet_s = LISTENERS_QUIET_S
 
     async def run(
         self, fn: Callable[..., Any], *args: Any, priority: Priority, long: bool = False,
@@ -122,8 +126,7 @@ class WorkScheduler:
         loop = asyncio.get_running_loop()
         job = _Job(priority, next(self._seq), long, cost_s, tag, fn, args, loop.create_future(),
                    loop.time())  # fmt: skip
-        if priority.lane == Lane.ONDEMAND:
-            self._ondemand_s = job.enqueued_s
+        self._note_listener(priority)
         if tag is not None:
             self._tagged[tag] = job
         heapq.heappush(self._queues[long], job.entry())
@@ -144,13 +147,25 @@ class WorkScheduler:
         self._lane(job.priority).queued -= 1
         job.priority = priority
         self._lane(priority).queued += 1
+        self._note_listener(priority)
         heapq.heappush(self._queues[job.long], job.entry())  # the old entry is now stale
         self._pump()
         return True
 
-    def listeners_active(self, within_s: float) -> bool:
-        """Whether a listener's job (on-demand) was submitted in the last ``within_s``."""
+    def _note_listener(self, priority: Priority) -> None:
+        if priority.lane == Lane.ONDEMAND:
+            self._ondemand_s = asyncio.get_running_loop().time()
+
+    def listeners_active(self, within_s: float | None = None) -> bool:
+        """Whether a listener asked for work (submitted or promoted an on-demand job) in the
+        last ``within_s`` (default ``quiet_s``); requests served from the cache cause none."""
+        within_s = self.quiet_s if within_s is None else within_s
         return asyncio.get_running_loop().time() - self._ondemand_s < within_s
+
+    async def listeners_quiet(self) -> None:
+        """Until listeners have asked for no work for ``quiet_s``."""
+        while self.listeners_active():
+            await asyncio.sleep(self.quiet_s / 4)
 
     @property
     def queued(self) -> int:
